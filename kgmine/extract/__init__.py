@@ -1,0 +1,1 @@
+"""kgmine.extract."""

@@ -1,0 +1,123 @@
+"""The kgmine knowledge-graph schema: node labels, relationship types, their properties.
+
+One schema serves every store. Each node label has a string primary key ``id``; each relationship
+type lists the (source label, target label) pairs it may connect and its typed properties. Stores
+create their DDL (LadybugDB) or constraints and indexes (Neo4j) from this module, and
+:func:`check_identifier` guards every label or type that ever reaches a Cypher string.
+
+Extracted edges carry provenance (:data:`PROVENANCE`): the id of the source document, the name of
+the extractor and its confidence.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+# Cypher-facing types; the LadybugDB DDL uses them as written, Neo4j ignores them.
+STRING, DOUBLE, INT64 = "STRING", "DOUBLE", "INT64"
+
+PROVENANCE: dict[str, str] = {"source_doc": STRING, "extractor": STRING, "confidence": DOUBLE}
+
+
+@dataclass(frozen=True)
+class NodeType:
+    """A node label with primary key ``id`` and typed properties (besides ``id``)."""
+
+    label: str
+    properties: dict[str, str]
+    doc: str = ""
+
+
+@dataclass(frozen=True)
+class RelType:
+    """A relationship type, the label pairs it connects, and its typed properties."""
+
+    type: str
+    pairs: tuple[tuple[str, str], ...]
+    properties: dict[str, str]
+    doc: str = ""
+
+
+NODE_TYPES: dict[str, NodeType] = {
+    n.label: n
+    for n in [
+        NodeType("Product", {"title": STRING, "description": STRING, "price": DOUBLE, "source": STRING,
+                             "pagerank": DOUBLE, "degree": INT64, "betweenness": DOUBLE,
+                             "component": INT64}, "a catalog item"),
+        NodeType("Brand", {"name": STRING}, "a resolved brand"),
+        NodeType("Category", {"name": STRING, "level": INT64, "path": STRING}, "a category; path is the full path"),
+        NodeType("AttributeValue", {"attribute": STRING, "value": STRING},
+                 "a normalised attribute value, id = 'attribute:value'"),
+        NodeType("User", {"source": STRING}, "a shopper"),
+        NodeType("Review", {"text": STRING, "rating": DOUBLE, "timestamp": INT64}, "one review text"),
+        NodeType("Cluster", {"method": STRING, "label": STRING, "size": INT64}, "a mined cluster"),
+        NodeType("Community", {"method": STRING, "size": INT64}, "a graph community"),
+    ]
+}
+
+_PROV = dict(PROVENANCE)
+REL_TYPES: dict[str, RelType] = {
+    r.type: r
+    for r in [
+        RelType("HAS_BRAND", (("Product", "Brand"),), _PROV, "product is made by brand (extracted or given)"),
+        RelType("IN_CATEGORY", (("Product", "Category"),), _PROV, "product belongs to category"),
+        RelType("SUBCATEGORY_OF", (("Category", "Category"),), {}, "child category -> parent category"),
+        RelType("HAS_ATTRIBUTE", (("Product", "AttributeValue"),), {"attribute": STRING, **_PROV},
+                "product has attribute value; typed by the attribute property"),
+        RelType("BOUGHT", (("User", "Product"),), {"timestamp": INT64, "basket_id": STRING, "split": STRING},
+                "a purchase"),
+        RelType("RATED", (("User", "Product"),), {"rating": DOUBLE, "timestamp": INT64, "split": STRING},
+                "an explicit rating"),
+        RelType("REVIEWED", (("User", "Product"),), {"rating": DOUBLE, "timestamp": INT64, "review_id": STRING},
+                "user reviewed product"),
+        RelType("WROTE", (("User", "Review"),), {}, "user wrote review"),
+        RelType("REVIEW_OF", (("Review", "Product"),), {}, "review is about product"),
+        RelType("ALSO_BOUGHT", (("Product", "Product"),), {"source": STRING}, "catalog co-purchase link"),
+        RelType("ALSO_VIEWED", (("Product", "Product"),), {"source": STRING}, "catalog co-view link"),
+        RelType("MENTIONS", (("Review", "Brand"), ("Review", "AttributeValue"), ("Review", "Product")), _PROV,
+                "a review text mentions an entity"),
+        RelType("IN_CLUSTER", (("Product", "Cluster"), ("User", "Cluster")), {"score": DOUBLE},
+                "mined cluster membership"),
+        RelType("IN_COMMUNITY", (("Product", "Community"),), {}, "graph community membership"),
+        RelType("FREQUENTLY_BOUGHT_WITH", (("Product", "Product"),),
+                {"support": DOUBLE, "confidence": DOUBLE, "lift": DOUBLE, "leverage": DOUBLE,
+                 "conviction": DOUBLE}, "mined association rule antecedent -> consequent"),
+        RelType("RECOMMENDED", (("User", "Product"),), {"score": DOUBLE, "rank": INT64, "model": STRING},
+                "top-K recommendation"),
+        RelType("RELATED_TO", (("Product", "Product"),), {"relation": STRING}, "other item-item KG triples"),
+        RelType("HAS_ENTITY", (("Product", "Entity"),), {"relation": STRING}, "item-entity KG triple"),
+    ]
+}
+
+NODE_TYPES["Entity"] = NodeType("Entity", {"name": STRING}, "a non-product KG entity (RecBole .kg tails)")
+
+_IDENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,63}$")
+
+
+def check_identifier(name: str, kind: str = "identifier") -> str:
+    """Return ``name`` if it is a safe Cypher identifier (letters, digits, ``_``), else raise ValueError.
+
+    Labels, relationship types and property names are the only things kgmine ever puts into a
+    Cypher string; all values travel as parameters.
+    """
+    if not isinstance(name, str) or not _IDENT.match(name):
+        raise ValueError(f"invalid {kind} {name!r}: use letters, digits and '_' only")
+    return name
+
+
+def node_type(label: str) -> NodeType:
+    """The schema entry of ``label``; ValueError naming the known labels if it is unknown."""
+    check_identifier(label, "label")
+    try:
+        return NODE_TYPES[label]
+    except KeyError:
+        raise ValueError(f"unknown node label {label!r}; known: {sorted(NODE_TYPES)}") from None
+
+
+def rel_type(type_: str) -> RelType:
+    """The schema entry of relationship type ``type_``; ValueError if unknown."""
+    check_identifier(type_, "relationship type")
+    try:
+        return REL_TYPES[type_]
+    except KeyError:
+        raise ValueError(f"unknown relationship type {type_!r}; known: {sorted(REL_TYPES)}") from None
