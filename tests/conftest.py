@@ -1,0 +1,28 @@
+"""Shared fixtures: where ../shared/data is, a small synthetic demo world, a temporary store."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("KGMINE_NO_PROGRESS", "1")
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED_DATA = Path(os.environ.get("KGMINE_SHARED_DATA", REPO.parent / "shared" / "data"))
+
+
+@pytest.fixture(scope="session")
+def shared_data() -> Path:
+    """Path of ../shared/data; skips the test with a reason when it is absent."""
+    if not SHARED_DATA.is_dir():
+        pytest.skip(f"reference data not found at {SHARED_DATA} (set KGMINE_SHARED_DATA)")
+    return SHARED_DATA
+
+
+@pytest.fixture(scope="session")
+def small_world():
+    """A small seeded synthetic demo world (300 products, 200 users), shared by the session."""
+    from kgmine.demo.world import generate_world
+
+    return generate_world(n_products=300, n_users=200, seed=7)
