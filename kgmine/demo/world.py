@@ -251,7 +251,7 @@ def generate_world(n_products: int = 2000, n_users: int = 1000, n_brands: int = 
             first = draw()
             items = [first]
             for _ in range(int(rng.integers(0, 3))):
-                comp_subs = COMPLEMENTS.get(sub_of[first], [])
+                comp_subs = [s for s in COMPLEMENTS.get(sub_of[first], []) if len(by_sub[s])]
                 if comp_subs and rng.random() < 0.7:
                     pool = by_sub[comp_subs[int(rng.integers(len(comp_subs)))]]
                     w = weights[pool] / weights[pool].sum()
