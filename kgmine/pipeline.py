@@ -1,0 +1,255 @@
+"""Run the whole kgmine job: read -> extract -> graph -> mine -> recommend -> report.
+
+:func:`run_pipeline` takes a merged config (:mod:`kgmine.config`) and an output directory and
+leaves there:
+
+``store/``                 the embedded LadybugDB store (unless ``store.path`` / ``--store`` says otherwise)
+``metrics.json``           every stage's metrics and timings
+``config.yaml``            the resolved config of the run
+``artifacts/*.parquet``    extraction, rules, clusters, recommendations, training history
+``plots/*.png``            the plots of the report
+``report.html``            the run report
+
+Input is read and validated completely before the store is opened, so bad input never changes a
+store. Every write is idempotent (MERGE on node ids and edge endpoints); mined results (rules,
+clusters, recommendations) replace the previous run's edges of the same kind, so running the same
+config twice leaves every count unchanged.
+"""
+from __future__ import annotations
+
+import json
+import logging
+import time
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterator
+
+import numpy as np
+import pandas as pd
+import yaml
+
+from kgmine.graph.build import build_tables
+from kgmine.io.tables import ShopData
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class RunResult:
+    """What a pipeline run produced: metrics (as written to metrics.json) and the run directory."""
+
+    out_dir: Path
+    metrics: dict[str, Any]
+    counts: dict[str, int] = field(default_factory=dict)
+
+
+@contextmanager
+def _timed(metrics: dict[str, Any], stage: str, console: Any = None) -> Iterator[None]:
+    if console is not None:
+        console.print(f"[bold cyan]▶ {stage}[/]")
+    start = time.perf_counter()
+    yield
+    metrics.setdefault("timings", {})[stage] = round(time.perf_counter() - start, 3)
+
+
+def read_data(cfg: dict[str, Any]) -> ShopData:
+    """Read (or generate) the run's data as :class:`ShopData`; raises before anything is stored."""
+    data_cfg = cfg["data"]
+    if data_cfg["kind"] == "demo":
+        from kgmine.demo.world import generate_world
+
+        return generate_world(n_products=int(data_cfg["n_products"]), n_users=int(data_cfg["n_users"]),
+                              seed=int(cfg["seed"]))
+    from kgmine.io import read_dataset
+
+    return read_dataset(data_cfg["kind"], **data_cfg.get("options", {}))
+
+
+def catalog_vocab(data: ShopData) -> dict[str, list[str]]:
+    """Known catalog values for the gazetteer: the demo world's vocabulary, or brands/categories of the catalog."""
+    if "vocab" in data.truth:
+        return data.truth["vocab"]
+    vocab: dict[str, list[str]] = {}
+    brands = data.products["brand"].dropna().astype(str).str.strip()
+    if len(brands):
+        vocab["brand"] = sorted(set(brands[brands != ""]))
+    paths = data.products["category_path"].dropna().astype(str)
+    if len(paths):
+        vocab["category"] = sorted({p.strip() for path in paths for p in path.split(" > ") if p.strip()})
+    return vocab
+
+
+def open_run_store(cfg: dict[str, Any], out_dir: Path):
+    """Open the store the config names (LadybugDB at ``store.path`` or OUT/store, or Neo4j)."""
+    from kgmine.graph.stores import open_store
+
+    store_cfg = cfg["store"]
+    if store_cfg["kind"] == "ladybug":
+        path = Path(store_cfg["path"]) if store_cfg.get("path") else out_dir / "store"
+        return open_store("ladybug", path=path)
+    kwargs = {k: store_cfg[k] for k in ("uri", "user", "database") if store_cfg.get(k)}
+    return open_store(store_cfg["kind"], **kwargs)
+
+
+def run_pipeline(cfg: dict[str, Any], out_dir: str | Path, console: Any = None) -> RunResult:
+    """Run every enabled stage of ``cfg`` into ``out_dir`` and return the metrics."""
+    out_dir = Path(out_dir)
+    (out_dir / "artifacts").mkdir(parents=True, exist_ok=True)
+    metrics: dict[str, Any] = {"run": {"name": cfg["name"], "seed": cfg["seed"]}}
+    _seed_everything(int(cfg["seed"]))
+    total_start = time.perf_counter()
+
+    with _timed(metrics, "read", console):
+        data = read_data(cfg)
+    metrics["data"] = {"name": data.name, "synthetic": data.synthetic, **data.summary()}
+    (out_dir / "config.yaml").write_text(yaml.safe_dump(cfg, sort_keys=False))
+
+    extracted = review_mentions = None
+    if cfg["extract"]["enabled"]:
+        with _timed(metrics, "extract", console):
+            extracted, review_mentions, ext_metrics = run_extraction(data, cfg)
+        metrics["extraction"] = ext_metrics
+        extracted.to_parquet(out_dir / "artifacts" / "extraction.parquet")
+
+    with _timed(metrics, "graph", console):
+        tables = build_tables(data, extracted, review_mentions)
+        store = open_run_store(cfg, out_dir)
+    try:
+        with _timed(metrics, "load", console):
+            store.load(tables, progress=console is not None)
+
+        if cfg["mine"]["rules"]["enabled"]:
+            with _timed(metrics, "mine_rules", console):
+                metrics.setdefault("mine", {}).update(run_rules(data, cfg, store, out_dir))
+        if cfg["mine"]["clusters"]["enabled"]:
+            with _timed(metrics, "mine_clusters", console):
+                metrics.setdefault("mine", {}).update(run_clusters(data, cfg, store, out_dir))
+        if cfg["mine"]["analytics"]["enabled"]:
+            with _timed(metrics, "mine_analytics", console):
+                metrics.setdefault("mine", {}).update(run_analytics(store))
+
+        if cfg["recommend"]["enabled"]:
+            with _timed(metrics, "recommend", console):
+                metrics["recommend"] = run_recommender(data, cfg, store, out_dir)
+        metrics["graph"] = store.counts()
+    finally:
+        store.close()
+
+    metrics["timings"]["total"] = round(time.perf_counter() - total_start, 3)
+    (out_dir / "metrics.json").write_text(json.dumps(_jsonable(metrics), indent=2))
+    if cfg["report"]["enabled"]:
+        with _timed(metrics, "report", console):
+            from kgmine.report.html import render_report
+
+            render_report(out_dir)
+        (out_dir / "metrics.json").write_text(json.dumps(_jsonable(metrics), indent=2))
+    return RunResult(out_dir=out_dir, metrics=metrics, counts=metrics.get("graph", {}))
+
+
+# ---------------------------------------------------------------- stages
+
+
+def run_extraction(data: ShopData, cfg: dict[str, Any]) -> tuple[pd.DataFrame, pd.DataFrame | None, dict]:
+    """Extract attribute values from product texts (and mentions from reviews); score on synthetic truth."""
+    from kgmine.extract.pipeline import extract_products, extract_texts
+
+    ext_cfg = cfg["extract"]
+    vocab = catalog_vocab(data)
+    extracted = extract_products(data.products, vocab, batch_size=int(ext_cfg["batch_size"]),
+                                 n_process=int(ext_cfg["n_process"]))
+    mentions = None
+    if ext_cfg.get("reviews") and len(data.reviews):
+        mentions = extract_texts(data.reviews.rename(columns={"review_id": "doc_id"})[["doc_id", "text"]], vocab,
+                                 batch_size=int(ext_cfg["batch_size"]))
+        mentions = mentions.rename(columns={"doc_id": "review_id"})
+    metrics: dict[str, Any] = {"rows": int(len(extracted)),
+                               "per_attribute": extracted["attribute"].value_counts().to_dict()}
+    if "product_attributes" in data.truth:
+        from kgmine.demo.scoring import score_extraction
+
+        metrics.update(score_extraction(extracted, data.truth["product_attributes"],
+                                        variants=data.truth.get("colour_variants")))
+    return extracted, mentions, metrics
+
+
+def run_rules(data: ShopData, cfg: dict[str, Any], store, out_dir: Path) -> dict[str, Any]:
+    """Mine association rules over baskets and write pairwise rules as FREQUENTLY_BOUGHT_WITH."""
+    from kgmine.mine.rules import AssociationRules, rules_to_edges
+
+    rc = cfg["mine"]["rules"]
+    baskets = data.baskets()
+    miner = AssociationRules(min_support=float(rc["min_support"]), min_confidence=float(rc["min_confidence"]),
+                             min_len=int(rc["min_len"]), max_len=rc["max_len"]).fit(baskets)
+    rules = miner.rules_
+    rules.assign(antecedent=rules["antecedent"].map(list), consequent=rules["consequent"].map(list)) \
+        .to_parquet(out_dir / "artifacts" / "rules.parquet")
+    edges = rules_to_edges(rules)
+    store.delete_edges("FREQUENTLY_BOUGHT_WITH", "Product", "Product")
+    if len(edges):
+        store.upsert_edges("FREQUENTLY_BOUGHT_WITH", "Product", "Product", edges)
+    return {"baskets": int(baskets["basket_id"].nunique()), "itemsets": int(len(miner.itemsets_)),
+            "rules": int(len(rules)), "rule_edges": int(len(edges))}
+
+
+def run_clusters(data: ShopData, cfg: dict[str, Any], store, out_dir: Path) -> dict[str, Any]:
+    """Cluster products on their text and write Cluster nodes with IN_CLUSTER edges."""
+    from kgmine.mine.clusters import ProductClusterer, clusters_to_tables
+
+    cc = cfg["mine"]["clusters"]
+    clusterer = ProductClusterer(method=cc["method"], n_clusters=cc["n_clusters"], features=cc["features"],
+                                 random_state=int(cfg["seed"]))
+    clusterer.fit(data.products)
+    assignments = clusterer.assignments_
+    assignments.to_parquet(out_dir / "artifacts" / "clusters.parquet")
+    fragment = clusters_to_tables(clusterer)
+    store.delete_edges("IN_CLUSTER", "Product", "Cluster")
+    for label, frame in fragment.nodes.items():
+        store.upsert_nodes(label, frame)
+    for table in fragment.edges.values():
+        store.upsert_edges(table.type, table.src_label, table.dst_label, table.frame)
+    out: dict[str, Any] = {"clusters": int(assignments["cluster"].nunique()),
+                           "silhouette": float(getattr(clusterer, "silhouette_", float("nan")))}
+    if "product_attributes" in data.truth:
+        from sklearn.metrics import adjusted_rand_score
+
+        truth = data.truth["product_attributes"].set_index("product_id")["category"]
+        out["cluster_ari_vs_category"] = float(adjusted_rand_score(
+            truth.reindex(assignments["product_id"]).to_numpy(), assignments["cluster"].to_numpy()))
+    return out
+
+
+def run_analytics(store) -> dict[str, Any]:
+    """PageRank, degree, components and communities on the product graph, written to the store."""
+    from kgmine.mine.analytics import analyse_store
+
+    return analyse_store(store)
+
+
+def run_recommender(data: ShopData, cfg: dict[str, Any], store, out_dir: Path) -> dict[str, Any]:
+    """Train the configured GNN recommender, evaluate it beside popularity, write top-K to the store."""
+    from kgmine.recommend.pipeline import train_and_recommend
+
+    return train_and_recommend(data, cfg["recommend"], store=store, out_dir=out_dir, seed=int(cfg["seed"]))
+
+
+def _seed_everything(seed: int) -> None:
+    import random
+
+    import torch
+
+    random.seed(seed)
+    np.random.seed(seed)
+    torch.manual_seed(seed)
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, (np.integer,)):
+        return int(value)
+    if isinstance(value, (np.floating,)):
+        return float(value)
+    return value
