@@ -1,0 +1,212 @@
+"""Helpers the readers share: open plain or gzip text, locate a row in its file, parse typed columns.
+
+Every parse function takes the file name, the column name as written in the file and a *locator*
+(position in the parsed frame -> ``{"line": n}`` or ``{"row": n}``), so the first bad value raises
+an :class:`~kgmine.io.errors.InputError` that names file, line and column. Locators are only called
+on the error path, so they may be slow (the CSV locator re-scans the file to count physical lines
+correctly even when quoted fields span lines).
+"""
+from __future__ import annotations
+
+import csv
+import gzip
+import io
+import math
+import os
+import re
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import TextIO
+
+import numpy as np
+import pandas as pd
+
+from kgmine.io.errors import InputError
+
+Locator = Callable[[int], dict]
+"""Maps a 0-based position in a parsed frame to ``{"line": n}`` or ``{"row": n}`` (1-based)."""
+
+MISSING_TOKENS = frozenset({"", "na", "n/a", "nan", "null", "none"})
+"""Cell values (case-insensitive, stripped) read as missing in numeric and timestamp columns."""
+
+_GZIP_MAGIC = b"\x1f\x8b"
+
+
+def existing_file(path: str | os.PathLike, what: str = "file") -> Path:
+    """``Path(path)`` if it is a file, else :class:`InputError` (``... : file not found``)."""
+    p = Path(path)
+    if not p.is_file():
+        raise InputError(path, f"{what} not found" if not p.exists() else f"{what} is not a regular file")
+    return p
+
+
+def open_text(path: str | os.PathLike, encoding: str = "utf-8") -> TextIO:
+    """Open ``path`` for reading text; gzip is detected from the file's first bytes, not its name."""
+    p = existing_file(path)
+    with open(p, "rb") as fh:
+        magic = fh.read(2)
+    if magic == _GZIP_MAGIC:
+        return io.TextIOWrapper(gzip.open(p, "rb"), encoding=encoding, newline="")
+    return open(p, encoding=encoding, newline="")
+
+
+def read_bytes(path: str | os.PathLike) -> bytes:
+    """The whole (decompressed) content of ``path``."""
+    p = existing_file(path)
+    with open(p, "rb") as fh:
+        data = fh.read()
+    return gzip.decompress(data) if data[:2] == _GZIP_MAGIC else data
+
+
+# --------------------------------------------------------------------------------------- locators
+
+
+def line_locator(first_line: int = 1, line_numbers: np.ndarray | None = None) -> Locator:
+    """Position ``i`` -> line ``first_line + i``, or ``line_numbers[i]`` when given."""
+    if line_numbers is not None:
+        return lambda i: {"line": int(line_numbers[i])}
+    return lambda i: {"line": first_line + int(i)}
+
+
+def row_locator() -> Locator:
+    """Position ``i`` -> data row ``i + 1`` (files without lines, e.g. Parquet)."""
+    return lambda i: {"row": int(i) + 1}
+
+
+def csv_locator(path: str | os.PathLike, sep: str = ",", encoding: str = "utf-8", header: bool = True) -> Locator:
+    """Position ``i`` -> the physical line where CSV record ``i`` starts (quoted newlines counted)."""
+
+    def locate(i: int) -> dict:
+        with open_text(path, encoding) as fh:
+            reader = csv.reader(fh, delimiter=sep)
+            start, k = 1, 0
+            for record in reader:
+                if record:  # pandas skips blank lines; so does the count of records
+                    if k == i + int(header):
+                        return {"line": start}
+                    k += 1
+                start = reader.line_num + 1
+        return {"line": start}
+
+    return locate
+
+
+# ------------------------------------------------------------------------------- column checks
+
+
+def require_columns(columns, needed: Mapping[str, str], file: str | os.PathLike) -> None:
+    """Raise :class:`InputError` for the first ``needed`` column (kgmine field -> column in the file)
+    that ``columns`` lacks."""
+    present = set(columns)
+    for field, col in needed.items():
+        if col not in present:
+            hint = f" (kgmine field {field!r})" if field != col else ""
+            raise InputError(file, f"missing required column {col!r}{hint}", column=col)
+
+
+def _raw_strings(values: pd.Series) -> pd.Series:
+    return values.astype("string").str.strip()
+
+
+def _is_missing(raw: pd.Series) -> np.ndarray:
+    return (raw.isna() | raw.str.lower().isin(MISSING_TOKENS)).to_numpy(dtype=bool)
+
+
+def parse_float(values: pd.Series, *, file, column: str, locate: Locator, required: bool = False) -> pd.Series:
+    """``values`` as float64 (missing -> NaN); the first non-number or infinity raises InputError."""
+    if pd.api.types.is_bool_dtype(values.dtype):
+        _fail(file, column, locate, 0, f"{values.iloc[0]!r} is not a number")
+    if pd.api.types.is_numeric_dtype(values.dtype):
+        out = values.astype("float64")
+        missing = out.isna().to_numpy()
+    else:
+        raw = _raw_strings(values)
+        missing = _is_missing(raw)
+        out = pd.to_numeric(raw.where(~missing), errors="coerce").astype("float64")
+        bad = np.flatnonzero(out.isna().to_numpy() & ~missing)
+        if len(bad):
+            i = int(bad[0])
+            _fail(file, column, locate, i, f"{values.iloc[i]!r} is not a number")
+    inf = np.flatnonzero(np.isinf(out.to_numpy(dtype="float64", na_value=np.nan)))
+    if len(inf):
+        i = int(inf[0])
+        _fail(file, column, locate, i, f"{values.iloc[i]!r} is not a finite number")
+    if required and missing.any():
+        _fail(file, column, locate, int(np.flatnonzero(missing)[0]), "missing value")
+    return out.reset_index(drop=True)
+
+
+def parse_timestamp(values: pd.Series, *, file, column: str, locate: Locator) -> pd.Series:
+    """``values`` as Int64 unix seconds: numbers (floats are floored), ISO 8601 strings or datetimes.
+
+    Missing -> NA; anything else raises InputError naming file, line and column.
+    """
+    if pd.api.types.is_datetime64_any_dtype(values.dtype):
+        ts = pd.to_datetime(values, utc=True)
+        secs = (ts - pd.Timestamp(0, tz="UTC")) // pd.Timedelta(seconds=1)
+        return secs.astype("Int64").reset_index(drop=True)
+    if pd.api.types.is_numeric_dtype(values.dtype) and not pd.api.types.is_bool_dtype(values.dtype):
+        num = values.astype("float64")
+        missing = num.isna().to_numpy()
+    else:
+        raw = _raw_strings(values)
+        missing = _is_missing(raw)
+        num = pd.to_numeric(raw.where(~missing), errors="coerce").astype("float64")
+        todo = np.flatnonzero(num.isna().to_numpy() & ~missing)
+        if len(todo):
+            parsed = pd.to_datetime(raw.iloc[todo], utc=True, errors="coerce", format="ISO8601")
+            bad = todo[parsed.isna().to_numpy()]
+            if len(bad):
+                i = int(bad[0])
+                _fail(file, column, locate, i, f"{values.iloc[i]!r} is not a timestamp (unix seconds or ISO 8601)")
+            num.iloc[todo] = ((parsed - pd.Timestamp(0, tz="UTC")) // pd.Timedelta(seconds=1)).to_numpy(dtype="float64")
+    arr = num.to_numpy(dtype="float64", na_value=np.nan)
+    inf = np.flatnonzero(np.isinf(arr))
+    if len(inf):
+        i = int(inf[0])
+        _fail(file, column, locate, i, f"{values.iloc[i]!r} is not a timestamp")
+    return pd.Series(np.floor(arr), dtype="float64").astype("Int64")
+
+
+def parse_ids(values: pd.Series, *, file, column: str, locate: Locator) -> pd.Series:
+    """``values`` as stripped strings; a missing or empty id raises InputError."""
+    values = values.reset_index(drop=True)
+    if pd.api.types.is_float_dtype(values.dtype):
+        # integer ids that went through a float column (e.g. Parquet with NaN): 12.0 -> "12"
+        raw = pd.Series([pd.NA if v != v else (str(int(v)) if float(v).is_integer() else str(v))
+                         for v in values.tolist()], dtype="string")
+    else:
+        raw = values.astype("string")
+    raw = raw.str.strip().reset_index(drop=True)
+    empty = np.flatnonzero((raw.isna() | (raw == "")).to_numpy(dtype=bool))
+    if len(empty):
+        _fail(file, column, locate, int(empty[0]), "missing id")
+    return raw
+
+
+def _fail(file, column: str, locate: Locator, i: int, message: str):
+    raise InputError(file, message, column=column, **locate(i))
+
+
+# ---------------------------------------------------------------------------------------- prices
+
+_NUMBER = r"(\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)"
+_PRICE = re.compile(
+    rf"^\s*(?:[A-Z]{{3}}\s*)?[$€£¥]?\s*{_NUMBER}\s*(?:(?:-|–|to)\s*(?:[A-Z]{{3}}\s*)?[$€£¥]?\s*{_NUMBER})?\s*$"
+)
+
+
+def parse_price(text: object) -> float:
+    """A price string as a float: ``"$12.99"`` -> 12.99, ``"$1,250.00"`` -> 1250.0, a range
+    ``"$10.00 - $20.00"`` -> 10.0 (its lower bound, the "from" price). Numbers pass through.
+
+    Anything else (empty, scraped HTML/CSS) -> NaN; callers decide whether that is an error.
+    """
+    if text is None or (isinstance(text, float) and math.isnan(text)):
+        return math.nan
+    if isinstance(text, (int, float)) and not isinstance(text, bool):
+        return float(text)
+    m = _PRICE.match(str(text))
+    if not m:
+        return math.nan
+    return float(m.group(1).replace(",", ""))
