@@ -1,0 +1,599 @@
+"""The embedded graph store on LadybugDB (``ladybug`` on PyPI, the maintained fork of Kùzu).
+
+A store is a directory holding one LadybugDB database file (``graph.lbdb``) and its write-ahead log.
+The typed schema (node tables keyed on ``id``, relationship tables with one ``FROM … TO …`` per label
+pair) is generated from :mod:`kgmine.graph.schema`.
+
+Writing is idempotent and diff-based, which makes both the first load and every re-run fast:
+
+* the rows of the input are compared with what the table already holds (one arrow scan);
+* rows whose key (node ``id``, or edge ``(src, dst)`` per type and label pair) is new go in by
+  ``COPY … FROM`` an arrow table, LadybugDB's bulk path;
+* rows whose key exists and whose given properties differ are updated by
+  ``LOAD FROM $rows MATCH … SET`` (edges matched as ``(a:A {id: …})-[e:T]->(b:B {id: …})``,
+  never by the comma form, which is ~35x slower);
+* unchanged rows are not written at all.
+
+Only the property columns present in the input frame are set, so ``upsert_nodes("Product",
+frame[["id", "pagerank"]])`` adds PageRank without touching titles. A null in a given column
+clears that property (as ``SET n.x = null`` does in Neo4j).
+
+Every write runs inside one LadybugDB transaction (``BEGIN TRANSACTION`` … ``COMMIT``); a
+whole :meth:`LadybugStore.load` is a single transaction, and everything is validated before it
+begins (identifiers, columns, types, edge endpoints). If a statement fails the transaction is
+rolled back and the database handle is reopened: ladybug 0.22 can crash on the next write to a
+node table whose ``COPY`` was rolled back, and a fresh handle avoids that.
+"""
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+
+from kgmine.graph.schema import (DOUBLE, INT64, NODE_TYPES, REL_TYPES, STRING, check_identifier, node_type,
+                                 rel_type)
+from kgmine.graph.stores.base import GraphStore, StoreError
+from kgmine.graph.tables import KGTables, conform_edges, conform_nodes
+
+DB_FILE = "graph.lbdb"
+
+_ARROW_TYPES = {STRING: pa.string(), INT64: pa.int64(), DOUBLE: pa.float64()}
+
+# Clauses that change the database (or its files, extensions or transaction state).
+_WRITE_WORDS = ("CREATE", "MERGE", "SET", "DELETE", "DETACH", "REMOVE", "DROP", "COPY", "ALTER", "IMPORT",
+                "EXPORT", "INSTALL", "UNINSTALL", "ATTACH", "CHECKPOINT", "BEGIN", "COMMIT", "ROLLBACK")
+_WRITE_RE = re.compile(r"\b(" + "|".join(_WRITE_WORDS) + r")\b", re.IGNORECASE)
+_LOAD_EXT_RE = re.compile(r"\bLOAD\s+EXTENSION\b", re.IGNORECASE)
+
+
+def _strip_literals(cypher: str) -> str:
+    """Replace string literals, backtick-quoted names and comments by spaces (same length)."""
+    out: list[str] = []
+    i, n = 0, len(cypher)
+    while i < n:
+        ch = cypher[i]
+        if ch in "'\"`":
+            j = i + 1
+            while j < n:
+                if cypher[j] == "\\" and ch != "`":
+                    j += 2
+                    continue
+                if cypher[j] == ch:
+                    if ch == "`" and j + 1 < n and cypher[j + 1] == "`":  # escaped backtick
+                        j += 2
+                        continue
+                    break
+                j += 1
+            out.append(" " * (min(j, n - 1) - i + 1))
+            i = j + 1
+        elif cypher.startswith("//", i):
+            j = cypher.find("\n", i)
+            j = n if j < 0 else j
+            out.append(" " * (j - i))
+            i = j
+        elif cypher.startswith("/*", i):
+            j = cypher.find("*/", i + 2)
+            j = n if j < 0 else j + 2
+            out.append(" " * (j - i))
+            i = j
+        else:
+            out.append(ch)
+            i += 1
+    return "".join(out)
+
+
+def write_clauses(cypher: str) -> list[str]:
+    """The writing clauses (``CREATE``, ``MERGE``, ``SET`` …) of ``cypher``, outside literals.
+
+    Words inside string literals, backtick-quoted names and comments do not count, nor do
+    property names (``n.set``), labels (``:Set``), parameters (``$create``) or map keys
+    (``{set: 1}``). An empty list means the query only reads.
+    """
+    text = _strip_literals(cypher)
+    found: list[str] = []
+    for m in _WRITE_RE.finditer(text):
+        before = text[:m.start()].rstrip()
+        after = text[m.end():].lstrip()
+        if before.endswith((".", ":", "$")) or after.startswith(":"):
+            continue
+        found.append(m.group(1).upper())
+    if _LOAD_EXT_RE.search(text):
+        found.append("LOAD EXTENSION")
+    return list(dict.fromkeys(found))
+
+
+def _one_line(error: BaseException) -> str:
+    """A ladybug error as one line: the first line of its message, whitespace collapsed."""
+    text = str(error).strip() or type(error).__name__
+    first = text.splitlines()[0]
+    first = re.sub(r"expecting \{[^}]*\}", "expecting a clause", first)
+    return " ".join(first.split())
+
+
+def _q(name: str, kind: str = "identifier") -> str:
+    """``name`` checked by :func:`check_identifier` and backtick-quoted for Cypher."""
+    return f"`{check_identifier(name, kind)}`"
+
+
+def node_table_ddl(label: str) -> str:
+    """``CREATE NODE TABLE IF NOT EXISTS`` statement of ``label`` from the schema."""
+    nt = node_type(label)
+    cols = [f"`id` {STRING}"] + [f"{_q(p, 'property')} {t}" for p, t in nt.properties.items()]
+    return f"CREATE NODE TABLE IF NOT EXISTS {_q(label, 'label')}({', '.join(cols)}, PRIMARY KEY(`id`))"
+
+
+def rel_table_ddl(type_: str) -> str:
+    """``CREATE REL TABLE IF NOT EXISTS`` statement of ``type_``: one ``FROM … TO …`` per label pair."""
+    rt = rel_type(type_)
+    parts = [f"FROM {_q(a, 'label')} TO {_q(b, 'label')}" for a, b in rt.pairs]
+    parts += [f"{_q(p, 'property')} {t}" for p, t in rt.properties.items()]
+    return f"CREATE REL TABLE IF NOT EXISTS {_q(type_, 'relationship type')}({', '.join(parts)})"
+
+
+def schema_ddl() -> list[str]:
+    """Every DDL statement of the kgmine schema: node tables first, then relationship tables."""
+    return [node_table_ddl(label) for label in NODE_TYPES] + [rel_table_ddl(t) for t in REL_TYPES]
+
+
+def _arrow_column(values: pd.Series, typ: str) -> pa.Array:
+    if typ == STRING:
+        return pa.array(values.astype(object).where(values.notna(), None).tolist(), type=pa.string())
+    if typ == INT64:
+        return pa.array(pd.array(values, dtype="Int64"), type=pa.int64())
+    return pa.array(values.to_numpy(dtype="float64", na_value=np.nan), type=pa.float64(), from_pandas=True)
+
+
+def _to_arrow(frame: pd.DataFrame, types: list[str]) -> pa.Table:
+    """Columns of ``frame`` (in order) as an arrow table with columns ``c0, c1, …`` of the given types.
+
+    Positional names keep data column names (``id``, ``label``, ``rank``) out of Cypher.
+    """
+    return pa.table({f"c{i}": _arrow_column(frame[col], typ)
+                     for i, (col, typ) in enumerate(zip(frame.columns, types))})
+
+
+def arrow_to_frame(table: pa.Table) -> pd.DataFrame:
+    """An arrow result as a DataFrame; integer columns with nulls become nullable ``Int64``."""
+    frame = table.to_pandas()
+    for name, column in zip(table.column_names, table.columns):
+        if pa.types.is_integer(column.type) and column.null_count:
+            frame[name] = pd.array(column.to_pylist(), dtype="Int64")
+    return frame
+
+
+def _same(a: pd.Series, b: pd.Series) -> np.ndarray:
+    """Elementwise equality where two nulls are equal and a null never equals a value."""
+    a_na, b_na = a.isna().to_numpy(dtype=bool), b.isna().to_numpy(dtype=bool)
+    both = ~a_na & ~b_na
+    out = a_na & b_na
+    out[both] = a.to_numpy(dtype=object)[both] == b.to_numpy(dtype=object)[both]
+    return out
+
+
+class LadybugStore(GraphStore):
+    """The embedded kgmine store: a LadybugDB database in a directory.
+
+    Parameters
+    ----------
+    path : str or Path
+        Store directory; the database file is ``path/graph.lbdb``.
+    read_only : bool, default False
+        Open the database read-only (several readers may share it; every write is refused).
+    create : bool, default True
+        Create the directory (and an empty database) when missing. With ``create=False`` a missing
+        store raises :class:`StoreError` instead.
+    threads : int, default 0
+        Maximum threads per query (0 = all cores).
+    buffer_pool_mb : int or None, default None
+        Buffer pool size in MiB (None = ladybug's default, about 80 % of memory).
+    query_timeout_ms : int, default 0
+        Stop any query running longer than this (0 = no limit).
+
+    Attributes
+    ----------
+    last_write_ : dict
+        ``{"new": n, "updated": n, "unchanged": n}`` of the latest upsert call.
+    """
+
+    name = "ladybug"
+
+    def __init__(self, path: str | Path, *, read_only: bool = False, create: bool = True, threads: int = 0,
+                 buffer_pool_mb: int | None = None, query_timeout_ms: int = 0) -> None:
+        self.path = Path(path)
+        self.read_only = read_only
+        self.threads = threads
+        self.buffer_pool_mb = buffer_pool_mb
+        self.query_timeout_ms = query_timeout_ms
+        if self.path.exists() and not self.path.is_dir():
+            raise StoreError(f"store path {self.path} is a file; a store is a directory")
+        db_file = self.path / DB_FILE
+        if not db_file.exists():
+            if read_only or not create:
+                raise StoreError(f"no LadybugDB store at {self.path} (missing {DB_FILE})")
+            self.path.mkdir(parents=True, exist_ok=True)
+        self._db: Any = None
+        self._conn: Any = None
+        self._tx_depth = 0
+        self._columns: dict[str, list[str]] | None = None
+        self.last_write_: dict[str, int] = {}
+        self._open()
+
+    # ------------------------------------------------------------------ connection
+
+    @property
+    def db_file(self) -> Path:
+        """The LadybugDB database file inside the store directory."""
+        return self.path / DB_FILE
+
+    def _open(self) -> None:
+        import ladybug
+
+        kwargs: dict[str, Any] = {"read_only": self.read_only, "max_num_threads": self.threads}
+        if self.buffer_pool_mb:
+            kwargs["buffer_pool_size"] = int(self.buffer_pool_mb) * 1024 * 1024
+        try:
+            self._db = ladybug.Database(str(self.db_file), **kwargs)
+            self._conn = ladybug.Connection(self._db, num_threads=self.threads)
+            if self.query_timeout_ms:
+                self._conn.set_query_timeout(int(self.query_timeout_ms))
+        except Exception as exc:  # noqa: BLE001 - ladybug raises RuntimeError/IndexError
+            self._db = self._conn = None
+            raise StoreError(f"cannot open LadybugDB store {self.path}: {_one_line(exc)}") from None
+
+    def close(self) -> None:
+        """Close the connection and the database (writes are committed; the WAL is checkpointed)."""
+        for handle in (self._conn, self._db):
+            if handle is not None:
+                try:
+                    handle.close()
+                except Exception:  # noqa: BLE001 - closing twice or after a failure is harmless
+                    pass
+        self._conn = self._db = None
+
+    def _reopen(self) -> None:
+        self.close()
+        self._columns = None
+        self._open()
+
+    def _execute(self, cypher: str, params: dict[str, Any] | None = None) -> Any:
+        """Run one statement; every ladybug error becomes a one-line :class:`StoreError`."""
+        if self._conn is None:
+            raise StoreError(f"store {self.path} is closed")
+        try:
+            result = self._conn.execute(cypher, params or {})
+        except Exception as exc:  # noqa: BLE001 - ladybug raises plain RuntimeError
+            raise StoreError(_one_line(exc)) from None
+        if isinstance(result, list):  # several statements: the last one answers
+            result = result[-1]
+        return result
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """Run the enclosed writes as one transaction; nested uses join the outer one.
+
+        On any error the transaction is rolled back, the database handle is reopened and the
+        error is re-raised.
+        """
+        self._check_writable()
+        if self._tx_depth:
+            self._tx_depth += 1
+            try:
+                yield
+            finally:
+                self._tx_depth -= 1
+            return
+        self._execute("BEGIN TRANSACTION")
+        self._tx_depth = 1
+        try:
+            yield
+            self._execute("COMMIT")
+        except BaseException:
+            try:
+                self._conn.execute("ROLLBACK")
+            except Exception:  # noqa: BLE001 - ladybug already rolled back after a failed statement
+                pass
+            self._reopen()
+            raise
+        finally:
+            self._tx_depth = 0
+
+    def _check_writable(self) -> None:
+        if self.read_only:
+            raise StoreError(f"store {self.path} is open read-only")
+
+    # ------------------------------------------------------------------ queries
+
+    def query(self, cypher: str, params: dict[str, Any] | None = None, *, write: bool = False) -> pd.DataFrame:
+        """Run parameterised Cypher and return the rows as a DataFrame (columns = RETURN names).
+
+        With ``write=False`` (the default) a query with a writing clause (CREATE, MERGE, SET,
+        DELETE, REMOVE, DROP, COPY, ALTER, …) is refused with :class:`StoreError`. Values always
+        travel in ``params`` (``$name`` in the query), never inside the Cypher text.
+        """
+        return arrow_to_frame(self.query_arrow(cypher, params, write=write))
+
+    def query_arrow(self, cypher: str, params: dict[str, Any] | None = None, *, write: bool = False) -> pa.Table:
+        """Like :meth:`query` but returns the rows as a ``pyarrow.Table`` (the fast path for exports)."""
+        if not isinstance(cypher, str) or not cypher.strip():
+            raise StoreError("empty query")
+        clauses = write_clauses(cypher)
+        if clauses and not write:
+            raise StoreError(f"query writes to the store ({', '.join(clauses)}); pass write=True "
+                             "(on the command line: --write) to run it")
+        if clauses:
+            self._check_writable()
+            self._columns = None  # the query may change the schema
+        params = {k: (v.item() if isinstance(v, np.generic) else v) for k, v in (params or {}).items()}
+        result = self._execute(cypher, params)
+        try:
+            return result.get_as_arrow()
+        except Exception as exc:  # noqa: BLE001
+            raise StoreError(_one_line(exc)) from None
+
+    # ------------------------------------------------------------------ schema
+
+    def create_schema(self) -> None:
+        """Create every node and relationship table of the schema; add columns the schema gained.
+
+        Safe to call again. A relationship table whose label pairs differ from the schema raises
+        :class:`StoreError` (pairs cannot be changed in place).
+        """
+        self._check_writable()
+        columns = self._table_columns()
+        for label in NODE_TYPES:
+            if label not in columns:
+                self._execute(node_table_ddl(label))
+        for type_ in REL_TYPES:
+            if type_ not in columns:
+                self._execute(rel_table_ddl(type_))
+        self._columns = None
+        self._migrate()
+
+    def _migrate(self) -> None:
+        """``ALTER TABLE … ADD`` properties the schema has and an existing table lacks."""
+        columns = self._table_columns()
+        changed = False
+        for name, props in ([(label, nt.properties) for label, nt in NODE_TYPES.items()]
+                            + [(t, rt.properties) for t, rt in REL_TYPES.items()]):
+            for prop, typ in props.items():
+                if prop not in columns.get(name, [prop]):
+                    self._execute(f"ALTER TABLE {_q(name)} ADD {_q(prop, 'property')} {typ}")
+                    changed = True
+        for type_, rt in REL_TYPES.items():
+            if type_ in columns:
+                stored = self._rel_pairs(type_)
+                missing = [p for p in rt.pairs if p not in stored]
+                if missing:
+                    raise StoreError(f"relationship table {type_} in {self.path} lacks label pairs {missing}; "
+                                     "rebuild the store")
+        if changed:
+            self._columns = None
+
+    def _table_columns(self) -> dict[str, list[str]]:
+        """Stored tables and their property columns in table order (cached until the schema changes)."""
+        if self._columns is None:
+            tables = self._execute("CALL show_tables() RETURN name").get_as_arrow().column("name").to_pylist()
+            self._columns = {}
+            for name in tables:
+                if name.startswith("__"):  # ladybug's temporary scan tables
+                    continue
+                info = self._execute(f"CALL table_info('{check_identifier(name, 'table')}') RETURN name")
+                self._columns[name] = info.get_as_arrow().column("name").to_pylist()
+        return self._columns
+
+    def _rel_pairs(self, type_: str) -> set[tuple[str, str]]:
+        frame = self._execute(f"CALL show_connection('{check_identifier(type_)}') RETURN *").get_as_df()
+        return set(zip(frame.iloc[:, 0], frame.iloc[:, 1]))
+
+    def _require_table(self, name: str) -> list[str]:
+        columns = self._table_columns()
+        if name not in columns:
+            self.create_schema()
+            columns = self._table_columns()
+        return columns[name]
+
+    # ------------------------------------------------------------------ writes
+
+    def load(self, tables: KGTables, progress: bool = True) -> dict[str, int]:
+        """Create the schema, then upsert every node and edge table in one transaction; returns counts.
+
+        Everything is validated first (edge endpoints, identifiers, columns); a failure while
+        writing rolls the whole load back, leaving the store as it was.
+        """
+        from kgmine.progress import track
+
+        self._check_writable()
+        tables.check_endpoints()
+        for label, frame in tables.nodes.items():
+            self._node_columns(label, frame)
+        for table in tables.edges.values():
+            self._edge_columns(table.type, table.src_label, table.dst_label, table.frame)
+        self.create_schema()
+        totals = {"new": 0, "updated": 0, "unchanged": 0}
+        with self.transaction():
+            for label, frame in track(list(tables.nodes.items()), "load nodes", disable=not progress):
+                self.upsert_nodes(label, frame)
+                totals = {k: totals[k] + self.last_write_[k] for k in totals}
+            for table in track(list(tables.edges.values()), "load edges", disable=not progress):
+                self._upsert_edges(table.type, table.src_label, table.dst_label, table.frame, check_endpoints=False)
+                totals = {k: totals[k] + self.last_write_[k] for k in totals}
+        self.last_write_ = totals
+        return self.counts()
+
+    def _node_columns(self, label: str, frame: pd.DataFrame) -> list[str]:
+        """The schema properties given in ``frame`` (validated: no unknown columns, ``id`` present)."""
+        nt = node_type(label)
+        if "id" not in frame.columns:
+            raise StoreError(f"{label} rows need an 'id' column (got {list(frame.columns)})")
+        unknown = [c for c in frame.columns if c != "id" and c not in nt.properties]
+        if unknown:
+            raise StoreError(f"{label} has no properties {unknown}; schema: {list(nt.properties)}")
+        return [p for p in nt.properties if p in frame.columns]
+
+    def _edge_columns(self, type_: str, src_label: str, dst_label: str, frame: pd.DataFrame) -> list[str]:
+        rt = rel_type(type_)
+        check_identifier(src_label, "label")
+        check_identifier(dst_label, "label")
+        if (src_label, dst_label) not in rt.pairs:
+            raise StoreError(f"{type_} does not connect {src_label} -> {dst_label}; allowed: {list(rt.pairs)}")
+        missing = [c for c in ("src", "dst") if c not in frame.columns]
+        if missing:
+            raise StoreError(f"{type_} rows need columns 'src' and 'dst' (missing {missing})")
+        unknown = [c for c in frame.columns if c not in ("src", "dst") and c not in rt.properties]
+        if unknown:
+            raise StoreError(f"{type_} has no properties {unknown}; schema: {list(rt.properties)}")
+        return [p for p in rt.properties if p in frame.columns]
+
+    def upsert_nodes(self, label: str, frame: pd.DataFrame) -> int:
+        """MERGE nodes of ``label`` on ``id`` and set the properties given in ``frame``; returns rows.
+
+        New ids are bulk-copied, existing ids with changed properties are updated, unchanged rows
+        are skipped (:attr:`last_write_` says how many of each). Later rows win on equal ids.
+        """
+        self._check_writable()
+        props = self._node_columns(label, frame)
+        try:
+            data = conform_nodes(label, frame)[["id", *props]]
+        except (ValueError, TypeError) as exc:
+            raise StoreError(f"{label}: {exc}") from None
+        nt = NODE_TYPES[label]
+        types = [STRING] + [nt.properties[p] for p in props]
+        with self.transaction():
+            table_cols = self._require_table(label)
+            existing = self._read(f"MATCH (n:{_q(label)}) RETURN n.`id` AS c0"
+                                  + "".join(f", n.{_q(p)} AS c{i + 1}" for i, p in enumerate(props)),
+                                  ["id", *props])
+            new, changed, unchanged = self._split(data, existing, ["id"], props)
+            if len(new):
+                full = new.reindex(columns=table_cols)
+                col_types = [STRING] + [nt.properties.get(c, STRING) for c in table_cols[1:]]
+                self._execute(f"COPY {_q(label)} FROM $rows", {"rows": _to_arrow(full, col_types)})
+            if len(changed) and props:
+                sets = ", ".join(f"n.{_q(p)} = c{i + 1}" for i, p in enumerate(props))
+                self._execute(f"LOAD FROM $rows MATCH (n:{_q(label)} {{`id`: c0}}) SET {sets}",
+                              {"rows": _to_arrow(changed, types)})
+        self.last_write_ = {"new": len(new), "updated": len(changed), "unchanged": unchanged}
+        return len(data)
+
+    def upsert_edges(self, type_: str, src_label: str, dst_label: str, frame: pd.DataFrame) -> int:
+        """MERGE edges of ``type_`` on ``(src, dst)`` and set the properties given in ``frame``.
+
+        Both endpoints must already be stored (:class:`StoreError` names a missing id otherwise).
+        New pairs are bulk-copied, existing pairs with changed properties updated, the rest skipped.
+        """
+        return self._upsert_edges(type_, src_label, dst_label, frame, check_endpoints=True)
+
+    def _upsert_edges(self, type_: str, src_label: str, dst_label: str, frame: pd.DataFrame,
+                      check_endpoints: bool) -> int:
+        self._check_writable()
+        props = self._edge_columns(type_, src_label, dst_label, frame)
+        try:
+            data = conform_edges(type_, frame)[["src", "dst", *props]]
+        except (ValueError, TypeError) as exc:
+            raise StoreError(f"{type_}: {exc}") from None
+        rt = REL_TYPES[type_]
+        types = [STRING, STRING] + [rt.properties[p] for p in props]
+        a, t, b = _q(src_label), _q(type_), _q(dst_label)
+        with self.transaction():
+            table_cols = self._require_table(type_)
+            self._require_table(src_label)
+            self._require_table(dst_label)
+            if check_endpoints and len(data):
+                self._check_endpoints(type_, data, src_label, dst_label)
+            existing = self._read(f"MATCH (a:{a})-[e:{t}]->(b:{b}) RETURN a.`id` AS c0, b.`id` AS c1"
+                                  + "".join(f", e.{_q(p)} AS c{i + 2}" for i, p in enumerate(props)),
+                                  ["src", "dst", *props])
+            new, changed, unchanged = self._split(data, existing, ["src", "dst"], props)
+            if len(new):
+                full = new.reindex(columns=["src", "dst", *table_cols])
+                col_types = [STRING, STRING] + [rt.properties.get(c, STRING) for c in table_cols]
+                self._execute(f"COPY {t} FROM $rows (from='{src_label}', to='{dst_label}')",
+                              {"rows": _to_arrow(full, col_types)})
+            if len(changed) and props:
+                sets = ", ".join(f"e.{_q(p)} = c{i + 2}" for i, p in enumerate(props))
+                self._execute(f"LOAD FROM $rows MATCH (a:{a} {{`id`: c0}})-[e:{t}]->(b:{b} {{`id`: c1}}) SET {sets}",
+                              {"rows": _to_arrow(changed, types)})
+        self.last_write_ = {"new": len(new), "updated": len(changed), "unchanged": unchanged}
+        return len(data)
+
+    def _check_endpoints(self, type_: str, data: pd.DataFrame, src_label: str, dst_label: str) -> None:
+        for col, label in (("src", src_label), ("dst", dst_label)):
+            ids = self._read(f"MATCH (n:{_q(label)}) RETURN n.`id` AS c0", ["id"])["id"]
+            dangling = ~data[col].isin(ids)
+            if dangling.any():
+                example = data.loc[dangling, col].iloc[0]
+                raise StoreError(f"{type_} {col} refers to unknown {label} id {example!r} "
+                                 f"({int(dangling.sum())} such edges); upsert the {label} nodes first")
+
+    def _read(self, cypher: str, names: list[str]) -> pd.DataFrame:
+        frame = arrow_to_frame(self._execute(cypher).get_as_arrow())
+        frame.columns = names
+        return frame
+
+    @staticmethod
+    def _split(data: pd.DataFrame, existing: pd.DataFrame, keys: list[str],
+               props: list[str]) -> tuple[pd.DataFrame, pd.DataFrame, int]:
+        """Rows of ``data`` with new keys, rows whose given properties changed, and the unchanged count."""
+        if existing.empty:
+            return data, data.iloc[:0], 0
+        existing = existing.drop_duplicates(keys)
+        merged = data.merge(existing, on=keys, how="left", suffixes=("", "__old"), indicator=True)
+        is_new = (merged["_merge"] == "left_only").to_numpy()
+        same = np.ones(len(merged), dtype=bool)
+        for p in props:
+            same &= _same(merged[p], merged[f"{p}__old"])
+        changed = ~is_new & ~same
+        cols = [*keys, *props]
+        return (merged.loc[is_new, cols].reset_index(drop=True), merged.loc[changed, cols].reset_index(drop=True),
+                int((~is_new & same).sum()))
+
+    def delete_edges(self, type_: str, src_label: str, dst_label: str,
+                     where: dict[str, Any] | None = None) -> None:
+        """Delete edges of ``type_`` between the two labels, optionally only those whose properties equal
+        ``where`` (``None`` matches a missing property)."""
+        self._check_writable()
+        rt = rel_type(type_)
+        if (src_label, dst_label) not in rt.pairs:
+            raise StoreError(f"{type_} does not connect {src_label} -> {dst_label}; allowed: {list(rt.pairs)}")
+        conditions, params = [], {}
+        for i, (prop, value) in enumerate((where or {}).items()):
+            if prop not in rt.properties:
+                raise StoreError(f"{type_} has no property {prop!r}; schema: {list(rt.properties)}")
+            if value is None:
+                conditions.append(f"e.{_q(prop)} IS NULL")
+            else:
+                conditions.append(f"e.{_q(prop)} = $p{i}")
+                params[f"p{i}"] = value.item() if isinstance(value, np.generic) else value
+        if type_ not in self._table_columns():
+            return
+        clause = f" WHERE {' AND '.join(conditions)}" if conditions else ""
+        with self.transaction():
+            self._execute(f"MATCH (a:{_q(src_label)})-[e:{_q(type_)}]->(b:{_q(dst_label)}){clause} DELETE e", params)
+
+    # ------------------------------------------------------------------ reads
+
+    def counts(self) -> dict[str, int]:
+        """Nodes per label and relationships per type (0 for tables not created yet)."""
+        out = {label: 0 for label in NODE_TYPES} | {type_: 0 for type_ in REL_TYPES}
+        for name in self._table_columns():
+            if name in NODE_TYPES:
+                cypher = f"MATCH (n:{_q(name)}) RETURN count(n) AS n"
+            elif name in REL_TYPES:
+                cypher = f"MATCH ()-[r:{_q(name)}]->() RETURN count(r) AS n"
+            else:
+                continue
+            out[name] = int(self._execute(cypher).get_as_arrow().column(0)[0].as_py())
+        return out
+
+    def __repr__(self) -> str:
+        return f"LadybugStore({str(self.path)!r}{', read_only=True' if self.read_only else ''})"
+
+
+__all__ = ["DB_FILE", "LadybugStore", "arrow_to_frame", "node_table_ddl", "rel_table_ddl", "schema_ddl",
+           "write_clauses"]
