@@ -1,1 +1,56 @@
-"""kgmine.graph.stores."""
+"""Graph stores: LadybugDB (embedded, the default) and Neo4j (server), behind one interface.
+
+Use :func:`open_store` rather than the classes: it picks the store by ``kind`` and imports the
+Neo4j driver only when a Neo4j store is asked for.
+"""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+from kgmine.graph.stores.base import GraphStore, StoreError
+
+STORE_KINDS = ("ladybug", "neo4j")
+
+# Neo4j settings read from the environment when not given: cfg key -> variable.
+NEO4J_ENV = {"uri": "NEO4J_URI", "user": "NEO4J_USER", "password": "NEO4J_PASSWORD", "database": "NEO4J_DATABASE"}
+
+
+def neo4j_settings(**cfg: Any) -> dict[str, Any]:
+    """Neo4j connection settings: ``cfg`` wins, then ``NEO4J_URI/USER/PASSWORD/DATABASE`` from the environment."""
+    settings = {key: os.environ[var] for key, var in NEO4J_ENV.items() if os.environ.get(var)}
+    settings.update({k: v for k, v in cfg.items() if v is not None})
+    return settings
+
+
+def open_store(kind: str = "ladybug", path: str | Path | None = None, **cfg: Any) -> GraphStore:
+    """Open a graph store.
+
+    Parameters
+    ----------
+    kind : {"ladybug", "neo4j"}
+        ``"ladybug"``: the embedded store in directory ``path`` (extra ``cfg`` goes to
+        :class:`~kgmine.graph.stores.ladybug_store.LadybugStore`, e.g. ``read_only=True``,
+        ``create=False``). ``"neo4j"``: a Neo4j server; ``cfg`` (``uri``, ``user``, ``password``,
+        ``database``, …) completed from the ``NEO4J_*`` environment variables goes to
+        ``kgmine.graph.stores.neo4j_store.Neo4jStore``.
+    path : str or Path, optional
+        Store directory (LadybugDB only; required there).
+    """
+    if kind == "ladybug":
+        if path is None:
+            raise StoreError("a LadybugDB store needs a directory (path=...)")
+        from kgmine.graph.stores.ladybug_store import LadybugStore
+
+        return LadybugStore(path, **cfg)
+    if kind == "neo4j":
+        if path is not None:
+            raise StoreError("a Neo4j store takes no path; give uri=... or set NEO4J_URI")
+        from kgmine.graph.stores.neo4j_store import Neo4jStore
+
+        return Neo4jStore(**neo4j_settings(**cfg))
+    raise StoreError(f"unknown store kind {kind!r}; use one of {list(STORE_KINDS)}")
+
+
+__all__ = ["GraphStore", "NEO4J_ENV", "STORE_KINDS", "StoreError", "neo4j_settings", "open_store"]
