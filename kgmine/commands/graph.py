@@ -1,8 +1,121 @@
-"""`kgmine` commands of the graph group."""
+"""`kgmine query`: run Cypher against a stored graph and print the rows."""
 from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+from typing import Any, Optional
 
 import typer
 
+from kgmine.commands.common import console, fail, print_frame
+
 
 def register(app: typer.Typer) -> None:
-    """Add this group's commands to the top-level app."""
+    """Add ``query`` to the top-level app."""
+    app.command("query")(query)
+
+
+def parse_param(text: str) -> tuple[str, Any]:
+    """``name=value`` -> ``(name, value)``; the value is an int, a float, JSON (lists, objects,
+    ``true``/``false``/``null``, quoted strings) or else the raw string."""
+    from kgmine.graph.schema import check_identifier
+
+    name, sep, raw = text.partition("=")
+    if not sep:
+        raise ValueError(f"--param {text!r}: expected name=value")
+    check_identifier(name.strip(), "parameter name")
+    for convert in (int, float, json.loads):
+        try:
+            return name.strip(), convert(raw)
+        except ValueError:  # json.JSONDecodeError is a ValueError
+            continue
+    return name.strip(), raw
+
+
+def _jsonable(value: Any) -> Any:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return None
+    if hasattr(value, "item") and not isinstance(value, (list, dict)):  # numpy scalars
+        try:
+            return value.item()
+        except (ValueError, AttributeError):
+            pass
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)) or type(value).__name__ == "ndarray":
+        return [_jsonable(v) for v in value]
+    if isinstance(value, (str, int, float, bool)):
+        return value
+    try:
+        import pandas as pd
+
+        if pd.isna(value):
+            return None
+    except (TypeError, ValueError):
+        pass
+    return str(value)
+
+
+def query(
+    cypher: str = typer.Argument(..., help="Cypher query, e.g. \"MATCH (b:Brand) RETURN b.name LIMIT 5\". "
+                                           "Put values in --param and refer to them as $name."),
+    store: Optional[str] = typer.Option(None, "--store", help="Embedded store directory (e.g. runs/demo/store), "
+                                                             "or 'neo4j' (same as --kind neo4j)."),
+    kind: str = typer.Option("ladybug", "--kind", help="Store kind: ladybug (embedded) or neo4j (server named by "
+                                                       "NEO4J_URI / NEO4J_USER / NEO4J_PASSWORD / NEO4J_DATABASE)."),
+    param: Optional[list[str]] = typer.Option(None, "--param", "-p",
+                                              help="Query parameter name=value (repeatable); ints, floats and JSON "
+                                                   "are parsed, anything else is a string."),
+    write: bool = typer.Option(False, "--write", help="Allow a writing query (CREATE, MERGE, SET, DELETE, ...); "
+                                                      "without it such queries are refused."),
+    as_json: bool = typer.Option(False, "--json", help="Print the rows as a JSON list of objects."),
+    max_rows: int = typer.Option(50, "--max-rows", min=1, help="Rows shown in the table (not with --json)."),
+) -> None:
+    """Run a Cypher query against a store and print the result as a table."""
+    from kgmine.graph.stores import STORE_KINDS, StoreError, open_store
+
+    if store == "neo4j":
+        kind, store = "neo4j", None
+    if kind not in STORE_KINDS:
+        fail(f"--kind must be one of {', '.join(STORE_KINDS)}, not {kind!r}")
+    try:
+        params = dict(parse_param(p) for p in (param or []))
+    except ValueError as exc:
+        fail(str(exc))
+
+    path = None
+    if kind == "ladybug":
+        if not store:
+            fail("--store DIR is required for the embedded store (e.g. --store runs/demo/store)")
+        path = Path(store)
+        if not path.is_dir():
+            fail(f"store directory {path} does not exist")
+    try:
+        if path is not None:
+            graph = open_store("ladybug", path=path, create=False, read_only=not write)
+        else:
+            graph = open_store("neo4j")
+    except StoreError as exc:
+        fail(str(exc))
+    except ImportError as exc:
+        fail(f"the {kind} store is not available: {exc}")
+    except Exception as exc:  # noqa: BLE001 - a driver's connection error must stay one line
+        fail(f"cannot open the {kind} store: {' '.join(str(exc).split())}")
+
+    try:
+        frame = graph.query(cypher, params, write=write)
+    except StoreError as exc:
+        fail(str(exc))
+    finally:
+        graph.close()
+
+    if as_json:
+        records = [{str(k): _jsonable(v) for k, v in row.items()} for row in frame.to_dict("records")]
+        typer.echo(json.dumps(records, ensure_ascii=False))
+        return
+    if len(frame.columns) == 0:
+        console.print("(no result columns)")
+        return
+    print_frame(frame, max_rows=max_rows)
+    console.print(f"{len(frame)} row{'s' if len(frame) != 1 else ''}", style="dim")

@@ -108,6 +108,11 @@ def write_clauses(cypher: str) -> list[str]:
     return list(dict.fromkeys(found))
 
 
+def query_parameters(cypher: str) -> list[str]:
+    """Names of the ``$parameters`` a query uses (outside literals), in order of first use."""
+    return list(dict.fromkeys(re.findall(r"\$([A-Za-z_][A-Za-z0-9_]*)", _strip_literals(cypher))))
+
+
 def _one_line(error: BaseException) -> str:
     """A ladybug error as one line: the first line of its message, whitespace collapsed."""
     text = str(error).strip() or type(error).__name__
@@ -159,11 +164,14 @@ def _to_arrow(frame: pd.DataFrame, types: list[str]) -> pa.Table:
 
 
 def arrow_to_frame(table: pa.Table) -> pd.DataFrame:
-    """An arrow result as a DataFrame; integer columns with nulls become nullable ``Int64``."""
+    """An arrow result as a DataFrame: integer columns with nulls become nullable ``Int64``, list
+    columns hold Python lists (as the Neo4j driver returns them)."""
     frame = table.to_pandas()
-    for name, column in zip(table.column_names, table.columns):
+    for i, column in enumerate(table.columns):
         if pa.types.is_integer(column.type) and column.null_count:
-            frame[name] = pd.array(column.to_pylist(), dtype="Int64")
+            frame.isetitem(i, pd.array(column.to_pylist(), dtype="Int64"))
+        elif pa.types.is_list(column.type) or pa.types.is_large_list(column.type):
+            frame.isetitem(i, pd.Series(column.to_pylist(), dtype=object))
     return frame
 
 
@@ -330,6 +338,9 @@ class LadybugStore(GraphStore):
             self._check_writable()
             self._columns = None  # the query may change the schema
         params = {k: (v.item() if isinstance(v, np.generic) else v) for k, v in (params or {}).items()}
+        missing = [name for name in query_parameters(cypher) if name not in params]
+        if missing:
+            raise StoreError(f"query uses parameter(s) {', '.join('$' + m for m in missing)} but no value was given")
         result = self._execute(cypher, params)
         try:
             return result.get_as_arrow()
@@ -595,5 +606,5 @@ class LadybugStore(GraphStore):
         return f"LadybugStore({str(self.path)!r}{', read_only=True' if self.read_only else ''})"
 
 
-__all__ = ["DB_FILE", "LadybugStore", "arrow_to_frame", "node_table_ddl", "rel_table_ddl", "schema_ddl",
-           "write_clauses"]
+__all__ = ["DB_FILE", "LadybugStore", "arrow_to_frame", "node_table_ddl", "query_parameters", "rel_table_ddl",
+           "schema_ddl", "write_clauses"]
