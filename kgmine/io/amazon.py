@@ -57,7 +57,7 @@ from kgmine.io.errors import InputError
 from kgmine.io.parsing import existing_file, open_text, parse_price
 from kgmine.io.tables import CATEGORY_SEP, ShopData
 from kgmine.io.validate import validate_shop
-from kgmine.progress import track
+from kgmine.progress import make_progress
 
 log = logging.getLogger(__name__)
 
@@ -77,8 +77,11 @@ def iter_json_lines(path: str | os.PathLike, description: str | None = None) -> 
     """
     lineno = 0
     try:
-        with open_text(path) as fh:
-            for lineno, line in enumerate(track(fh, description or f"reading {Path(path).name}"), 1):
+        with open_text(path) as fh, make_progress() as progress:
+            task = progress.add_task(description or f"reading {Path(path).name}", total=None)
+            for lineno, line in enumerate(fh, 1):
+                if lineno % 4096 == 0:  # advancing per line costs more than parsing small lines
+                    progress.update(task, completed=lineno)
                 text = line.strip()
                 if not text:
                     continue
@@ -91,6 +94,7 @@ def iter_json_lines(path: str | os.PathLike, description: str | None = None) -> 
                 if not isinstance(obj, dict):
                     raise InputError(path, f"expected a JSON object, got {type(obj).__name__}", line=lineno)
                 yield lineno, obj
+            progress.update(task, completed=lineno)
     except (EOFError, gzip.BadGzipFile, zlib.error) as err:
         raise InputError(path, f"broken gzip stream after line {lineno} ({err})", line=lineno + 1) from None
     except UnicodeDecodeError as err:

@@ -37,7 +37,7 @@ class InputError(ValueError):
     def __init__(self, file: str | os.PathLike, message: str, *, line: int | None = None,
                  column: str | None = None, row: int | None = None) -> None:
         self.file = os.fspath(file)
-        self.message = message
+        self.message = " ".join(str(message).split())  # always one line
         self.line = None if line is None else int(line)
         self.column = column
         self.row = None if row is None else int(row)

@@ -20,6 +20,8 @@ from typing import TextIO
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from kgmine.io.errors import InputError
 
@@ -73,12 +75,14 @@ def row_locator() -> Locator:
     return lambda i: {"row": int(i) + 1}
 
 
-def csv_locator(path: str | os.PathLike, sep: str = ",", encoding: str = "utf-8", header: bool = True) -> Locator:
-    """Position ``i`` -> the physical line where CSV record ``i`` starts (quoted newlines counted)."""
+def csv_locator(path: str | os.PathLike, sep: str = ",", encoding: str = "utf-8", header: bool = True,
+                quoting: int = csv.QUOTE_MINIMAL) -> Locator:
+    """Position ``i`` -> the physical line where record ``i`` starts (quoted newlines and blank lines,
+    which pandas skips, are counted). Use ``quoting=csv.QUOTE_NONE`` for files read without quoting."""
 
     def locate(i: int) -> dict:
         with open_text(path, encoding) as fh:
-            reader = csv.reader(fh, delimiter=sep)
+            reader = csv.reader(fh, delimiter=sep, quoting=quoting)
             start, k = 1, 0
             for record in reader:
                 if record:  # pandas skips blank lines; so does the count of records
@@ -112,6 +116,15 @@ def _is_missing(raw: pd.Series) -> np.ndarray:
     return (raw.isna() | raw.str.lower().isin(MISSING_TOKENS)).to_numpy(dtype=bool)
 
 
+def _arrow_float(raw: pd.Series) -> pd.Series | None:
+    """Fast path: every present cell is a plain number -> float64 Series (missing -> NaN), else None."""
+    try:
+        arr = pc.cast(pa.array(raw, type=pa.string(), from_pandas=True), pa.float64())
+    except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError):
+        return None
+    return pd.Series(arr.to_numpy(zero_copy_only=False), dtype="float64")
+
+
 def parse_float(values: pd.Series, *, file, column: str, locate: Locator, required: bool = False) -> pd.Series:
     """``values`` as float64 (missing -> NaN); the first non-number or infinity raises InputError."""
     if pd.api.types.is_bool_dtype(values.dtype):
@@ -121,8 +134,12 @@ def parse_float(values: pd.Series, *, file, column: str, locate: Locator, requir
         missing = out.isna().to_numpy()
     else:
         raw = _raw_strings(values)
-        missing = _is_missing(raw)
-        out = pd.to_numeric(raw.where(~missing), errors="coerce").astype("float64")
+        fast = _arrow_float(raw)
+        if fast is not None:
+            out, missing = fast, raw.isna().to_numpy(dtype=bool)
+        else:
+            missing = _is_missing(raw)
+            out = pd.to_numeric(raw.where(~missing), errors="coerce").astype("float64")
         bad = np.flatnonzero(out.isna().to_numpy() & ~missing)
         if len(bad):
             i = int(bad[0])
@@ -150,8 +167,12 @@ def parse_timestamp(values: pd.Series, *, file, column: str, locate: Locator) ->
         missing = num.isna().to_numpy()
     else:
         raw = _raw_strings(values)
-        missing = _is_missing(raw)
-        num = pd.to_numeric(raw.where(~missing), errors="coerce").astype("float64")
+        fast = _arrow_float(raw)
+        if fast is not None:
+            num, missing = fast, raw.isna().to_numpy(dtype=bool)
+        else:
+            missing = _is_missing(raw)
+            num = pd.to_numeric(raw.where(~missing), errors="coerce").astype("float64")
         todo = np.flatnonzero(num.isna().to_numpy() & ~missing)
         if len(todo):
             parsed = pd.to_datetime(raw.iloc[todo], utc=True, errors="coerce", format="ISO8601")
@@ -210,3 +231,44 @@ def parse_price(text: object) -> float:
     if not m:
         return math.nan
     return float(m.group(1).replace(",", ""))
+
+
+# ------------------------------------------------------------------------------ delimited text
+
+
+def read_delimited(path: str | os.PathLike, sep: str, *, names: list[str] | None = None,
+                   encoding: str = "utf-8", quoting: int = csv.QUOTE_NONE) -> tuple[pd.DataFrame, Locator]:
+    """A delimited text file (plain or gzip) as a frame of strings plus a locator for its rows.
+
+    With ``names`` the file has no header line and gets these column names; without, its first line
+    is the header. A line with too many fields raises InputError naming it.
+    """
+    p = existing_file(path)
+    try:
+        frame = pd.read_csv(p, sep=sep, header=None if names is not None else 0, names=names, dtype=str,
+                            keep_default_na=False, na_values=[""], encoding=encoding, quoting=quoting,
+                            compression="gzip" if read_head(p, 2) == _GZIP_MAGIC else None,
+                            index_col=False)
+    except pd.errors.ParserError as err:
+        m = re.search(r"line (\d+)", str(err))
+        raise InputError(path, f"wrong number of fields ({err})", line=int(m.group(1)) if m else None) from None
+    except UnicodeDecodeError as err:
+        raise InputError(path, f"not {encoding} text ({err.reason})") from None
+    except pd.errors.EmptyDataError:
+        raise InputError(path, "empty file") from None
+    return frame, csv_locator(p, sep=sep, encoding=encoding, header=names is None, quoting=quoting)
+
+
+def read_head(path: str | os.PathLike, n: int) -> bytes:
+    """The first ``n`` raw bytes of ``path``."""
+    with open(path, "rb") as fh:
+        return fh.read(n)
+
+
+def check_known(values: pd.Series, known, *, file, column: str, locate: Locator, what: str) -> None:
+    """InputError at the first of ``values`` not in ``known`` (e.g. a rating of an unknown item)."""
+    ok = values.isin(known).to_numpy(dtype=bool)
+    if not ok.all():
+        i = int(np.flatnonzero(~ok)[0])
+        raise InputError(file, f"{values.iloc[i]!r} is not a known {what} ({int((~ok).sum())} such rows)",
+                         column=column, **locate(i))

@@ -11,6 +11,8 @@ import os
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from kgmine.io.errors import InputError
 from kgmine.io.tables import EVENTS, ShopData
@@ -62,27 +64,39 @@ def _unique(frame: pd.DataFrame, table: str, col: str, src: str) -> None:
                               f"({int(dup.sum())} duplicates)")
 
 
+def _arrow(values: pd.Series) -> pa.Array:
+    return pa.array(values, type=pa.large_string(), from_pandas=True)
+
+
+def _isin(values: pd.Series, keys: pd.Series) -> np.ndarray:
+    """``values.isin(keys)`` through arrow (pandas' isin on arrow strings loops in Python)."""
+    mask = pc.is_in(_arrow(values), value_set=_arrow(keys.dropna()))
+    return mask.to_numpy(zero_copy_only=False).astype(bool)
+
+
 def _no_missing(frame: pd.DataFrame, table: str, col: str, src: str) -> None:
-    values = frame[col]
-    bad = values.isna() | (values.astype("string").str.strip() == "")
-    if bad.any():
-        raise InputError(src, f"table {table!r}: {int(bad.sum())} row(s) with missing {col}")
+    values = _arrow(frame[col])
+    blank = pc.or_kleene(pc.or_kleene(pc.is_null(values), pc.equal(pc.utf8_length(values), 0)),
+                         pc.utf8_is_space(values))
+    n = pc.sum(pc.cast(blank, pa.int64())).as_py() or 0
+    if n:
+        raise InputError(src, f"table {table!r}: {n} row(s) with missing {col}")
 
 
 def _allowed(frame: pd.DataFrame, table: str, col: str, allowed, src: str, allow_missing: bool = False) -> None:
     values = frame[col]
-    ok = values.isin(allowed)
+    ok = _isin(values, pd.Series(list(allowed), dtype="string"))
     if allow_missing:
-        ok = ok | values.isna()
-    if not ok.fillna(False).all():
-        bad = values[~ok.fillna(False)].iloc[0]
+        ok |= values.isna().to_numpy(dtype=bool)
+    if not ok.all():
+        bad = values[~ok].iloc[0]
         raise InputError(src, f"table {table!r}: {col} {bad!r} is not one of {list(allowed)}")
 
 
 def _refers(frame: pd.DataFrame, table: str, col: str, keys: pd.Series, target: str, src: str) -> None:
     if len(frame) == 0:
         return
-    known = frame[col].isin(keys)
+    known = _isin(frame[col], keys)
     if not known.all():
         missing = frame[col][~known]
         raise InputError(src, f"table {table!r}: {int(missing.nunique())} {col} value(s) not in {target}, "
