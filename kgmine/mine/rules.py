@@ -1,0 +1,428 @@
+"""Frequent itemsets and association rules over baskets, exact and fast.
+
+:class:`AssociationRules` is a scikit-learn style estimator: ``fit(baskets)`` mines the frequent
+itemsets with a C engine (pyfim, Borgelt's FP-growth / Eclat / Apriori, MIT; or mlxtend's
+``fpgrowth`` as a pure-Python peer), then derives the rules in vectorised numpy and leaves two
+DataFrames, ``itemsets_`` and ``rules_``.
+
+Definitions (Agrawal, Imielinski & Swami, "Mining association rules between sets of items in large
+databases", SIGMOD 1993; the measures as in arules, Hahsler et al., JSS 2005). With ``N`` baskets
+and ``count(X)`` the number of baskets holding every item of ``X``:
+
+* ``support(X) = count(X) / N``; an itemset is frequent when ``count(X) >= ceil(min_support * N)``
+  (computed exactly, see :func:`min_count`; arules' ``apriori`` uses the same minimum count);
+* a rule ``A => C`` comes from a frequent itemset ``I = A ∪ C`` (``A ∩ C = ∅``, ``C`` non-empty);
+  ``support = support(I)``, ``confidence = count(I) / count(A)`` (``count(∅) = N``),
+  ``lift = confidence / support(C)``, ``leverage = support(I) - support(A) support(C)``,
+  ``conviction = (1 - support(C)) / (1 - confidence)`` (``inf`` when confidence is 1);
+* the rule length is ``|A| + |C| = |I|``; ``min_len``/``max_len`` bound it (and the itemsets).
+  As in arules, ``min_len=1`` admits the length-1 rules ``{} => {c}`` (empty antecedent, count N)
+  and a consequent has one item (``max_consequent_len=1``); ``max_consequent_len=None`` gives
+  every split of an itemset into two non-empty parts, as mlxtend's ``association_rules`` does.
+
+Rule derivation looks each antecedent up among the mined itemsets (all subsets of a frequent
+itemset are frequent) by an order-independent 64-bit hash of its items, then verifies every match
+row by row, so the rules are exact; the rare unverified ones fall back to a dictionary lookup.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from functools import cached_property
+from itertools import chain, combinations
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from kgmine.mine.baskets import Baskets, as_baskets, decode_item
+
+ENGINES = ("pyfim", "mlxtend")
+PYFIM_ALGORITHMS = ("fpgrowth", "eclat", "apriori", "relim", "sam")
+RULE_COLUMNS = ["antecedent", "consequent", "antecedent_items", "consequent_items", "antecedent_support", "consequent_support", "support",
+                "count", "confidence", "lift", "leverage", "conviction", "length"]
+ITEMSET_COLUMNS = ["itemset", "items", "support", "count", "length"]
+
+
+def min_count(min_support: float, n_baskets: int) -> int:
+    """The minimum absolute support ``ceil(min_support * n_baskets)``, at least 1.
+
+    Float error is removed first: ``0.001 * 9835`` is 9.835 and gives 10, while ``0.07 * 100``
+    (7.000000000000001 in floating point) gives 7, not 8. An ``int`` ``min_support >= 1`` is taken as an
+    absolute count.
+    """
+    if isinstance(min_support, (int, np.integer)) and not isinstance(min_support, bool) and min_support >= 1:
+        return int(min_support)
+    if not 0 <= min_support <= 1:
+        raise ValueError(f"min_support must be a fraction in [0, 1] (or an int count >= 1), not {min_support}")
+    exact = min_support * n_baskets
+    nearest = round(exact)
+    if abs(exact - nearest) <= 1e-9 * max(1.0, abs(exact)):
+        return max(1, int(nearest))
+    return max(1, math.ceil(exact))
+
+
+@dataclass
+class ItemsetTable:
+    """Frequent itemsets in array form (the input of rule derivation).
+
+    ``items`` is the item vocabulary (object array, sorted); ``matrix[i, :lengths[i]]`` are the sorted
+    item codes of itemset ``i`` and the rest of the row is the padding code ``len(items)``;
+    ``counts[i]`` its absolute support.
+    """
+
+    items: np.ndarray
+    matrix: np.ndarray
+    lengths: np.ndarray
+    counts: np.ndarray
+
+    @classmethod
+    def from_pairs(cls, pairs: list[tuple[tuple, int]]) -> "ItemsetTable":
+        """Build from ``(item tuple, count)`` pairs, as pyfim reports them."""
+        if not pairs:
+            return cls(np.empty(0, dtype=object), np.zeros((0, 1), dtype=np.int32),
+                       np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64))
+        sets, counts = zip(*pairs)
+        lengths = np.fromiter(map(len, sets), dtype=np.int64, count=len(sets))
+        width = int(lengths.max())
+        flat = list(chain.from_iterable(sets))
+        # Every item of a frequent itemset is a frequent singleton; code them in sorted order.
+        raw = sorted(((decode_item(x), x) for x in set(flat)), key=lambda p: _sort_key(p[0]))
+        code_of = {item: i for i, (_, item) in enumerate(raw)}
+        matrix = np.full((len(sets), width), len(raw), dtype=np.int32)
+        codes = np.fromiter(map(code_of.__getitem__, flat), dtype=np.int32, count=len(flat))
+        starts = np.cumsum(lengths) - lengths
+        cols = np.arange(len(flat)) - np.repeat(starts, lengths)
+        matrix[np.repeat(np.arange(len(sets)), lengths), cols] = codes
+        matrix.sort(axis=1)
+        items = np.empty(len(raw), dtype=object)
+        items[:] = [text for text, _ in raw]
+        return cls(items, matrix, lengths, np.asarray(counts, dtype=np.int64))
+
+    def __len__(self) -> int:
+        return len(self.counts)
+
+    @cached_property
+    def rank(self) -> np.ndarray:
+        """Position of each itemset in a canonical order (lexicographic by item codes), for tie-breaks
+        that do not depend on the order an engine reported the itemsets in."""
+        order = np.lexsort(self.matrix.T[::-1]) if len(self) else np.zeros(0, dtype=np.int64)
+        rank = np.empty(len(self), dtype=np.int64)
+        rank[order] = np.arange(len(self))
+        return rank
+
+    @cached_property
+    def tuples(self) -> np.ndarray:
+        """Object array of item tuples, one per itemset (items in vocabulary order)."""
+        return self._per_row(self.items, tuple)
+
+    @cached_property
+    def texts(self) -> np.ndarray:
+        """Object array of readable itemsets, items joined by ``", "``."""
+        names = np.empty(len(self.items), dtype=object)
+        names[:] = [str(x) for x in self.items]
+        return self._per_row(names, ", ".join)
+
+    def _per_row(self, values: np.ndarray, func: Any) -> np.ndarray:
+        # Rows of one length at a time, so each row is a plain slice-free list and ``func`` maps in C.
+        out = np.empty(len(self), dtype=object)
+        padded = np.append(values, None)
+        for length in np.unique(self.lengths).tolist():
+            rows = np.flatnonzero(self.lengths == length)
+            out[rows] = list(map(func, padded[self.matrix[rows, :length]].tolist()))
+        return out
+
+
+def _sort_key(item: Any) -> tuple:
+    # Numbers before strings, each in natural order; anything else by its text.
+    if isinstance(item, (int, float, np.integer, np.floating)) and not isinstance(item, bool):
+        return (0, float(item), "")
+    return (1, 0.0, str(item))
+
+
+class _HashIndex:
+    """Exact lookup of itemsets by their sorted item codes, one hash table per itemset length.
+
+    The key of an itemset is the wrapping 64-bit sum of a random number per item, so the key of
+    ``I`` minus one item is ``key(I) - salt[item]``. Every hit is verified against the stored codes;
+    a mismatch (a hash collision) falls back to an exact dictionary lookup.
+    """
+
+    def __init__(self, table: ItemsetTable, seed: int = 0x5EED):
+        rng = np.random.default_rng(seed)
+        self.salt = rng.integers(1, np.iinfo(np.uint64).max, size=len(table.items) + 1, dtype=np.uint64)
+        self.table = table
+        self.ids: dict[int, np.ndarray] = {}
+        self.codes: dict[int, np.ndarray] = {}
+        self.keys: dict[int, np.ndarray] = {}
+        for length in np.unique(table.lengths).tolist():
+            ids = np.flatnonzero(table.lengths == length)
+            codes = table.matrix[ids, :length]
+            keys = self.key(codes)
+            order = np.argsort(keys, kind="stable")
+            self.ids[length], self.codes[length], self.keys[length] = ids[order], codes[order], keys[order]
+        self._fallback: dict[tuple, int] | None = None
+
+    def key(self, codes: np.ndarray) -> np.ndarray:
+        """Hash keys of the rows of ``codes`` (sorted item codes, all of one length)."""
+        with np.errstate(over="ignore"):
+            return self.salt[codes].sum(axis=1, dtype=np.uint64)
+
+    def lookup(self, codes: np.ndarray, keys: np.ndarray | None = None) -> np.ndarray:
+        """Itemset index of each row of ``codes`` (sorted codes of one length); -1 where none is."""
+        length = codes.shape[1]
+        if length not in self.ids:
+            return np.full(len(codes), -1)
+        keys = self.key(codes) if keys is None else keys
+        stored = self.keys[length]
+        pos = np.searchsorted(stored, keys).clip(max=len(stored) - 1)
+        found = self.ids[length][pos]
+        ok = (stored[pos] == keys) & (self.codes[length][pos] == codes).all(axis=1)
+        if not ok.all():  # a hash collision, or a missing itemset
+            if self._fallback is None:
+                self._fallback = {tuple(r[:n]): i for i, (r, n) in
+                                  enumerate(zip(self.table.matrix.tolist(), self.table.lengths.tolist()))}
+            bad = np.flatnonzero(~ok)
+            found[bad] = [self._fallback.get(tuple(r), -1) for r in codes[bad].tolist()]
+        return found
+
+
+def derive_rules(table: ItemsetTable, n_baskets: int, min_confidence: float, min_len: int = 1,
+                 max_len: int | None = None, max_consequent_len: int | None = 1) -> pd.DataFrame:
+    """Association rules from a complete table of frequent itemsets (see the module docstring).
+
+    ``table`` must hold every frequent itemset up to ``max_len`` down to the singletons (downward
+    closure), or lookups of antecedents fail with ``ValueError``. Returns the columns of
+    :data:`RULE_COLUMNS`: antecedent and consequent as item tuples and as text
+    (items joined by ``", "``), the measures, and ``length``; sorted by lift (descending), ties by
+    antecedent and consequent in item order.
+    """
+    if not 0 <= min_confidence <= 1:
+        raise ValueError(f"min_confidence must be in [0, 1], not {min_confidence}")
+    n = len(table)
+    if n == 0:
+        return _empty_rules()
+    index = _HashIndex(table)
+    counts = table.counts
+    width = table.matrix.shape[1]
+    max_len = width if max_len is None else min(max_len, width)
+    singleton = np.full(len(table.items) + 1, -1)
+    ones = np.flatnonzero(table.lengths == 1)
+    singleton[table.matrix[ones, 0]] = ones
+    full_ids, ante_ids, cons_ids = [], [], []
+    for length in range(max(min_len, 1), max_len + 1):
+        rows = np.flatnonzero(table.lengths == length)
+        if rows.size == 0:
+            continue
+        sub = table.matrix[rows, :length]
+        keys = index.key(sub)
+        max_c = length if max_consequent_len is None else min(max_consequent_len, length)
+        for c_len in range(1, max_c + 1):
+            for cons_pos in combinations(range(length), c_len):
+                ante_pos = [p for p in range(length) if p not in cons_pos]
+                if not ante_pos and length > 1:  # {} => C only for single items, as arules
+                    continue
+                cons_codes = sub[:, list(cons_pos)]
+                if ante_pos:
+                    with np.errstate(over="ignore"):
+                        ante_keys = keys - index.key(cons_codes)
+                    found_a = _check_found(index.lookup(sub[:, ante_pos], ante_keys))
+                    count_a = counts[found_a]
+                else:  # {} => I: the empty antecedent holds in all N baskets
+                    found_a = np.full(rows.size, -1)
+                    count_a = np.full(rows.size, n_baskets)
+                keep = counts[rows] / count_a >= min_confidence
+                if c_len == 1:
+                    found_c = singleton[cons_codes[keep, 0]]
+                else:
+                    found_c = index.lookup(cons_codes[keep])
+                full_ids.append(rows[keep])
+                ante_ids.append(found_a[keep])
+                cons_ids.append(_check_found(found_c))
+    if not full_ids:
+        return _empty_rules()
+    full = np.concatenate(full_ids)
+    ante = np.concatenate(ante_ids)
+    cons = np.concatenate(cons_ids)
+    count_i = counts[full]
+    count_a = np.where(ante >= 0, counts[ante], n_baskets)
+    confidence = count_i / count_a
+    supp_c = counts[cons] / n_baskets
+    rank = np.append(table.rank, -1)  # the empty antecedent (-1) ranks first
+    order = np.lexsort((table.rank[cons], rank[ante], -(confidence / supp_c)))
+    full, ante, cons, count_i, count_a, confidence, supp_c = (
+        x[order] for x in (full, ante, cons, count_i, count_a, confidence, supp_c))
+    support = count_i / n_baskets
+    supp_a = count_a / n_baskets
+    with np.errstate(divide="ignore", invalid="ignore"):
+        conviction = np.where(confidence < 1, (1 - supp_c) / (1 - confidence), np.inf)
+    ante = np.where(ante >= 0, ante, n)  # row n of the lookups below is the empty itemset
+    tuples = np.empty(n + 1, dtype=object)
+    tuples[:n] = table.tuples
+    tuples[n] = ()
+    texts = np.append(table.texts, "")
+    return pd.DataFrame({
+        "antecedent": tuples[ante],
+        "consequent": tuples[cons],
+        "antecedent_items": pd.Series(texts[ante], dtype=object),
+        "consequent_items": pd.Series(texts[cons], dtype=object),
+        "antecedent_support": supp_a,
+        "consequent_support": supp_c,
+        "support": support,
+        "count": count_i,
+        "confidence": confidence,
+        "lift": confidence / supp_c,
+        "leverage": support - supp_a * supp_c,
+        "conviction": conviction,
+        "length": table.lengths[full],
+    })
+
+
+def _check_found(found: np.ndarray) -> np.ndarray:
+    if (found < 0).any():
+        raise ValueError("itemset table is not downward closed: a subset of a frequent itemset is missing "
+                         "(were the itemsets mined with a minimum length above 1?)")
+    return found
+
+
+def _empty_rules() -> pd.DataFrame:
+    frame = pd.DataFrame({c: pd.Series(dtype=object if c in RULE_COLUMNS[:4] else float)
+                          for c in RULE_COLUMNS})
+    return frame.astype({"count": "int64", "length": "int64"})
+
+
+def mine_itemsets(baskets: Baskets, min_count: int, max_len: int | None = None, engine: str = "pyfim",
+                  algorithm: str = "fpgrowth") -> list[tuple[tuple, int]]:
+    """All itemsets with ``count >= min_count`` (and at most ``max_len`` items) as (items, count) pairs."""
+    if engine == "pyfim":
+        return _mine_pyfim(baskets.transactions, min_count, max_len, algorithm)
+    if engine == "mlxtend":
+        return _mine_mlxtend(baskets.transactions, min_count, max_len)
+    raise ValueError(f"engine must be one of {ENGINES}, not {engine!r}")
+
+
+def _mine_pyfim(transactions: list[list], min_count: int, max_len: int | None, algorithm: str) -> list:
+    try:
+        import fim
+    except ImportError as exc:  # pragma: no cover - pyfim is a dependency
+        raise ImportError("engine='pyfim' needs pyfim: pip install pyfim") from exc
+    if algorithm not in PYFIM_ALGORITHMS:
+        raise ValueError(f"pyfim algorithm must be one of {PYFIM_ALGORITHMS}, not {algorithm!r}")
+    if not transactions:
+        return []
+    # pyfim drops items that occur in *every* transaction (they are perfect extensions of the empty
+    # set); one extra empty transaction keeps them without changing any absolute count.
+    tracts = transactions + [[]]
+    kwargs: dict[str, Any] = {"target": "s", "supp": -int(min_count), "zmin": 1, "report": "a"}
+    if max_len is not None:
+        kwargs["zmax"] = int(max_len)
+    return getattr(fim, algorithm)(tracts, **kwargs)
+
+
+def _mine_mlxtend(transactions: list[list], min_count: int, max_len: int | None) -> list:
+    try:
+        from mlxtend.frequent_patterns import fpgrowth
+        from mlxtend.preprocessing import TransactionEncoder
+    except ImportError as exc:
+        raise ImportError("engine='mlxtend' needs mlxtend: pip install mlxtend") from exc
+    if not transactions:
+        return []
+    n = len(transactions)
+    encoder = TransactionEncoder()
+    onehot = encoder.fit(transactions).transform(transactions, sparse=True)
+    frame = pd.DataFrame.sparse.from_spmatrix(onehot, columns=range(len(encoder.columns_)))
+    # (min_count - 0.5) / N makes mlxtend's float tests ``count / N >= s`` and ``ceil(s N)`` exact.
+    found = fpgrowth(frame, min_support=(min_count - 0.5) / n, max_len=max_len, use_colnames=True)
+    columns = encoder.columns_
+    counts = np.rint(found["support"].to_numpy() * n).astype(np.int64)
+    return [(tuple(columns[i] for i in s), int(c)) for s, c in zip(found["itemsets"], counts)]
+
+
+class AssociationRules:
+    """Frequent itemsets and association rules, estimator style.
+
+    Args:
+        min_support: minimum support as a fraction of baskets (min count ``ceil(min_support * N)``,
+            see :func:`min_count`), or an ``int >= 1`` absolute count. Default 0.01.
+        min_confidence: minimum rule confidence in [0, 1]. Default 0.5.
+        min_len: minimum number of items of a rule (antecedent plus consequent) and of a reported
+            itemset. 1 (default, as arules) admits rules ``{} => C``; 2 requires an antecedent.
+        max_len: maximum items per itemset and rule, ``None`` (default) for no limit.
+        max_consequent_len: items in a consequent at most; 1 (default) as arules and pyfim,
+            ``None`` for every split of each itemset (as mlxtend).
+        engine: ``"pyfim"`` (default; Borgelt's C implementations) or ``"mlxtend"``.
+        algorithm: pyfim algorithm, one of :data:`PYFIM_ALGORITHMS` (default ``"fpgrowth"``).
+
+    Attributes (after :meth:`fit`):
+        n_baskets_: number of baskets N.
+        min_count_: the absolute minimum support used.
+        itemsets_: DataFrame ``itemset`` (tuple), ``items`` (text), ``support``, ``count``,
+            ``length``, sorted by support (descending), length, then items.
+        rules_: DataFrame with :data:`RULE_COLUMNS`, sorted by lift descending.
+        table_: the :class:`ItemsetTable` behind both.
+    """
+
+    def __init__(self, min_support: float = 0.01, min_confidence: float = 0.5, min_len: int = 1,
+                 max_len: int | None = None, max_consequent_len: int | None = 1, engine: str = "pyfim",
+                 algorithm: str = "fpgrowth"):
+        self.min_support = min_support
+        self.min_confidence = min_confidence
+        self.min_len = min_len
+        self.max_len = max_len
+        self.max_consequent_len = max_consequent_len
+        self.engine = engine
+        self.algorithm = algorithm
+
+    def _validate(self) -> None:
+        if self.engine not in ENGINES:
+            raise ValueError(f"engine must be one of {ENGINES}, not {self.engine!r}")
+        if not 0 <= self.min_confidence <= 1:
+            raise ValueError(f"min_confidence must be in [0, 1], not {self.min_confidence}")
+        if self.min_len < 1:
+            raise ValueError(f"min_len must be >= 1, not {self.min_len}")
+        if self.max_len is not None and self.max_len < self.min_len:
+            raise ValueError(f"max_len ({self.max_len}) must be >= min_len ({self.min_len})")
+        if self.max_consequent_len is not None and self.max_consequent_len < 1:
+            raise ValueError(f"max_consequent_len must be >= 1 or None, not {self.max_consequent_len}")
+
+    def fit(self, baskets: Any, y: None = None) -> "AssociationRules":
+        """Mine ``baskets`` (anything :func:`kgmine.mine.baskets.as_baskets` accepts)."""
+        self._validate()
+        data = as_baskets(baskets)
+        self.n_baskets_ = len(data)
+        self.min_count_ = min_count(self.min_support, self.n_baskets_)
+        pairs = mine_itemsets(data, self.min_count_, self.max_len, self.engine, self.algorithm)
+        self.table_ = ItemsetTable.from_pairs(pairs)
+        self.rules_ = derive_rules(self.table_, self.n_baskets_, self.min_confidence, self.min_len,
+                                   self.max_len, self.max_consequent_len)
+        self.itemsets_ = self._itemset_frame()
+        return self
+
+    def _itemset_frame(self) -> pd.DataFrame:
+        table = self.table_
+        keep = np.flatnonzero(table.lengths >= self.min_len)
+        keep = keep[np.lexsort((table.rank[keep], table.lengths[keep], -table.counts[keep]))]
+        return pd.DataFrame({
+            "itemset": table.tuples[keep] if len(table) else np.empty(0, dtype=object),
+            "items": pd.Series(table.texts[keep] if len(table) else [], dtype=object),
+            "support": table.counts[keep] / max(self.n_baskets_, 1),
+            "count": table.counts[keep],
+            "length": table.lengths[keep],
+        })
+
+    def pairwise_rules(self) -> pd.DataFrame:
+        """The rules with one antecedent item and one consequent item (for FREQUENTLY_BOUGHT_WITH)."""
+        rules = self.rules_
+        mask = (rules["length"] == 2) & (rules["antecedent"].map(len) == 1)
+        return rules[mask].reset_index(drop=True)
+
+    def summary(self) -> dict[str, Any]:
+        """Counts of the fit: baskets, min count, itemsets, rules and rules per length."""
+        lengths = self.rules_["length"].value_counts().sort_index()
+        return {"baskets": int(self.n_baskets_), "min_count": int(self.min_count_),
+                "itemsets": int(len(self.itemsets_)), "rules": int(len(self.rules_)),
+                "rules_by_length": {int(k): int(v) for k, v in lengths.items()}}
+
+
+__all__ = ["AssociationRules", "ENGINES", "ITEMSET_COLUMNS", "ItemsetTable", "PYFIM_ALGORITHMS", "RULE_COLUMNS",
+           "derive_rules", "mine_itemsets", "min_count"]
