@@ -1,0 +1,364 @@
+"""The Neo4j server store: kgmine's knowledge graph in a real Neo4j 5, through the official driver.
+
+Writes are idempotent batched upserts, one managed transaction per batch (``session.execute_write``,
+which retries transient errors and lost connections for up to ``max_retry_time`` seconds)::
+
+    UNWIND $rows AS r MERGE (n:Product {id: r.id}) SET n += r.p
+    UNWIND $rows AS r MATCH (a:User {id: r.s}) MATCH (b:Product {id: r.d}) MERGE (a)-[e:BOUGHT]->(b) SET e += r.p
+
+Every node label gets a uniqueness constraint on ``id`` (which is also the index MERGE and MATCH
+use), and the lookups the pipeline does by other properties get range indexes (:data:`LOOKUP_INDEXES`).
+Labels and relationship types only reach Cypher after :func:`~kgmine.graph.schema.check_identifier`;
+all values travel as parameters. Provenance columns of an edge table (``source_doc``, ``extractor``,
+``confidence``) are ordinary edge properties and are written like the others; NA values never
+overwrite a stored value.
+
+Batch size: ``benchmarks/neo4j_load.py --sweep`` loads the Gowalla BOUGHT edges at several batch
+sizes; :data:`DEFAULT_BATCH_SIZE` is the measured optimum (see that script's docstring for numbers).
+
+Connection settings come from the arguments, else a config mapping (``uri``, ``user``, ``password``,
+``database``; e.g. the ``neo4j:`` block of a pipeline YAML), else the environment (``NEO4J_URI``,
+``NEO4J_USER``, ``NEO4J_PASSWORD``, ``NEO4J_DATABASE``), else ``bolt://localhost:7687`` / ``neo4j`` /
+no password / the server's default database. The password is never logged, printed or put in a repr.
+Every failure surfaces as a one-line :class:`~kgmine.graph.stores.base.StoreError`.
+"""
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+
+from kgmine.graph.schema import NODE_TYPES, REL_TYPES, check_identifier, node_type, rel_type
+from kgmine.graph.stores.base import GraphStore, StoreError
+from kgmine.progress import make_progress
+
+#: Rows per UNWIND batch (one transaction each); chosen with ``benchmarks/neo4j_load.py --sweep``.
+DEFAULT_BATCH_SIZE = 10_000
+
+#: Range indexes for the property lookups the pipeline makes besides ``id``: (label, properties).
+LOOKUP_INDEXES: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("Brand", ("name",)),
+    ("Category", ("name",)),
+    ("Category", ("path",)),
+    ("AttributeValue", ("attribute", "value")),
+    ("Cluster", ("method",)),
+    ("Community", ("method",)),
+    ("Entity", ("name",)),
+)
+#: Relationship-property indexes: (type, properties); RECOMMENDED edges are replaced per model.
+REL_LOOKUP_INDEXES: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("RECOMMENDED", ("model",)),
+    ("HAS_ATTRIBUTE", ("attribute",)),
+)
+
+_ENV = {"uri": "NEO4J_URI", "user": "NEO4J_USER", "password": "NEO4J_PASSWORD", "database": "NEO4J_DATABASE"}
+_DEFAULTS = {"uri": "bolt://localhost:7687", "user": "neo4j", "password": None, "database": None}
+
+
+@dataclass(frozen=True)
+class Neo4jSettings:
+    """Where and how to connect; ``password`` is kept out of ``repr`` and every message."""
+
+    uri: str
+    user: str = "neo4j"
+    password: str | None = field(default=None, repr=False)
+    database: str | None = None
+
+    @classmethod
+    def resolve(cls, uri: str | None = None, user: str | None = None, password: str | None = None,
+                database: str | None = None, config: Mapping[str, Any] | None = None,
+                environ: Mapping[str, str] | None = None) -> "Neo4jSettings":
+        """Settings from the arguments, else ``config``, else ``NEO4J_*`` environment variables, else defaults."""
+        env = os.environ if environ is None else environ
+        given = {"uri": uri, "user": user, "password": password, "database": database}
+        config = dict(config or {})
+        unknown = set(config) - set(given)
+        if unknown:
+            raise StoreError(f"unknown neo4j config key(s) {sorted(unknown)}; expected uri, user, password, database")
+        values = {}
+        for key in given:
+            value = given[key]
+            if value is None:
+                value = config.get(key)
+            if value is None:
+                value = env.get(_ENV[key]) or None
+            values[key] = _DEFAULTS[key] if value is None else str(value)
+        return cls(**values)
+
+
+class Neo4jStore(GraphStore):
+    """A :class:`GraphStore` on a Neo4j 5 server (official ``neo4j`` driver, Bolt).
+
+    Parameters
+    ----------
+    uri, user, password, database:
+        Connection settings; see :meth:`Neo4jSettings.resolve` for the fallbacks (config, env, defaults).
+    config:
+        Optional mapping with the same keys (the pipeline YAML's ``neo4j:`` block).
+    batch_size:
+        Rows per ``UNWIND`` batch, one managed transaction each (default :data:`DEFAULT_BATCH_SIZE`).
+    max_retry_time:
+        Seconds a managed transaction keeps retrying transient errors and lost connections.
+    connect_timeout:
+        Seconds to wait for a TCP connection.
+    progress:
+        Show a progress bar over batches for large writes.
+
+    Raises :class:`StoreError` (one line) when the server cannot be reached or refuses the credentials.
+    """
+
+    name = "neo4j"
+
+    def __init__(self, uri: str | None = None, user: str | None = None, password: str | None = None,
+                 database: str | None = None, *, config: Mapping[str, Any] | None = None,
+                 batch_size: int = DEFAULT_BATCH_SIZE, max_retry_time: float = 60.0,
+                 connect_timeout: float = 10.0, progress: bool = True) -> None:
+        import neo4j
+
+        if batch_size < 1:
+            raise ValueError(f"batch_size must be >= 1, got {batch_size}")
+        self.settings = Neo4jSettings.resolve(uri, user, password, database, config)
+        self.batch_size = int(batch_size)
+        self.progress = progress
+        auth = (self.settings.user, self.settings.password or "")
+        try:
+            self._driver = neo4j.GraphDatabase.driver(
+                self.settings.uri, auth=auth, max_transaction_retry_time=max_retry_time,
+                connection_timeout=connect_timeout, connection_acquisition_timeout=max(60.0, connect_timeout),
+                notifications_disabled_classifications=["UNRECOGNIZED"], user_agent="kgmine")
+        except (ValueError, neo4j.exceptions.ConfigurationError) as exc:
+            raise StoreError(f"bad Neo4j URI {self.settings.uri!r}: {_one_line(str(exc))}") from None
+        try:
+            self._driver.verify_connectivity()
+        except Exception as exc:
+            self._driver.close()
+            raise self._error(exc, "connect") from None
+
+    def __repr__(self) -> str:
+        s = self.settings
+        return f"Neo4jStore(uri={s.uri!r}, user={s.user!r}, database={s.database!r})"
+
+    # ------------------------------------------------------------------ schema
+    def create_schema(self) -> None:
+        """Uniqueness constraint on ``id`` for every node label, plus :data:`LOOKUP_INDEXES`; idempotent."""
+        statements = []
+        for label in NODE_TYPES:
+            check_identifier(label, "label")
+            statements.append(f"CREATE CONSTRAINT kgmine_{label}_id IF NOT EXISTS "
+                              f"FOR (n:{label}) REQUIRE n.id IS UNIQUE")
+        for label, props in LOOKUP_INDEXES:
+            name = "_".join(["kgmine", label, *props])
+            keys = ", ".join(f"n.{check_identifier(p, 'property')}" for p in props)
+            statements.append(f"CREATE INDEX {name} IF NOT EXISTS FOR (n:{check_identifier(label, 'label')}) ON ({keys})")
+        for type_, props in REL_LOOKUP_INDEXES:
+            name = "_".join(["kgmine", type_, *props])
+            keys = ", ".join(f"e.{check_identifier(p, 'property')}" for p in props)
+            statements.append(f"CREATE INDEX {name} IF NOT EXISTS FOR ()-[e:{check_identifier(type_, 'type')}]-() "
+                              f"ON ({keys})")
+        for statement in statements:
+            self._write(lambda tx, q=statement: tx.run(q).consume(), what="create schema")
+        self._write(lambda tx: tx.run("CALL db.awaitIndexes(300)").consume(), what="wait for indexes")
+
+    # ------------------------------------------------------------------ writes
+    def upsert_nodes(self, label: str, frame: pd.DataFrame) -> int:
+        """MERGE nodes of ``label`` on ``id``, set the label's schema properties; returns rows written."""
+        nt = node_type(label)
+        if "id" not in frame.columns:
+            raise StoreError(f"upsert_nodes({label}): the frame has no 'id' column")
+        props = [p for p in nt.properties if p in frame.columns]
+        rows = _rows(frame, {"id": "id"}, props)
+        set_clause = " SET n += r.p" if props else ""
+        cypher = f"UNWIND $rows AS r MERGE (n:{label} {{id: r.id}}){set_clause} RETURN count(*) AS n"
+        return self._write_rows(cypher, rows, f"upsert {label}")
+
+    def upsert_edges(self, type_: str, src_label: str, dst_label: str, frame: pd.DataFrame) -> int:
+        """MERGE ``(src)-[:type_]->(dst)`` between existing nodes, set the type's properties; returns rows.
+
+        Raises :class:`StoreError` naming an example when an endpoint id is not stored (those rows are
+        skipped; all others are written).
+        """
+        rt = rel_type(type_)
+        node_type(src_label), node_type(dst_label)
+        if (src_label, dst_label) not in rt.pairs:
+            raise StoreError(f"{type_} does not connect {src_label} -> {dst_label}; allowed: {list(rt.pairs)}")
+        for col in ("src", "dst"):
+            if col not in frame.columns:
+                raise StoreError(f"upsert_edges({type_}): the frame has no {col!r} column")
+        props = [p for p in rt.properties if p in frame.columns]
+        rows = _rows(frame, {"s": "src", "d": "dst"}, props)
+        set_clause = " SET e += r.p" if props else ""
+        cypher = (f"UNWIND $rows AS r MATCH (a:{src_label} {{id: r.s}}) MATCH (b:{dst_label} {{id: r.d}}) "
+                  f"MERGE (a)-[e:{type_}]->(b){set_clause} RETURN count(*) AS n")
+        written = self._write_rows(cypher, rows, f"upsert {type_}")
+        if written < len(rows):
+            example = self._missing_endpoint(rows, src_label, dst_label)
+            raise StoreError(f"{type_}: {len(rows) - written} of {len(rows)} edges not written because an "
+                             f"endpoint node is missing (e.g. {example}); load the nodes first")
+        return written
+
+    def delete_edges(self, type_: str, src_label: str, dst_label: str,
+                     where: dict[str, Any] | None = None) -> None:
+        """Delete edges of ``type_`` between the labels (only those whose properties equal ``where``)."""
+        rel_type(type_), node_type(src_label), node_type(dst_label)
+        conditions, params = [], {}
+        for i, (prop, value) in enumerate((where or {}).items()):
+            conditions.append(f"e.{check_identifier(prop, 'property')} = $w{i}")
+            params[f"w{i}"] = value
+        where_clause = f" WHERE {' AND '.join(conditions)}" if conditions else ""
+        cypher = (f"MATCH (:{src_label})-[e:{type_}]->(:{dst_label}){where_clause} "
+                  f"WITH e LIMIT $limit DELETE e RETURN count(*) AS n")
+        params["limit"] = self.batch_size
+        while self._write(lambda tx: tx.run(cypher, params).single()["n"], what=f"delete {type_}"):
+            pass
+
+    def clear(self) -> None:
+        """Delete every node and relationship (constraints and indexes stay), in batches."""
+        cypher = "MATCH (n) WITH n LIMIT $limit DETACH DELETE n RETURN count(*) AS n"
+        while self._write(lambda tx: tx.run(cypher, limit=self.batch_size).single()["n"], what="clear"):
+            pass
+
+    # ------------------------------------------------------------------ reads
+    def query(self, cypher: str, params: dict[str, Any] | None = None, *, write: bool = False) -> pd.DataFrame:
+        """Run parameterised Cypher; the rows as a DataFrame with the RETURN names as columns.
+
+        Runs in READ access mode unless ``write=True``: the server then refuses any write with a
+        :class:`StoreError` that says so.
+        """
+        def work(tx: Any) -> pd.DataFrame:
+            result = tx.run(cypher, params or {})
+            keys = list(result.keys())
+            frame = result.to_df()
+            return frame if len(frame.columns) else pd.DataFrame(columns=keys)
+
+        if write:
+            return self._write(work, what="query")
+        return self._read(work, what="query")
+
+    def close(self) -> None:
+        """Close the driver and its connection pool."""
+        self._driver.close()
+
+    # ------------------------------------------------------------------ internals
+    def _session(self, access: str) -> Any:
+        return self._driver.session(database=self.settings.database, default_access_mode=access)
+
+    def _write(self, work: Callable[[Any], Any], what: str) -> Any:
+        import neo4j
+
+        try:
+            with self._session(neo4j.WRITE_ACCESS) as session:
+                return session.execute_write(work)
+        except Exception as exc:
+            raise self._error(exc, what) from None
+
+    def _read(self, work: Callable[[Any], Any], what: str) -> Any:
+        import neo4j
+
+        try:
+            with self._session(neo4j.READ_ACCESS) as session:
+                return session.execute_read(work)
+        except Exception as exc:
+            raise self._error(exc, what) from None
+
+    def _write_rows(self, cypher: str, rows: list[dict[str, Any]], what: str) -> int:
+        """Write ``rows`` in batches, one managed (retried) transaction per batch; rows written."""
+        import neo4j
+
+        def work(tx: Any, batch: list[dict[str, Any]]) -> int:
+            return int(tx.run(cypher, rows=batch).single()["n"])
+
+        written = 0
+        batches = list(_chunks(rows, self.batch_size))
+        show = self.progress and len(batches) > 1
+        try:
+            with self._session(neo4j.WRITE_ACCESS) as session, make_progress(disable=not show) as bar:
+                task = bar.add_task(what, total=len(rows))
+                for batch in batches:
+                    written += session.execute_write(work, batch)
+                    bar.advance(task, len(batch))
+        except Exception as exc:
+            err = self._error(exc, what)
+            raise StoreError(f"{err} ({written:,} of {len(rows):,} rows were written; writes are idempotent, "
+                             f"re-run to complete)") from None
+        return written
+
+    def _missing_endpoint(self, rows: list[dict[str, Any]], src_label: str, dst_label: str) -> str:
+        for key, label in (("s", src_label), ("d", dst_label)):
+            ids = sorted({r[key] for r in rows})
+            missing = self.query(f"UNWIND $ids AS id OPTIONAL MATCH (n:{label} {{id: id}}) "
+                                 f"WITH id, n WHERE n IS NULL RETURN id LIMIT 1", {"ids": ids})
+            if len(missing):
+                return f"{label} id {missing['id'].iloc[0]!r}"
+        return "unknown endpoint"
+
+    def _error(self, exc: BaseException, what: str) -> StoreError:
+        """Translate a driver exception into a one-line StoreError (never containing the password)."""
+        import neo4j.exceptions as ne
+
+        uri = self.settings.uri
+        if isinstance(exc, StoreError):
+            return exc
+        if isinstance(exc, ne.AuthError):
+            msg = (f"Neo4j at {uri} refused the credentials of user {self.settings.user!r} "
+                   f"(set NEO4J_USER / NEO4J_PASSWORD)")
+        elif isinstance(exc, (ne.ServiceUnavailable, ne.SessionExpired, OSError)):
+            reason = re.search(r"reason (.+?)\)?$", str(exc).splitlines()[-1] if str(exc) else "")
+            detail = reason.group(1) if reason else _one_line(str(exc)) or type(exc).__name__
+            msg = f"cannot reach Neo4j at {uri} during {what}: {detail}"
+            if what == "connect":
+                msg += " (is the server running? docker/neo4j-server.sh start)"
+        elif isinstance(exc, ne.ConstraintError):
+            msg = f"{what}: constraint violated: {_one_line(exc.message or str(exc))}"
+        elif isinstance(exc, ne.Neo4jError) and exc.code == "Neo.ClientError.Statement.AccessMode":
+            msg = (f"{what}: write refused: the statement writes but runs in read access mode "
+                   f"(pass write=True, or --write on the command line)")
+        elif isinstance(exc, ne.Neo4jError):
+            msg = f"{what}: {exc.code}: {_one_line(exc.message or str(exc))}"
+        else:
+            msg = f"{what}: {type(exc).__name__}: {_one_line(str(exc))}"
+        if self.settings.password:
+            msg = msg.replace(self.settings.password, "***")
+        return StoreError(msg)
+
+
+def _one_line(text: str) -> str:
+    """First non-empty line of ``text``, whitespace-collapsed."""
+    for line in str(text).splitlines():
+        if line.strip():
+            return " ".join(line.split())
+    return ""
+
+
+def _column(frame: pd.DataFrame, name: str) -> list[Any]:
+    """A column as a list of plain Python values, NA/NaN -> None."""
+    col = frame[name]
+    values = col.astype(object).where(col.notna(), None)
+    return values.tolist()
+
+
+def _rows(frame: pd.DataFrame, keys: Mapping[str, str], props: Sequence[str]) -> list[dict[str, Any]]:
+    """Rows ``{key: value, ..., 'p': {prop: value}}`` for UNWIND; NA properties are left out of ``p``."""
+    key_cols = {k: _column(frame, c) for k, c in keys.items()}
+    for k, values in key_cols.items():
+        if any(v is None for v in values):
+            raise StoreError(f"column {keys[k]!r} has {sum(v is None for v in values)} missing values")
+        key_cols[k] = [str(v) for v in values]
+    names = list(key_cols)
+    columns = list(zip(*key_cols.values()))
+    if not props:
+        return [dict(zip(names, vals)) for vals in columns]
+    prop_cols = list(zip(*(_column(frame, p) for p in props)))
+    return [{**dict(zip(names, vals)), "p": {p: v for p, v in zip(props, pv) if v is not None}}
+            for vals, pv in zip(columns, prop_cols)]
+
+
+def _chunks(rows: list[Any], size: int) -> Iterator[list[Any]]:
+    for start in range(0, len(rows), size):
+        yield rows[start:start + size]
+
+
+__all__ = ["DEFAULT_BATCH_SIZE", "LOOKUP_INDEXES", "Neo4jSettings", "Neo4jStore"]
