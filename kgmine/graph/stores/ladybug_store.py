@@ -229,6 +229,7 @@ class LadybugStore(GraphStore):
         self._conn: Any = None
         self._tx_depth = 0
         self._columns: dict[str, list[str]] | None = None
+        self._schema_ready = False
         self.last_write_: dict[str, int] = {}
         self._open()
 
@@ -336,13 +337,15 @@ class LadybugStore(GraphStore):
                              "(on the command line: --write) to run it")
         if clauses:
             self._check_writable()
-            self._columns = None  # the query may change the schema
+            self._columns, self._schema_ready = None, False  # the query may change the schema
         params = {k: (v.item() if isinstance(v, np.generic) else v) for k, v in (params or {}).items()}
         missing = [name for name in query_parameters(cypher) if name not in params]
         if missing:
             raise StoreError(f"query uses parameter(s) {', '.join('$' + m for m in missing)} but no value was given")
         result = self._execute(cypher, params)
         try:
+            if not result.get_column_names():  # e.g. a write without RETURN
+                return pa.table({})
             return result.get_as_arrow()
         except Exception as exc:  # noqa: BLE001
             raise StoreError(_one_line(exc)) from None
@@ -356,7 +359,10 @@ class LadybugStore(GraphStore):
         :class:`StoreError` (pairs cannot be changed in place).
         """
         self._check_writable()
+        if self._schema_ready:
+            return
         columns = self._table_columns()
+        existing = set(columns)
         for label in NODE_TYPES:
             if label not in columns:
                 self._execute(node_table_ddl(label))
@@ -364,20 +370,21 @@ class LadybugStore(GraphStore):
             if type_ not in columns:
                 self._execute(rel_table_ddl(type_))
         self._columns = None
-        self._migrate()
+        self._migrate(existing)
+        self._schema_ready = True
 
-    def _migrate(self) -> None:
-        """``ALTER TABLE … ADD`` properties the schema has and an existing table lacks."""
+    def _migrate(self, existing: set[str]) -> None:
+        """``ALTER TABLE … ADD`` properties the schema has and an older table lacks; check label pairs."""
         columns = self._table_columns()
         changed = False
         for name, props in ([(label, nt.properties) for label, nt in NODE_TYPES.items()]
                             + [(t, rt.properties) for t, rt in REL_TYPES.items()]):
             for prop, typ in props.items():
-                if prop not in columns.get(name, [prop]):
+                if name in existing and prop not in columns[name]:
                     self._execute(f"ALTER TABLE {_q(name)} ADD {_q(prop, 'property')} {typ}")
                     changed = True
         for type_, rt in REL_TYPES.items():
-            if type_ in columns:
+            if type_ in existing and len(rt.pairs) > 1:
                 stored = self._rel_pairs(type_)
                 missing = [p for p in rt.pairs if p not in stored]
                 if missing:
@@ -429,10 +436,10 @@ class LadybugStore(GraphStore):
         totals = {"new": 0, "updated": 0, "unchanged": 0}
         with self.transaction():
             for label, frame in track(list(tables.nodes.items()), "load nodes", disable=not progress):
-                self.upsert_nodes(label, frame)
+                self._upsert_nodes(label, frame, conformed=True)
                 totals = {k: totals[k] + self.last_write_[k] for k in totals}
             for table in track(list(tables.edges.values()), "load edges", disable=not progress):
-                self._upsert_edges(table.type, table.src_label, table.dst_label, table.frame, check_endpoints=False)
+                self._upsert_edges(table.type, table.src_label, table.dst_label, table.frame, conformed=True)
                 totals = {k: totals[k] + self.last_write_[k] for k in totals}
         self.last_write_ = totals
         return self.counts()
@@ -467,10 +474,13 @@ class LadybugStore(GraphStore):
         New ids are bulk-copied, existing ids with changed properties are updated, unchanged rows
         are skipped (:attr:`last_write_` says how many of each). Later rows win on equal ids.
         """
+        return self._upsert_nodes(label, frame, conformed=False)
+
+    def _upsert_nodes(self, label: str, frame: pd.DataFrame, conformed: bool) -> int:
         self._check_writable()
         props = self._node_columns(label, frame)
         try:
-            data = conform_nodes(label, frame)[["id", *props]]
+            data = (frame if conformed else conform_nodes(label, frame))[["id", *props]]
         except (ValueError, TypeError) as exc:
             raise StoreError(f"{label}: {exc}") from None
         nt = NODE_TYPES[label]
@@ -498,14 +508,16 @@ class LadybugStore(GraphStore):
         Both endpoints must already be stored (:class:`StoreError` names a missing id otherwise).
         New pairs are bulk-copied, existing pairs with changed properties updated, the rest skipped.
         """
-        return self._upsert_edges(type_, src_label, dst_label, frame, check_endpoints=True)
+        return self._upsert_edges(type_, src_label, dst_label, frame, conformed=False)
 
     def _upsert_edges(self, type_: str, src_label: str, dst_label: str, frame: pd.DataFrame,
-                      check_endpoints: bool) -> int:
+                      conformed: bool) -> int:
+        """Upsert edges; ``conformed=True`` (from :meth:`load`) means the frame is a checked EdgeTable frame
+        whose endpoints were validated against the loaded node tables."""
         self._check_writable()
         props = self._edge_columns(type_, src_label, dst_label, frame)
         try:
-            data = conform_edges(type_, frame)[["src", "dst", *props]]
+            data = (frame if conformed else conform_edges(type_, frame))[["src", "dst", *props]]
         except (ValueError, TypeError) as exc:
             raise StoreError(f"{type_}: {exc}") from None
         rt = REL_TYPES[type_]
@@ -515,7 +527,7 @@ class LadybugStore(GraphStore):
             table_cols = self._require_table(type_)
             self._require_table(src_label)
             self._require_table(dst_label)
-            if check_endpoints and len(data):
+            if not conformed and len(data):
                 self._check_endpoints(type_, data, src_label, dst_label)
             existing = self._read(f"MATCH (a:{a})-[e:{t}]->(b:{b}) RETURN a.`id` AS c0, b.`id` AS c1"
                                   + "".join(f", e.{_q(p)} AS c{i + 2}" for i, p in enumerate(props)),
