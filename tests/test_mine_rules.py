@@ -69,7 +69,8 @@ def test_rules_equal_brute_force(seed, min_len, max_len):
         assert got[key][0] == values[0]
         np.testing.assert_allclose(got[key][1:], values[1:], rtol=1e-12)
     assert (model.rules_["length"] == model.rules_["antecedent"].map(len) + 1).all()
-    assert model.rules_["lift"].is_monotonic_decreasing
+    assert model.top(None)["lift"].is_monotonic_decreasing
+    assert model.top(3)["lift"].tolist() == sorted(model.rules_["lift"], reverse=True)[:3]
     if max_len is not None:
         assert model.itemsets_["length"].max() <= max_len
 

@@ -26,7 +26,10 @@ row by row, so the rules are exact; the rare unverified ones fall back to a dict
 """
 from __future__ import annotations
 
+import gc
 import math
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cached_property
 from itertools import chain, combinations
@@ -42,6 +45,22 @@ PYFIM_ALGORITHMS = ("fpgrowth", "eclat", "apriori", "relim", "sam")
 RULE_COLUMNS = ["antecedent", "consequent", "antecedent_items", "consequent_items", "antecedent_support", "consequent_support", "support",
                 "count", "confidence", "lift", "leverage", "conviction", "length"]
 ITEMSET_COLUMNS = ["itemset", "items", "support", "count", "length"]
+
+
+@contextmanager
+def gc_paused() -> Iterator[None]:
+    """Switch Python's cyclic garbage collector off for the block (restored afterwards).
+
+    Reading baskets and mining allocate millions of acyclic lists and tuples; every few hundred
+    allocations the collector would re-scan all of them. Reference counting still frees memory.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def min_count(min_support: float, n_baskets: int) -> int:
@@ -68,7 +87,7 @@ class ItemsetTable:
 
     ``items`` is the item vocabulary (object array, sorted); ``matrix[i, :lengths[i]]`` are the sorted
     item codes of itemset ``i`` and the rest of the row is the padding code ``len(items)``;
-    ``counts[i]`` its absolute support.
+    ``counts[i]`` its absolute support. Rows are in lexicographic order of their codes.
     """
 
     items: np.ndarray
@@ -95,21 +114,15 @@ class ItemsetTable:
         cols = np.arange(len(flat)) - np.repeat(starts, lengths)
         matrix[np.repeat(np.arange(len(sets)), lengths), cols] = codes
         matrix.sort(axis=1)
+        # Canonical row order (lexicographic by item codes): results do not depend on the order an
+        # engine reported the itemsets in, so ties sort the same way for every engine.
+        order = np.lexsort(matrix.T[::-1])
         items = np.empty(len(raw), dtype=object)
         items[:] = [text for text, _ in raw]
-        return cls(items, matrix, lengths, np.asarray(counts, dtype=np.int64))
+        return cls(items, matrix[order], lengths[order], np.asarray(counts, dtype=np.int64)[order])
 
     def __len__(self) -> int:
         return len(self.counts)
-
-    @cached_property
-    def rank(self) -> np.ndarray:
-        """Position of each itemset in a canonical order (lexicographic by item codes), for tie-breaks
-        that do not depend on the order an engine reported the itemsets in."""
-        order = np.lexsort(self.matrix.T[::-1]) if len(self) else np.zeros(0, dtype=np.int64)
-        rank = np.empty(len(self), dtype=np.int64)
-        rank[order] = np.arange(len(self))
-        return rank
 
     @cached_property
     def tuples(self) -> np.ndarray:
@@ -194,8 +207,9 @@ def derive_rules(table: ItemsetTable, n_baskets: int, min_confidence: float, min
     ``table`` must hold every frequent itemset up to ``max_len`` down to the singletons (downward
     closure), or lookups of antecedents fail with ``ValueError``. Returns the columns of
     :data:`RULE_COLUMNS`: antecedent and consequent as item tuples and as text
-    (items joined by ``", "``), the measures, and ``length``; sorted by lift (descending), ties by
-    antecedent and consequent in item order.
+    (items joined by ``", "``), the measures, and ``length``. Rules come in a fixed order that no
+    engine changes (by rule length, then consequent position, then itemset), not sorted by a
+    measure: sorting millions of rows costs more than deriving them; see :meth:`AssociationRules.top`.
     """
     if not 0 <= min_confidence <= 1:
         raise ValueError(f"min_confidence must be in [0, 1], not {min_confidence}")
@@ -248,10 +262,6 @@ def derive_rules(table: ItemsetTable, n_baskets: int, min_confidence: float, min
     count_a = np.where(ante >= 0, counts[ante], n_baskets)
     confidence = count_i / count_a
     supp_c = counts[cons] / n_baskets
-    rank = np.append(table.rank, -1)  # the empty antecedent (-1) ranks first
-    order = np.lexsort((table.rank[cons], rank[ante], -(confidence / supp_c)))
-    full, ante, cons, count_i, count_a, confidence, supp_c = (
-        x[order] for x in (full, ante, cons, count_i, count_a, confidence, supp_c))
     support = count_i / n_baskets
     supp_a = count_a / n_baskets
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -275,7 +285,7 @@ def derive_rules(table: ItemsetTable, n_baskets: int, min_confidence: float, min
         "leverage": support - supp_a * supp_c,
         "conviction": conviction,
         "length": table.lengths[full],
-    })
+    }, copy=False)
 
 
 def _check_found(found: np.ndarray) -> np.ndarray:
@@ -358,7 +368,8 @@ class AssociationRules:
         min_count_: the absolute minimum support used.
         itemsets_: DataFrame ``itemset`` (tuple), ``items`` (text), ``support``, ``count``,
             ``length``, sorted by support (descending), length, then items.
-        rules_: DataFrame with :data:`RULE_COLUMNS`, sorted by lift descending.
+        rules_: DataFrame with :data:`RULE_COLUMNS` in a fixed order (see :func:`derive_rules`;
+            :meth:`top` ranks them).
         table_: the :class:`ItemsetTable` behind both.
     """
 
@@ -388,20 +399,22 @@ class AssociationRules:
     def fit(self, baskets: Any, y: None = None) -> "AssociationRules":
         """Mine ``baskets`` (anything :func:`kgmine.mine.baskets.as_baskets` accepts)."""
         self._validate()
-        data = as_baskets(baskets)
-        self.n_baskets_ = len(data)
-        self.min_count_ = min_count(self.min_support, self.n_baskets_)
-        pairs = mine_itemsets(data, self.min_count_, self.max_len, self.engine, self.algorithm)
-        self.table_ = ItemsetTable.from_pairs(pairs)
-        self.rules_ = derive_rules(self.table_, self.n_baskets_, self.min_confidence, self.min_len,
-                                   self.max_len, self.max_consequent_len)
-        self.itemsets_ = self._itemset_frame()
+        with gc_paused():  # millions of short-lived lists and tuples: cyclic GC passes only cost time
+            data = as_baskets(baskets)
+            self.n_baskets_ = len(data)
+            self.min_count_ = min_count(self.min_support, self.n_baskets_)
+            pairs = mine_itemsets(data, self.min_count_, self.max_len, self.engine, self.algorithm)
+            self.table_ = ItemsetTable.from_pairs(pairs)
+            del pairs
+            self.rules_ = derive_rules(self.table_, self.n_baskets_, self.min_confidence, self.min_len,
+                                       self.max_len, self.max_consequent_len)
+            self.itemsets_ = self._itemset_frame()
         return self
 
     def _itemset_frame(self) -> pd.DataFrame:
         table = self.table_
         keep = np.flatnonzero(table.lengths >= self.min_len)
-        keep = keep[np.lexsort((table.rank[keep], table.lengths[keep], -table.counts[keep]))]
+        keep = keep[np.lexsort((table.lengths[keep], -table.counts[keep]))]
         return pd.DataFrame({
             "itemset": table.tuples[keep] if len(table) else np.empty(0, dtype=object),
             "items": pd.Series(table.texts[keep] if len(table) else [], dtype=object),
@@ -409,6 +422,20 @@ class AssociationRules:
             "count": table.counts[keep],
             "length": table.lengths[keep],
         })
+
+    def top(self, n: int | None = 10, by: str = "lift") -> pd.DataFrame:
+        """The ``n`` best rules by measure ``by`` (descending; ties by confidence, then support);
+        ``n=None`` sorts them all."""
+        if by not in ("support", "confidence", "lift", "leverage", "conviction", "count"):
+            raise ValueError(f"cannot rank rules by {by!r}")
+        keys = [by] + [k for k in ("confidence", "support") if k != by]
+        rules = self.rules_
+        if n is not None and n < len(rules):
+            # The n-th value of the key, then a full sort of the (few) rules at or above it.
+            cut = rules[by].nlargest(n, keep="all").iloc[-1]
+            rules = rules[rules[by] >= cut]
+        ranked = rules.sort_values(keys, ascending=False, kind="stable")
+        return (ranked if n is None else ranked.head(n)).reset_index(drop=True)
 
     def pairwise_rules(self) -> pd.DataFrame:
         """The rules with one antecedent item and one consequent item (for FREQUENTLY_BOUGHT_WITH)."""
