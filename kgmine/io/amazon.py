@@ -29,7 +29,9 @@ Design (one clean mapping, documented here once):
   per line, repeats removed. ``brand`` falls back to ``details["Publisher:"]`` /
   ``details["Manufacturer:"]`` when empty. ``category_path`` joins the category list with
   ``" > "`` after dropping empty levels and a level that repeats its parent (``Gift Cards > Gift
-  Cards`` -> ``Gift Cards``). ``price`` is the lower bound of a range; junk prices become NaN.
+  Cards`` -> ``Gift Cards``); it ends before the first "level" that is scraped bullet text (ends
+  with a period or is longer than 60 characters: 510 Gift Cards rows list "No expiration, no
+  fees." as categories). ``price`` is the lower bound of a range; junk prices become NaN.
 * Repeated meta rows for one asin (the Magazine file has 1,065): the most complete row is kept.
 
 Bad input (a line that is not JSON, a missing ``asin``/``reviewerID``, stars that are not a
@@ -102,9 +104,10 @@ def iter_json_lines(path: str | os.PathLike, description: str | None = None) -> 
 
 
 def _json_problem(err: json.JSONDecodeError, text: str) -> str:
+    msg = f"{err.msg} character {err.colno}" if err.msg.endswith(" at") else err.msg
     if err.pos >= len(text) or err.msg.startswith("Unterminated string"):
-        return f"truncated JSON ({err.msg})"
-    return f"invalid JSON at character {err.colno} ({err.msg})"
+        return f"truncated JSON ({msg})"
+    return f"invalid JSON at character {err.colno} ({msg})"
 
 
 def _python_literal(text: str) -> dict | None:
@@ -157,10 +160,15 @@ def _text_list(value: object) -> list[str]:
     return out
 
 
+MAX_CATEGORY_CHARS = 60
+
+
 def _category_path(value: object) -> str | None:
     levels: list[str] = []
     for raw in value if isinstance(value, list) else ([value] if isinstance(value, str) else []):
         level = clean_html(raw) if isinstance(raw, str) else ""
+        if level.endswith(".") or len(level) > MAX_CATEGORY_CHARS:
+            break  # scraped bullet text, not a category: the path ends here
         if level and (not levels or levels[-1] != level):
             levels.append(level)
     return CATEGORY_SEP.join(levels) if levels else None

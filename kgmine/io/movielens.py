@@ -48,7 +48,8 @@ def read_genres(path: str | os.PathLike) -> list[str]:
     return [str(g) for g in frame["genre"].to_numpy()[order]]
 
 
-def read_movies(path: str | os.PathLike, genres: list[str] | tuple[str, ...] = GENRES) -> tuple[pd.DataFrame, pd.DataFrame]:
+def read_movies(path: str | os.PathLike,
+                genres: list[str] | tuple[str, ...] = GENRES) -> tuple[pd.DataFrame, pd.DataFrame]:
     """``u.item`` as (products frame, genre entity-edge frame)."""
     fixed = ["movie id", "movie title", "release date", "video release date", "IMDb URL"]
     frame, locate = read_delimited(path, "|", names=fixed + list(genres), encoding=ENCODING)

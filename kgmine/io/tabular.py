@@ -33,7 +33,8 @@ INTERACTION_FIELDS = ("user_id", "product_id", "event", "rating", "timestamp", "
 UNKNOWN_PRODUCTS = ("error", "add", "drop")
 
 
-def read_table(path: str | os.PathLike, sep: str | None = None, encoding: str = "utf-8") -> tuple[pd.DataFrame, Locator]:
+def read_table(path: str | os.PathLike, sep: str | None = None,
+               encoding: str = "utf-8") -> tuple[pd.DataFrame, Locator]:
     """Read one CSV/TSV/Parquet file (CSV cells as strings) and a locator for its rows."""
     p = existing_file(path)
     if _is_parquet(p):
