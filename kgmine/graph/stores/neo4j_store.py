@@ -10,8 +10,8 @@ Every node label gets a uniqueness constraint on ``id`` (which is also the index
 use), and the lookups the pipeline does by other properties get range indexes (:data:`LOOKUP_INDEXES`).
 Labels and relationship types only reach Cypher after :func:`~kgmine.graph.schema.check_identifier`;
 all values travel as parameters. Provenance columns of an edge table (``source_doc``, ``extractor``,
-``confidence``) are ordinary edge properties and are written like the others; NA values never
-overwrite a stored value.
+``confidence``) are ordinary edge properties and are written like the others. As in the embedded
+store, only the property columns present in a frame are set, and a null clears that property.
 
 Batch size: ``benchmarks/neo4j_load.py --sweep`` loads the Gowalla BOUGHT edges at several batch
 sizes; :data:`DEFAULT_BATCH_SIZE` is the measured optimum (see that script's docstring for numbers).
@@ -34,6 +34,7 @@ import pandas as pd
 
 from kgmine.graph.schema import NODE_TYPES, REL_TYPES, check_identifier, node_type, rel_type
 from kgmine.graph.stores.base import GraphStore, StoreError
+from kgmine.graph.tables import conform_edges, conform_nodes
 from kgmine.progress import make_progress
 
 #: Rows per UNWIND batch (one transaction each); chosen with ``benchmarks/neo4j_load.py --sweep``.
@@ -165,31 +166,31 @@ class Neo4jStore(GraphStore):
 
     # ------------------------------------------------------------------ writes
     def upsert_nodes(self, label: str, frame: pd.DataFrame) -> int:
-        """MERGE nodes of ``label`` on ``id``, set the label's schema properties; returns rows written."""
-        nt = node_type(label)
-        if "id" not in frame.columns:
-            raise StoreError(f"upsert_nodes({label}): the frame has no 'id' column")
-        props = [p for p in nt.properties if p in frame.columns]
-        rows = _rows(frame, {"id": "id"}, props)
+        """MERGE nodes of ``label`` on ``id`` and set the properties given in ``frame``; returns rows.
+
+        Only the schema properties present as columns are set (a null clears that property, as in
+        the embedded store); later rows win on equal ids.
+        """
+        props = _given_properties(label, node_type(label).properties, frame, ("id",))
+        data = _conformed(lambda: conform_nodes(label, frame), label)[["id", *props]]
+        rows = _rows(data, {"id": "id"}, props)
         set_clause = " SET n += r.p" if props else ""
         cypher = f"UNWIND $rows AS r MERGE (n:{label} {{id: r.id}}){set_clause} RETURN count(*) AS n"
         return self._write_rows(cypher, rows, f"upsert {label}")
 
     def upsert_edges(self, type_: str, src_label: str, dst_label: str, frame: pd.DataFrame) -> int:
-        """MERGE ``(src)-[:type_]->(dst)`` between existing nodes, set the type's properties; returns rows.
+        """MERGE ``(src)-[:type_]->(dst)`` between stored nodes and set the given properties; returns rows.
 
-        Raises :class:`StoreError` naming an example when an endpoint id is not stored (those rows are
-        skipped; all others are written).
+        One edge per ``(src, dst)`` and type; later rows win. Raises :class:`StoreError` naming an
+        example when an endpoint id is not stored (all rows whose endpoints exist are written).
         """
         rt = rel_type(type_)
         node_type(src_label), node_type(dst_label)
         if (src_label, dst_label) not in rt.pairs:
             raise StoreError(f"{type_} does not connect {src_label} -> {dst_label}; allowed: {list(rt.pairs)}")
-        for col in ("src", "dst"):
-            if col not in frame.columns:
-                raise StoreError(f"upsert_edges({type_}): the frame has no {col!r} column")
-        props = [p for p in rt.properties if p in frame.columns]
-        rows = _rows(frame, {"s": "src", "d": "dst"}, props)
+        props = _given_properties(type_, rt.properties, frame, ("src", "dst"))
+        data = _conformed(lambda: conform_edges(type_, frame), type_)[["src", "dst", *props]]
+        rows = _rows(data, {"s": "src", "d": "dst"}, props)
         set_clause = " SET e += r.p" if props else ""
         cypher = (f"UNWIND $rows AS r MATCH (a:{src_label} {{id: r.s}}) MATCH (b:{dst_label} {{id: r.d}}) "
                   f"MERGE (a)-[e:{type_}]->(b){set_clause} RETURN count(*) AS n")
@@ -197,7 +198,7 @@ class Neo4jStore(GraphStore):
         if written < len(rows):
             example = self._missing_endpoint(rows, src_label, dst_label)
             raise StoreError(f"{type_}: {len(rows) - written} of {len(rows)} edges not written because an "
-                             f"endpoint node is missing (e.g. {example}); load the nodes first")
+                             f"endpoint node is missing (e.g. {example}); upsert the nodes first")
         return written
 
     def delete_edges(self, type_: str, src_label: str, dst_label: str,
@@ -237,6 +238,15 @@ class Neo4jStore(GraphStore):
         if write:
             return self._write(work, what="query")
         return self._read(work, what="query")
+
+    def counts(self) -> dict[str, int]:
+        """Nodes per label and relationships per type, in one query (answered from Neo4j's count store)."""
+        parts = [f"MATCH (n:{check_identifier(label, 'label')}) WITH count(n) AS n RETURN '{label}' AS k, n"
+                 for label in NODE_TYPES]
+        parts += [f"MATCH ()-[r:{check_identifier(type_, 'type')}]->() WITH count(r) AS n RETURN '{type_}' AS k, n"
+                  for type_ in REL_TYPES]
+        frame = self.query(" UNION ALL ".join(parts))
+        return {str(k): int(n) for k, n in zip(frame["k"], frame["n"])}
 
     def close(self) -> None:
         """Close the driver and its connection pool."""
@@ -333,6 +343,24 @@ def _one_line(text: str) -> str:
     return ""
 
 
+def _given_properties(name: str, schema: Mapping[str, str], frame: pd.DataFrame, keys: Sequence[str]) -> list[str]:
+    """Schema properties present in ``frame`` (schema order); StoreError on missing keys or unknown columns."""
+    missing = [k for k in keys if k not in frame.columns]
+    if missing:
+        raise StoreError(f"{name} rows need columns {list(keys)} (missing {missing})")
+    unknown = [c for c in frame.columns if c not in keys and c not in schema]
+    if unknown:
+        raise StoreError(f"{name} has no properties {unknown}; schema: {list(schema)}")
+    return [p for p in schema if p in frame.columns]
+
+
+def _conformed(make: Callable[[], pd.DataFrame], name: str) -> pd.DataFrame:
+    try:
+        return make()
+    except (ValueError, TypeError) as exc:
+        raise StoreError(f"{name}: {exc}") from None
+
+
 def _column(frame: pd.DataFrame, name: str) -> list[Any]:
     """A column as a list of plain Python values, NA/NaN -> None."""
     col = frame[name]
@@ -341,7 +369,7 @@ def _column(frame: pd.DataFrame, name: str) -> list[Any]:
 
 
 def _rows(frame: pd.DataFrame, keys: Mapping[str, str], props: Sequence[str]) -> list[dict[str, Any]]:
-    """Rows ``{key: value, ..., 'p': {prop: value}}`` for UNWIND; NA properties are left out of ``p``."""
+    """Rows ``{key: value, ..., 'p': {prop: value}}`` for UNWIND (NA -> None, which clears the property)."""
     key_cols = {k: _column(frame, c) for k, c in keys.items()}
     for k, values in key_cols.items():
         if any(v is None for v in values):
@@ -352,8 +380,7 @@ def _rows(frame: pd.DataFrame, keys: Mapping[str, str], props: Sequence[str]) ->
     if not props:
         return [dict(zip(names, vals)) for vals in columns]
     prop_cols = list(zip(*(_column(frame, p) for p in props)))
-    return [{**dict(zip(names, vals)), "p": {p: v for p, v in zip(props, pv) if v is not None}}
-            for vals, pv in zip(columns, prop_cols)]
+    return [{**dict(zip(names, vals)), "p": dict(zip(props, pv))} for vals, pv in zip(columns, prop_cols)]
 
 
 def _chunks(rows: list[Any], size: int) -> Iterator[list[Any]]:
