@@ -6,6 +6,7 @@ Options are the reader's keyword arguments (values parsed as YAML: ``keep_meta=a
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import time
 
@@ -38,8 +39,11 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {err}", file=sys.stderr)
         return 1
     seconds = time.perf_counter() - start
-    print(f"{shop.name}{' (synthetic)' if shop.synthetic else ''}: read in {seconds:.2f} s")
-    print(describe(shop).to_string(index=False))
+    try:
+        print(f"{shop.name}{' (synthetic)' if shop.synthetic else ''}: read in {seconds:.2f} s")
+        print(describe(shop).to_string(index=False), flush=True)
+    except BrokenPipeError:  # e.g. piped into `head`
+        sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - silence the flush at exit
     return 0
 
 
