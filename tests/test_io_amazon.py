@@ -31,7 +31,8 @@ REVIEWS = [
 META = [
     {"asin": "A1", "title": "Acme &amp; Co <b>Gift</b> Card", "description": ["<div>Nice <br/>card</div>", ""],
      "feature": ["Never expires", "Never expires"], "brand": "Acme", "price": "$1,250.00",
-     "category": ["Gift Cards", "Gift Cards", "Restaurants", "No expiration, no fees.", "More"], "also_buy": ["A2", "A1", "A3", "A2"],
+     "category": ["Gift Cards", "Gift Cards", "Restaurants", "No expiration, no fees.", "More"],
+     "also_buy": ["A2", "A1", "A3", "A2"],
      "also_view": ["A3", "ZZ"]},
     {"asin": "A2", "title": '<span class="a-size-medium a-color-secondary"', "description": "Plain text",
      "brand": "", "details": {"Publisher:": "Hearst"}, "price": "$10.00 - $20.00", "category": [],
