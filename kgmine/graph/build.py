@@ -133,6 +133,10 @@ def _add_users_and_interactions(tables: KGTables, data: ShopData) -> None:
         if len(rows):
             tables.add_edges(rel, "User", "Product", rows)
     reviewed = inter[inter["event"] == "reviewed"]
+    if len(reviewed) and len(data.reviews):
+        keys = data.reviews.rename(columns={"user_id": "src", "product_id": "dst"})
+        keys = keys[["src", "dst", "timestamp", "review_id"]].drop_duplicates(["src", "dst", "timestamp"])
+        reviewed = reviewed.merge(keys, on=["src", "dst", "timestamp"], how="left")
     if len(reviewed):
         tables.add_edges("REVIEWED", "User", "Product", reviewed.sort_values("timestamp", kind="stable"))
 
