@@ -67,7 +67,7 @@ def read_tables(store: GraphStore, node_labels: Iterable[str] | None = None,
             if src_label not in tables.nodes or dst_label not in tables.nodes:
                 continue
             cypher = (f"MATCH (a:`{src_label}`)-[e:`{type_}`]->(b:`{dst_label}`) RETURN a.`id` AS src, b.`id` AS dst"
-                      + "".join(f", e.`{p}` AS `{p}`" for p in rt.properties) + " ORDER BY src, dst")
+                      + "".join(f", e.`{p}` AS `{p}`" for p in rt.properties))
             frame = _store_frame(store, cypher)
             if len(frame):
                 tables.edges[(type_, src_label, dst_label)] = EdgeTable(type_, src_label, dst_label, frame)
@@ -145,7 +145,7 @@ def to_hetero_data(source: Any, node_labels: Iterable[str] | None = None,
     ``data[label].num_nodes`` is the node count; node ``i`` of ``label`` is ``id_maps[label][i]``
     (``id_maps[label].get_indexer(ids)`` maps ids to indices). Each relationship (type, source
     label, target label) becomes edge type ``(source, type, target)`` with ``edge_index`` of shape
-    ``[2, E]`` (int64). With ``properties=True`` numeric node and edge properties become tensors of
+    ``[2, E]`` (int64), sorted by source then target index. With ``properties=True`` numeric node and edge properties become tensors of
     the same name (INT64 without nulls -> int64, else float32 with NaN for missing values); string
     properties stay in the tables. Reverse edges are not added (use ``torch_geometric.transforms.ToUndirected``).
 
@@ -183,12 +183,13 @@ def to_hetero_data(source: Any, node_labels: Iterable[str] | None = None,
                 example = frame[col].to_numpy()[codes < 0][0]
                 raise ValueError(f"{type_} {col} refers to unknown {label} id {example!r} "
                                  f"({int((codes < 0).sum())} such edges)")
+        order = np.lexsort((dst, src))  # canonical edge order, whatever order the store returned
         store = data[src_label, type_, dst_label]
-        store.edge_index = torch.from_numpy(np.stack([src, dst]).astype(np.int64))
+        store.edge_index = torch.from_numpy(np.stack([src[order], dst[order]]).astype(np.int64))
         if properties:
             for prop, typ in rel_type(type_).properties.items():
                 if typ != STRING and prop in frame.columns and frame[prop].notna().any():
-                    store[_attr_name(store, prop)] = _tensor(frame[prop], typ)
+                    store[_attr_name(store, prop)] = _tensor(frame[prop].iloc[order], typ)
     return data, id_maps
 
 

@@ -35,6 +35,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from kgmine.graph.schema import (DOUBLE, INT64, NODE_TYPES, REL_TYPES, STRING, check_identifier, node_type,
                                  rel_type)
@@ -175,13 +176,39 @@ def arrow_to_frame(table: pa.Table) -> pd.DataFrame:
     return frame
 
 
-def _same(a: pd.Series, b: pd.Series) -> np.ndarray:
-    """Elementwise equality where two nulls are equal and a null never equals a value."""
-    a_na, b_na = a.isna().to_numpy(dtype=bool), b.isna().to_numpy(dtype=bool)
-    both = ~a_na & ~b_na
-    out = a_na & b_na
-    out[both] = a.to_numpy(dtype=object)[both] == b.to_numpy(dtype=object)[both]
-    return out
+def _positions(keys: np.ndarray, old_keys: np.ndarray) -> np.ndarray:
+    """For each key, the row of ``old_keys`` holding it (the first such row), or -1."""
+    if not len(old_keys):
+        return np.full(len(keys), -1, dtype=np.int64)
+    uniq, first = np.unique(old_keys, return_index=True)
+    at = np.clip(np.searchsorted(uniq, keys), 0, len(uniq) - 1)
+    return np.where(uniq[at] == keys, first[at], -1)
+
+
+def _diff(rows: pa.Table, existing: pa.Table, match: np.ndarray, n_keys: int) -> tuple[pa.Table, pa.Table, int]:
+    """Split ``rows`` into new keys, existing keys with changed properties, and the unchanged count.
+
+    ``match[i]`` is the row of ``existing`` with the key of ``rows[i]`` (or -1); columns after the
+    ``n_keys`` key columns are compared, two nulls counting as equal.
+    """
+    is_new = match < 0
+    old = existing.take(pa.array(np.where(is_new, 0, match))) if existing.num_rows else None
+    same = np.ones(rows.num_rows, dtype=bool)
+    for i in range(n_keys, rows.num_columns):
+        if old is None:
+            break
+        a, b = rows.column(i), old.column(i).cast(rows.column(i).type)
+        eq = pc.or_kleene(pc.and_kleene(pc.is_null(a), pc.is_null(b)), pc.fill_null(pc.equal(a, b), False))
+        same &= eq.to_numpy(zero_copy_only=False).astype(bool)
+    changed = ~is_new & ~same
+    return rows.filter(pa.array(is_new)), rows.filter(pa.array(changed)), int((~is_new & same).sum())
+
+
+def _widen(rows: pa.Table, names: list[str], columns: list[str], types: dict[str, str]) -> pa.Table:
+    """``rows`` (named positionally after ``names``) laid out as ``columns``, missing ones all-null."""
+    given = dict(zip(names, rows.columns))
+    return pa.table({f"c{i}": given[c] if c in given else pa.nulls(rows.num_rows, _ARROW_TYPES[types.get(c, STRING)])
+                     for i, c in enumerate(columns)})
 
 
 class LadybugStore(GraphStore):
@@ -484,22 +511,20 @@ class LadybugStore(GraphStore):
         except (ValueError, TypeError) as exc:
             raise StoreError(f"{label}: {exc}") from None
         nt = NODE_TYPES[label]
-        types = [STRING] + [nt.properties[p] for p in props]
+        rows = _to_arrow(data, [STRING] + [nt.properties[p] for p in props])
         with self.transaction():
             table_cols = self._require_table(label)
-            existing = self._read(f"MATCH (n:{_q(label)}) RETURN n.`id` AS c0"
-                                  + "".join(f", n.{_q(p)} AS c{i + 1}" for i, p in enumerate(props)),
-                                  ["id", *props])
-            new, changed, unchanged = self._split(data, existing, ["id"], props)
-            if len(new):
-                full = new.reindex(columns=table_cols)
-                col_types = [STRING] + [nt.properties.get(c, STRING) for c in table_cols[1:]]
-                self._execute(f"COPY {_q(label)} FROM $rows", {"rows": _to_arrow(full, col_types)})
-            if len(changed) and props:
+            existing = self._arrow(f"MATCH (n:{_q(label)}) RETURN n.`id` AS c0"
+                                   + "".join(f", n.{_q(p)} AS c{i + 1}" for i, p in enumerate(props)))
+            match = pc.fill_null(pc.index_in(rows.column(0), value_set=existing.column(0)), -1)
+            new, changed, unchanged = _diff(rows, existing, match.to_numpy(zero_copy_only=False), n_keys=1)
+            if new.num_rows:
+                types = {"id": STRING, **nt.properties}
+                self._execute(f"COPY {_q(label)} FROM $rows", {"rows": _widen(new, ["id", *props], table_cols, types)})
+            if changed.num_rows and props:
                 sets = ", ".join(f"n.{_q(p)} = c{i + 1}" for i, p in enumerate(props))
-                self._execute(f"LOAD FROM $rows MATCH (n:{_q(label)} {{`id`: c0}}) SET {sets}",
-                              {"rows": _to_arrow(changed, types)})
-        self.last_write_ = {"new": len(new), "updated": len(changed), "unchanged": unchanged}
+                self._execute(f"LOAD FROM $rows MATCH (n:{_q(label)} {{`id`: c0}}) SET {sets}", {"rows": changed})
+        self.last_write_ = {"new": new.num_rows, "updated": changed.num_rows, "unchanged": unchanged}
         return len(data)
 
     def upsert_edges(self, type_: str, src_label: str, dst_label: str, frame: pd.DataFrame) -> int:
@@ -512,8 +537,7 @@ class LadybugStore(GraphStore):
 
     def _upsert_edges(self, type_: str, src_label: str, dst_label: str, frame: pd.DataFrame,
                       conformed: bool) -> int:
-        """Upsert edges; ``conformed=True`` (from :meth:`load`) means the frame is a checked EdgeTable frame
-        whose endpoints were validated against the loaded node tables."""
+        """Upsert edges; ``conformed=True`` (from :meth:`load`) means ``frame`` is already an EdgeTable frame."""
         self._check_writable()
         props = self._edge_columns(type_, src_label, dst_label, frame)
         try:
@@ -521,60 +545,48 @@ class LadybugStore(GraphStore):
         except (ValueError, TypeError) as exc:
             raise StoreError(f"{type_}: {exc}") from None
         rt = REL_TYPES[type_]
-        types = [STRING, STRING] + [rt.properties[p] for p in props]
+        rows = _to_arrow(data, [STRING, STRING] + [rt.properties[p] for p in props])
         a, t, b = _q(src_label), _q(type_), _q(dst_label)
         with self.transaction():
             table_cols = self._require_table(type_)
             self._require_table(src_label)
             self._require_table(dst_label)
-            if not conformed and len(data):
-                self._check_endpoints(type_, data, src_label, dst_label)
-            existing = self._read(f"MATCH (a:{a})-[e:{t}]->(b:{b}) RETURN a.`id` AS c0, b.`id` AS c1"
-                                  + "".join(f", e.{_q(p)} AS c{i + 2}" for i, p in enumerate(props)),
-                                  ["src", "dst", *props])
-            new, changed, unchanged = self._split(data, existing, ["src", "dst"], props)
-            if len(new):
-                full = new.reindex(columns=["src", "dst", *table_cols])
-                col_types = [STRING, STRING] + [rt.properties.get(c, STRING) for c in table_cols]
-                self._execute(f"COPY {t} FROM $rows (from='{src_label}', to='{dst_label}')",
-                              {"rows": _to_arrow(full, col_types)})
-            if len(changed) and props:
+            # Edge keys as integers: (position of src among the source ids) * |targets| + position of dst.
+            src_ids = self._arrow(f"MATCH (n:{a}) RETURN n.`id` AS c0").column(0)
+            dst_ids = self._arrow(f"MATCH (n:{b}) RETURN n.`id` AS c0").column(0)
+            keys = self._edge_keys(rows, src_ids, dst_ids, type_, src_label, dst_label)
+            existing = self._arrow(f"MATCH (a:{a})-[e:{t}]->(b:{b}) RETURN a.`id` AS c0, b.`id` AS c1"
+                                   + "".join(f", e.{_q(p)} AS c{i + 2}" for i, p in enumerate(props)))
+            old_keys = self._edge_keys(existing, src_ids, dst_ids, type_, src_label, dst_label)
+            new, changed, unchanged = _diff(rows, existing, _positions(keys, old_keys), n_keys=2)
+            if new.num_rows:
+                types = {"src": STRING, "dst": STRING, **rt.properties}
+                full = _widen(new, ["src", "dst", *props], ["src", "dst", *table_cols], types)
+                self._execute(f"COPY {t} FROM $rows (from='{src_label}', to='{dst_label}')", {"rows": full})
+            if changed.num_rows and props:
                 sets = ", ".join(f"e.{_q(p)} = c{i + 2}" for i, p in enumerate(props))
                 self._execute(f"LOAD FROM $rows MATCH (a:{a} {{`id`: c0}})-[e:{t}]->(b:{b} {{`id`: c1}}) SET {sets}",
-                              {"rows": _to_arrow(changed, types)})
-        self.last_write_ = {"new": len(new), "updated": len(changed), "unchanged": unchanged}
+                              {"rows": changed})
+        self.last_write_ = {"new": new.num_rows, "updated": changed.num_rows, "unchanged": unchanged}
         return len(data)
 
-    def _check_endpoints(self, type_: str, data: pd.DataFrame, src_label: str, dst_label: str) -> None:
-        for col, label in (("src", src_label), ("dst", dst_label)):
-            ids = self._read(f"MATCH (n:{_q(label)}) RETURN n.`id` AS c0", ["id"])["id"]
-            dangling = ~data[col].isin(ids)
-            if dangling.any():
-                example = data.loc[dangling, col].iloc[0]
-                raise StoreError(f"{type_} {col} refers to unknown {label} id {example!r} "
-                                 f"({int(dangling.sum())} such edges); upsert the {label} nodes first")
-
-    def _read(self, cypher: str, names: list[str]) -> pd.DataFrame:
-        frame = arrow_to_frame(self._execute(cypher).get_as_arrow())
-        frame.columns = names
-        return frame
-
     @staticmethod
-    def _split(data: pd.DataFrame, existing: pd.DataFrame, keys: list[str],
-               props: list[str]) -> tuple[pd.DataFrame, pd.DataFrame, int]:
-        """Rows of ``data`` with new keys, rows whose given properties changed, and the unchanged count."""
-        if existing.empty:
-            return data, data.iloc[:0], 0
-        existing = existing.drop_duplicates(keys)
-        merged = data.merge(existing, on=keys, how="left", suffixes=("", "__old"), indicator=True)
-        is_new = (merged["_merge"] == "left_only").to_numpy()
-        same = np.ones(len(merged), dtype=bool)
-        for p in props:
-            same &= _same(merged[p], merged[f"{p}__old"])
-        changed = ~is_new & ~same
-        cols = [*keys, *props]
-        return (merged.loc[is_new, cols].reset_index(drop=True), merged.loc[changed, cols].reset_index(drop=True),
-                int((~is_new & same).sum()))
+    def _edge_keys(rows: pa.Table, src_ids: pa.ChunkedArray, dst_ids: pa.ChunkedArray, type_: str,
+                   src_label: str, dst_label: str) -> np.ndarray:
+        """int64 key per edge row; :class:`StoreError` naming an endpoint id that is not stored."""
+        codes = []
+        for i, (ids, col, label) in enumerate(((src_ids, "src", src_label), (dst_ids, "dst", dst_label))):
+            code = pc.index_in(rows.column(i), value_set=ids)
+            if code.null_count:
+                missing = pc.filter(rows.column(i), pc.is_null(code))
+                raise StoreError(f"{type_} {col} refers to unknown {label} id {missing[0].as_py()!r} "
+                                 f"({len(missing)} such edges); upsert the {label} nodes first")
+            codes.append(code.to_numpy(zero_copy_only=False).astype(np.int64))
+        return codes[0] * max(len(dst_ids), 1) + codes[1]
+
+    def _arrow(self, cypher: str) -> pa.Table:
+        """An internal read as an arrow table (one chunk per column)."""
+        return self._execute(cypher).get_as_arrow().combine_chunks()
 
     def delete_edges(self, type_: str, src_label: str, dst_label: str,
                      where: dict[str, Any] | None = None) -> None:
