@@ -614,16 +614,18 @@ class LadybugStore(GraphStore):
     # ------------------------------------------------------------------ reads
 
     def counts(self) -> dict[str, int]:
-        """Nodes per label and relationships per type (0 for tables not created yet)."""
+        """Nodes per label and relationships per type (0 for tables not created yet), in two queries."""
         out = {label: 0 for label in NODE_TYPES} | {type_: 0 for type_ in REL_TYPES}
-        for name in self._table_columns():
-            if name in NODE_TYPES:
-                cypher = f"MATCH (n:{_q(name)}) RETURN count(n) AS n"
-            elif name in REL_TYPES:
-                cypher = f"MATCH ()-[r:{_q(name)}]->() RETURN count(r) AS n"
-            else:
+        tables = self._table_columns()
+        for kind, cypher in (("node", "MATCH (n) RETURN label(n) AS k, count(*) AS n"),
+                             ("rel", "MATCH ()-[r]->() RETURN label(r) AS k, count(*) AS n")):
+            names = NODE_TYPES if kind == "node" else REL_TYPES
+            if not any(name in tables for name in names):
                 continue
-            out[name] = int(self._execute(cypher).get_as_arrow().column(0)[0].as_py())
+            result = self._execute(cypher).get_as_arrow()
+            for name, n in zip(result.column("k").to_pylist(), result.column("n").to_pylist()):
+                if name in out:
+                    out[name] = int(n)
         return out
 
     def __repr__(self) -> str:
