@@ -145,6 +145,30 @@ def test_failed_load_leaves_store_as_before(loaded, monkeypatch):
     assert after["Product"] == before["Product"] + 2 and after["BOUGHT"] == before["BOUGHT"] + 1
 
 
+def test_database_error_mid_load_rolls_back_and_store_keeps_working(loaded, monkeypatch):
+    """A statement LadybugDB itself rejects, after a node COPY in the same transaction."""
+    import kgmine.graph.stores.ladybug_store as module
+
+    before = loaded.counts()
+    more = KGTables()
+    more.add_nodes("User", pd.DataFrame({"id": ["u20", "u21"]}))
+    more.add_edges("WROTE", "User", "Review", pd.DataFrame({"src": ["u20"], "dst": ["r1"]}))
+    more.add_nodes("Review", pd.DataFrame({"id": ["r1"]}))
+    real_widen = module._widen
+
+    def bad_widen(rows, names, columns, types):  # a relationship COPY with a missing column
+        table = real_widen(rows, names, columns, types)
+        return table.drop_columns([table.column_names[-1]]) if "src" in names else table
+
+    monkeypatch.setattr(module, "_widen", bad_widen)
+    with pytest.raises(StoreError, match="columns"):
+        loaded.load(more, progress=False)
+    assert loaded.counts() == before
+    monkeypatch.undo()
+    loaded.upsert_nodes("User", pd.DataFrame({"id": ["u20"]}))  # the node table that was rolled back
+    assert loaded.load(more, progress=False)["User"] == before["User"] + 2
+
+
 def test_unknown_columns_and_bad_pairs_are_refused(store):
     with pytest.raises(StoreError, match="no properties"):
         store.upsert_nodes("Product", pd.DataFrame({"id": ["p"], "colour": ["red"]}))
