@@ -1,0 +1,50 @@
+"""`kgmine serve --store DIR`: the explorer web app over a graph store."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+from kgmine.commands.common import console, fail
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``serve`` to the top-level app."""
+    app.command("serve")(serve)
+
+
+def serve(
+    store: Optional[str] = typer.Option(None, "--store",
+                                        help="LadybugDB store directory (e.g. runs/demo/store); with --kind neo4j "
+                                             "an optional Bolt URI (else NEO4J_URI)."),
+    kind: str = typer.Option("ladybug", "--kind", help="Store kind: ladybug (embedded) or neo4j."),
+    host: str = typer.Option("127.0.0.1", "--host", help="Interface to listen on (default: this machine only)."),
+    port: int = typer.Option(8765, "--port", min=1, max=65535, help="TCP port."),
+) -> None:
+    """Run the explorer: search products, see their neighbourhood graph, recommendations and similar
+    items, and run read-only Cypher. Open http://HOST:PORT/ in a browser; Ctrl-C stops it."""
+    from kgmine.graph.stores.base import StoreError
+    from kgmine.serve import open_explorer, serve as run_server
+    from kgmine.serve.assets import AssetError
+
+    if kind not in ("ladybug", "neo4j"):
+        fail(f"--kind must be ladybug or neo4j, not {kind!r}")
+    if kind == "ladybug":
+        if store is None:
+            fail("give the store directory: kgmine serve --store DIR")
+        if not Path(store).is_dir():
+            fail(f"{store}: no such store directory")
+    try:
+        explorer = open_explorer(store, kind)
+    except (StoreError, ValueError) as exc:
+        fail(str(exc))
+    try:
+        from kgmine.serve.assets import vis_network_dir
+
+        vis_network_dir()
+    except AssetError as exc:
+        explorer.close()
+        fail(str(exc))
+    console.print(f"kgmine explorer on http://{host}:{port}/  ({kind} store{' ' + store if store else ''}; Ctrl-C stops)")
+    run_server(explorer, host=host, port=port)

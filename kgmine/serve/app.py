@@ -1,0 +1,126 @@
+"""The explorer web app (FastAPI): a JSON API over :class:`~kgmine.serve.explorer.Explorer` plus one page.
+
+Routes
+------
+``GET /``                               the single-page explorer (``static/index.html``)
+``GET /static/…``, ``GET /vendor/vis-network/…``  its script and style, vis-network from the pyvis wheel
+``GET /api/summary``                    store kind and counts
+``GET /api/search?q=…&limit=…``         products (title / id) and users (id)
+``GET /api/product/{id}``               details, bought-with rules, co-recommended items, users, similar items
+``GET /api/user/{id}``                  RECOMMENDED items with explanation paths, recent purchases
+``GET /api/graph/{label}/{id}``         a node's neighbourhood as a vis-network graph
+``GET /api/queries``                    the shared named read queries with example parameters
+``POST /api/query``                     ``{"cypher": …, "params": {…}}`` run read-only, rows as a table
+
+Store errors (a write refused, a syntax error) come back as HTTP 400 ``{"error": "one line"}``,
+unknown nodes as 404.
+"""
+from __future__ import annotations
+
+from contextlib import asynccontextmanager
+from typing import Any
+
+from fastapi import Body, FastAPI, HTTPException, Query
+from fastapi.responses import FileResponse, JSONResponse
+from fastapi.staticfiles import StaticFiles
+from fastapi.requests import Request
+
+from kgmine.graph.stores.base import StoreError
+from kgmine.serve.assets import STATIC_DIR, vis_network_dir
+from kgmine.serve.explorer import Explorer
+
+
+def create_app(explorer: Explorer, close_on_shutdown: bool = False) -> FastAPI:
+    """The FastAPI application serving ``explorer``.
+
+    Parameters
+    ----------
+    explorer : Explorer
+        The read-only views over an open store.
+    close_on_shutdown : bool, default False
+        Close the explorer's store when the app shuts down (``kgmine serve`` sets it).
+    """
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI):
+        yield
+        if close_on_shutdown:
+            explorer.close()
+
+    app = FastAPI(title="kgmine explorer", docs_url="/api/docs", redoc_url=None, lifespan=lifespan)
+    app.state.explorer = explorer
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    app.mount("/vendor/vis-network", StaticFiles(directory=vis_network_dir()), name="vis-network")
+
+    @app.exception_handler(StoreError)
+    async def store_error(request: Request, exc: StoreError) -> JSONResponse:
+        return JSONResponse({"error": str(exc)}, status_code=400)
+
+    @app.exception_handler(KeyError)
+    async def not_found(request: Request, exc: KeyError) -> JSONResponse:
+        return JSONResponse({"error": str(exc.args[0]) if exc.args else "not found"}, status_code=404)
+
+    @app.exception_handler(ValueError)
+    async def bad_value(request: Request, exc: ValueError) -> JSONResponse:
+        return JSONResponse({"error": str(exc)}, status_code=400)
+
+    @app.get("/", include_in_schema=False)
+    def index() -> FileResponse:
+        return FileResponse(STATIC_DIR / "index.html", media_type="text/html")
+
+    @app.get("/api/summary")
+    def summary() -> dict[str, Any]:
+        """Store kind and non-zero node / relationship counts."""
+        return explorer.summary()
+
+    @app.get("/api/search")
+    def search(q: str = Query("", description="Text in a product title, or a product / user id."),
+               limit: int = Query(20, ge=1, le=200)) -> list[dict[str, Any]]:
+        """Products and users matching ``q``."""
+        return explorer.search(q, limit)
+
+    @app.get("/api/product/{product_id:path}")
+    def product(product_id: str, k: int = Query(10, ge=1, le=100)) -> dict[str, Any]:
+        """A product with its recommendations and similar items."""
+        return explorer.product(product_id, k)
+
+    @app.get("/api/user/{user_id:path}")
+    def user(user_id: str, k: int = Query(10, ge=1, le=100)) -> dict[str, Any]:
+        """A user's recommendations with explanation paths."""
+        return explorer.user(user_id, k)
+
+    @app.get("/api/graph/{label}/{node_id:path}")
+    def graph(label: str, node_id: str, per_type: int = Query(10, ge=1, le=200)) -> dict[str, Any]:
+        """The neighbourhood of one node as vis-network nodes and edges."""
+        return explorer.neighbourhood(label, node_id, per_type)
+
+    @app.get("/api/queries")
+    def queries() -> list[dict[str, Any]]:
+        """The named read queries of :mod:`kgmine.graph.queries`, with example parameters from the graph."""
+        from kgmine.graph.queries import QUERIES
+
+        if not hasattr(app.state, "example_params"):
+            try:
+                app.state.example_params = explorer.example_params()
+            except StoreError:
+                app.state.example_params = {}
+        picked = app.state.example_params
+        return [{"name": q.name, "doc": q.doc, "cypher": q.cypher,
+                 "params": {p: picked.get(p, q.defaults.get(p)) for p in q.params}} for q in QUERIES.values()]
+
+    @app.post("/api/query")
+    def query(body: dict[str, Any] = Body(..., examples=[{"cypher": "MATCH (p:Product) RETURN p.id LIMIT 5"}])
+              ) -> dict[str, Any]:
+        """Run read-only Cypher (``write=False``: the store refuses writing clauses)."""
+        cypher = body.get("cypher")
+        params = body.get("params") or {}
+        if not isinstance(cypher, str) or not cypher.strip():
+            raise HTTPException(400, "give a Cypher query in 'cypher'")
+        if not isinstance(params, dict):
+            raise HTTPException(400, "'params' must be a JSON object")
+        return explorer.run_query(cypher, params)
+
+    return app
+
+
+__all__ = ["create_app"]

@@ -1,0 +1,432 @@
+"""Read-only views of a kgmine graph for the explorer page: search, neighbourhoods, recommendations.
+
+:class:`Explorer` wraps any :class:`~kgmine.graph.stores.base.GraphStore` (LadybugDB or Neo4j) and
+answers the explorer's questions with small, typed, parameterised Cypher queries that both stores
+run (labels and relationship types come from :mod:`kgmine.graph.schema` and pass
+:func:`~kgmine.graph.schema.check_identifier`; every value travels as a parameter). Every store call
+goes through ``store.query(..., write=False)``, so a query that would write is refused by the store
+itself, and one lock serialises calls (a store connection is not shared between threads).
+
+Results are plain Python structures (lists of dicts) ready to be sent as JSON:
+
+* :meth:`Explorer.search` — products by title or id, users by id;
+* :meth:`Explorer.neighbourhood` — a node and its neighbours, per relationship type, as a
+  vis-network ``{"nodes", "edges"}`` graph (capped per type, with totals);
+* :meth:`Explorer.product` — details, item-to-item recommendations (mined FREQUENTLY_BOUGHT_WITH
+  rules, co-recommendation through RECOMMENDED edges, the users it is recommended to) and similar
+  items (shared brand, category, attribute values, cluster);
+* :meth:`Explorer.user` — a user's RECOMMENDED items, each with an explanation path read from the graph;
+* :meth:`Explorer.run_query` — a user's read-only Cypher, rows as a table.
+
+>>> from kgmine.graph.stores import open_store
+>>> explorer = Explorer(open_store("ladybug", path="runs/demo/store", read_only=True))  # doctest: +SKIP
+>>> explorer.search("wool")[:1]                                                          # doctest: +SKIP
+[{'kind': 'Product', 'id': 'P00017', 'name': 'Merino wool scarf ...', 'detail': '34.5'}]
+"""
+from __future__ import annotations
+
+import datetime as _dt
+import math
+import threading
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from kgmine.graph.schema import NODE_TYPES, REL_TYPES, check_identifier
+
+#: The property shown as a node's name, per label (``id`` when a label has none).
+DISPLAY_PROPERTY: dict[str, str] = {
+    "Product": "title", "Brand": "name", "Category": "name", "AttributeValue": "value", "User": "id",
+    "Review": "text", "Cluster": "label", "Community": "id", "Entity": "name",
+}
+
+#: Relationship types through which two products count as similar, with the weight of one shared node.
+SIMILARITY_LINKS: dict[str, tuple[str, float]] = {
+    "HAS_BRAND": ("Brand", 3.0),
+    "IN_CATEGORY": ("Category", 2.0),
+    "HAS_ATTRIBUTE": ("AttributeValue", 1.0),
+    "IN_CLUSTER": ("Cluster", 1.0),
+}
+
+MAX_QUERY_ROWS = 500
+
+
+def _scalar(value: Any) -> Any:
+    """A store cell as a JSON-able value (numpy scalars, NaN, timestamps, nodes and lists handled)."""
+    if value is None:
+        return None
+    if isinstance(value, (np.generic,)):
+        value = value.item()
+    if isinstance(value, float):
+        return None if math.isnan(value) or math.isinf(value) else value
+    if isinstance(value, (str, int, bool)):
+        return value
+    if value is pd.NA or value is pd.NaT:
+        return None
+    if isinstance(value, (_dt.datetime, _dt.date, pd.Timestamp)):
+        return value.isoformat()
+    if isinstance(value, Mapping):
+        return {str(k): _scalar(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple, np.ndarray)):
+        return [_scalar(v) for v in value]
+    # neo4j Node / Relationship / Path objects: labels or type plus properties
+    if hasattr(value, "labels") and hasattr(value, "items"):
+        return {"_labels": sorted(value.labels), **{k: _scalar(v) for k, v in value.items()}}
+    if hasattr(value, "type") and hasattr(value, "items"):
+        return {"_type": value.type, **{k: _scalar(v) for k, v in value.items()}}
+    return str(value)
+
+
+def frame_records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    """Rows of ``frame`` as JSON-able dicts (NaN and NA become None)."""
+    cols = [str(c) for c in frame.columns]
+    return [dict(zip(cols, (_scalar(v) for v in row))) for row in frame.itertuples(index=False, name=None)]
+
+
+def _short(text: Any, n: int = 40) -> str:
+    text = "" if text is None else str(text)
+    return text if len(text) <= n else text[: n - 1] + "…"
+
+
+class Explorer:
+    """Read-only questions the explorer page asks of one graph store.
+
+    Parameters
+    ----------
+    store : GraphStore
+        An open store (LadybugDB, ideally opened ``read_only=True``, or Neo4j). The explorer never
+        closes it; :meth:`close` does.
+    per_type : int, default 10
+        Neighbours shown per relationship type and direction in :meth:`neighbourhood`.
+    max_rows : int, default 500
+        Rows returned by :meth:`run_query` (the rest are counted, not sent).
+    """
+
+    def __init__(self, store: Any, per_type: int = 10, max_rows: int = MAX_QUERY_ROWS) -> None:
+        if per_type < 1:
+            raise ValueError(f"per_type must be >= 1, got {per_type}")
+        if max_rows < 1:
+            raise ValueError(f"max_rows must be >= 1, got {max_rows}")
+        self.store = store
+        self.per_type = int(per_type)
+        self.max_rows = int(max_rows)
+        self._lock = threading.Lock()
+
+    # ------------------------------------------------------------------ plumbing
+
+    def _q(self, cypher: str, params: dict[str, Any] | None = None) -> pd.DataFrame:
+        """Run read-only Cypher on the store under the lock."""
+        with self._lock:
+            return self.store.query(cypher, params or {}, write=False)
+
+    def close(self) -> None:
+        """Close the underlying store."""
+        with self._lock:
+            self.store.close()
+
+    def summary(self) -> dict[str, Any]:
+        """Store kind and node / relationship counts (non-zero ones), for the page header."""
+        with self._lock:
+            counts = self.store.counts()
+        return {"store": getattr(self.store, "name", "store"),
+                "nodes": {k: v for k, v in counts.items() if k in NODE_TYPES and v},
+                "relationships": {k: v for k, v in counts.items() if k in REL_TYPES and v}}
+
+    # ------------------------------------------------------------------ search
+
+    def search(self, text: str, limit: int = 20) -> list[dict[str, Any]]:
+        """Products whose title contains ``text`` or whose id equals it (case-insensitive), then users
+        whose id contains it. Exact id matches come first. Returns dicts ``kind, id, name, detail``.
+        """
+        needle = (text or "").strip().lower()
+        if not needle:
+            return []
+        limit = max(1, min(int(limit), 200))
+        products = self._q(
+            "MATCH (p:Product) WHERE toLower(p.title) CONTAINS $q OR toLower(p.id) = $q "
+            "RETURN p.id AS id, p.title AS name, p.price AS price ORDER BY p.title, p.id LIMIT $k",
+            {"q": needle, "k": limit})
+        users = self._q(
+            "MATCH (u:User) WHERE toLower(u.id) CONTAINS $q RETURN u.id AS id ORDER BY u.id LIMIT $k",
+            {"q": needle, "k": limit})
+        hits = [{"kind": "Product", "id": r["id"], "name": r["name"] or r["id"],
+                 "detail": "" if r["price"] is None else f"{r['price']:.2f}"} for r in frame_records(products)]
+        hits += [{"kind": "User", "id": r["id"], "name": r["id"], "detail": ""} for r in frame_records(users)]
+        hits.sort(key=lambda h: (str(h["id"]).lower() != needle, h["kind"] != "Product"))
+        return hits[:limit]
+
+    # ------------------------------------------------------------------ nodes and neighbourhoods
+
+    def node(self, label: str, node_id: str) -> dict[str, Any] | None:
+        """All schema properties of one node (``None`` when it does not exist)."""
+        nt = NODE_TYPES.get(check_identifier(label, "label"))
+        if nt is None:
+            raise ValueError(f"unknown node label {label!r}; known: {sorted(NODE_TYPES)}")
+        cols = ", ".join(f"n.{check_identifier(p, 'property')} AS {p}" for p in nt.properties)
+        frame = self._q(f"MATCH (n:{label} {{id: $id}}) RETURN n.id AS id{', ' + cols if cols else ''}",
+                        {"id": node_id})
+        if not len(frame):
+            return None
+        return {k: v for k, v in frame_records(frame)[0].items()}
+
+    def _links(self, label: str) -> list[tuple[str, str, str, str]]:
+        """(rel type, direction 'out'|'in', other label, other label's display property) touching ``label``."""
+        out = []
+        for rt in REL_TYPES.values():
+            for src, dst in rt.pairs:
+                if src == label:
+                    out.append((rt.type, "out", dst))
+                if dst == label:
+                    out.append((rt.type, "in", src))
+        return [(t, d, other, DISPLAY_PROPERTY.get(other, "id")) for t, d, other in dict.fromkeys(out)]
+
+    def neighbourhood(self, label: str, node_id: str, per_type: int | None = None) -> dict[str, Any]:
+        """``node_id`` of ``label`` and its neighbours, as a vis-network graph.
+
+        Returns ``{"nodes": [...], "edges": [...], "types": [{"type", "direction", "shown", "total"}]}``;
+        node ids are ``"Label:id"``; at most ``per_type`` neighbours per relationship type and
+        direction are shown (``total`` says how many there are).
+        """
+        k = int(per_type or self.per_type)
+        centre = self.node(label, node_id)
+        if centre is None:
+            raise KeyError(f"no {label} with id {node_id!r}")
+        nodes: dict[str, dict[str, Any]] = {}
+        edges: list[dict[str, Any]] = []
+        types: list[dict[str, Any]] = []
+
+        def add_node(lab: str, nid: Any, name: Any, centre_node: bool = False) -> str:
+            key = f"{lab}:{nid}"
+            if key not in nodes:
+                shown = name if name not in (None, "") else nid
+                nodes[key] = {"id": key, "label": _short(shown, 28), "group": lab,
+                              "title": f"{lab} {nid}\n{_short(shown, 200)}", "kgLabel": lab, "kgId": nid}
+                if centre_node:
+                    nodes[key]["centre"] = True
+            return key
+
+        centre_key = add_node(label, node_id, centre.get(DISPLAY_PROPERTY.get(label, "id")), True)
+        for type_, direction, other, disp in self._links(label):
+            props = list(REL_TYPES[type_].properties)
+            pattern = (f"(a:{label} {{id: $id}})-[r:{type_}]->(b:{other})" if direction == "out"
+                       else f"(a:{label} {{id: $id}})<-[r:{type_}]-(b:{other})")
+            where = " WHERE b.id <> a.id" if other == label else ""
+            rcols = "".join(f", r.{p} AS r_{p}" for p in props)
+            order = "r.rank, b.id" if "rank" in props else ("r.lift DESC, b.id" if "lift" in props else "b.id")
+            frame = self._q(f"MATCH {pattern}{where} RETURN b.id AS id, b.{disp} AS name{rcols} "
+                            f"ORDER BY {order} LIMIT $k", {"id": node_id, "k": k + 1})
+            if not len(frame):
+                continue
+            total = len(frame)
+            if total > k:
+                total = int(self._q(f"MATCH {pattern}{where} RETURN count(b) AS n", {"id": node_id})["n"].iloc[0])
+            for row in frame_records(frame.head(k)):
+                key = add_node(other, row["id"], row["name"])
+                attrs = {p: row[f"r_{p}"] for p in props if row.get(f"r_{p}") is not None}
+                src, dst = (centre_key, key) if direction == "out" else (key, centre_key)
+                tip = type_ + "".join(f"\n{p}: {_fmt(v)}" for p, v in attrs.items())
+                edges.append({"from": src, "to": dst, "label": type_, "title": tip, "kgType": type_})
+            types.append({"type": type_, "direction": direction, "other": other, "shown": min(k, len(frame)),
+                          "total": total})
+        return {"centre": centre_key, "node": centre, "nodes": list(nodes.values()), "edges": edges,
+                "types": types}
+
+    # ------------------------------------------------------------------ products
+
+    def product(self, product_id: str, k: int = 10) -> dict[str, Any]:
+        """A product's details with its recommendations and similar items.
+
+        Keys: ``product`` (properties plus ``brand``, ``categories``, ``clusters``),
+        ``bought_with`` (mined FREQUENTLY_BOUGHT_WITH rules, by lift), ``recommended_with``
+        (items the recommender gives to the same users, by how many users), ``recommended_to``
+        (users whose top-K holds it, by rank) and ``similar`` (products sharing brand, category,
+        attribute values or cluster; weighted count of shared nodes with the reasons).
+        """
+        props = self.node("Product", product_id)
+        if props is None:
+            raise KeyError(f"no Product with id {product_id!r}")
+        for key, type_, other in (("brands", "HAS_BRAND", "Brand"), ("categories", "IN_CATEGORY", "Category"),
+                                  ("clusters", "IN_CLUSTER", "Cluster"),
+                                  ("attributes", "HAS_ATTRIBUTE", "AttributeValue")):
+            disp = DISPLAY_PROPERTY[other]
+            frame = self._q(f"MATCH (p:Product {{id: $id}})-[:{type_}]->(x:{other}) "
+                            f"RETURN x.id AS id, x.{disp} AS name ORDER BY x.id", {"id": product_id})
+            props[key] = frame_records(frame)
+        return {"product": props,
+                "bought_with": self.bought_with(product_id, k),
+                "recommended_with": self.recommended_with(product_id, k),
+                "recommended_to": self.recommended_to(product_id, k),
+                "similar": self.similar(product_id, k)}
+
+    def bought_with(self, product_id: str, k: int = 10) -> list[dict[str, Any]]:
+        """Mined association rules ``product -> other`` (FREQUENTLY_BOUGHT_WITH), by lift."""
+        frame = self._q(
+            "MATCH (p:Product {id: $id})-[f:FREQUENTLY_BOUGHT_WITH]->(q:Product) "
+            "RETURN q.id AS id, q.title AS title, f.support AS support, f.confidence AS confidence, "
+            "f.lift AS lift ORDER BY f.lift DESC, q.id LIMIT $k", {"id": product_id, "k": k})
+        return frame_records(frame)
+
+    def recommended_with(self, product_id: str, k: int = 10) -> list[dict[str, Any]]:
+        """Items the recommender also gives to the users it recommends ``product_id`` to (RECOMMENDED edges)."""
+        frame = self._q(
+            "MATCH (u:User)-[:RECOMMENDED]->(p:Product {id: $id}) "
+            "MATCH (u)-[r:RECOMMENDED]->(q:Product) WHERE q.id <> p.id "
+            "RETURN q.id AS id, q.title AS title, count(DISTINCT u.id) AS users, min(r.rank) AS best_rank "
+            "ORDER BY users DESC, best_rank, id LIMIT $k", {"id": product_id, "k": k})
+        return frame_records(frame)
+
+    def recommended_to(self, product_id: str, k: int = 10) -> list[dict[str, Any]]:
+        """Users whose top-K list holds ``product_id`` (RECOMMENDED edges), best rank first."""
+        frame = self._q(
+            "MATCH (u:User)-[r:RECOMMENDED]->(p:Product {id: $id}) "
+            "RETURN u.id AS user, r.rank AS rank, r.score AS score, r.model AS model "
+            "ORDER BY r.rank, r.score DESC, u.id LIMIT $k", {"id": product_id, "k": k})
+        return frame_records(frame)
+
+    def similar(self, product_id: str, k: int = 10) -> list[dict[str, Any]]:
+        """Products sharing the most (weighted) brand, category, attribute and cluster nodes with ``product_id``.
+
+        Score = sum over shared nodes of the link's weight in :data:`SIMILARITY_LINKS` (brand 3,
+        category 2, attribute value 1, cluster 1); ties broken by id. ``reasons`` names what is shared.
+        """
+        scores: dict[str, float] = {}
+        titles: dict[str, Any] = {}
+        reasons: dict[str, list[str]] = {}
+        for type_, (other, weight) in SIMILARITY_LINKS.items():
+            disp = DISPLAY_PROPERTY[other]
+            frame = self._q(
+                f"MATCH (p:Product {{id: $id}})-[:{type_}]->(x:{other})<-[:{type_}]-(q:Product) WHERE q.id <> p.id "
+                f"RETURN q.id AS id, q.title AS title, x.{disp} AS via", {"id": product_id})
+            for row in frame_records(frame):
+                qid = row["id"]
+                scores[qid] = scores.get(qid, 0.0) + weight
+                titles[qid] = row["title"]
+                reasons.setdefault(qid, []).append(f"{other.lower()} {row['via']}")
+        ranked = sorted(scores, key=lambda q: (-scores[q], str(q)))[:k]
+        return [{"id": q, "title": titles[q], "score": scores[q], "shared": "; ".join(reasons[q][:4])}
+                for q in ranked]
+
+    # ------------------------------------------------------------------ users
+
+    def user(self, user_id: str, k: int = 10) -> dict[str, Any]:
+        """A user's RECOMMENDED items (rank, score, model) with one explanation path each, and
+        their most recent purchases.
+
+        Each recommendation carries ``path``, a path in the graph that explains it (see :meth:`explain`;
+        ``None`` when there is none); ``names`` maps every path node to its display name.
+        """
+        if self.node("User", user_id) is None:
+            raise KeyError(f"no User with id {user_id!r}")
+        recs = frame_records(self._q(
+            "MATCH (u:User {id: $id})-[r:RECOMMENDED]->(p:Product) "
+            "RETURN p.id AS id, p.title AS title, r.rank AS rank, r.score AS score, r.model AS model "
+            "ORDER BY r.model, r.rank, p.id LIMIT $k", {"id": user_id, "k": k}))
+        paths = self.explain(user_id, [r["id"] for r in recs])
+        for r in recs:
+            r["path"] = paths.get(r["id"])
+        keys = [k for path in paths.values() for step in path for k in (step["src"], step["dst"])]
+        bought = frame_records(self._q(
+            "MATCH (u:User {id: $id})-[b:BOUGHT]->(p:Product) RETURN p.id AS id, p.title AS title, "
+            "b.timestamp AS timestamp ORDER BY b.timestamp DESC, p.id LIMIT $k", {"id": user_id, "k": k}))
+        return {"user": {"id": user_id}, "recommendations": recs, "bought": bought, "names": self.names(keys)}
+
+    def explain(self, user_id: str, product_ids: Sequence[str]) -> dict[str, list[dict[str, str]]]:
+        """One explanation path per recommended product, read from the graph.
+
+        Tries, in order (the first that exists wins):
+
+        1. ``u -BOUGHT-> q -FREQUENTLY_BOUGHT_WITH-> p`` (a mined rule from something the user bought);
+        2. ``u -BOUGHT-> q -ALSO_BOUGHT- p`` (a catalog co-purchase link, either direction);
+        3. ``u -BOUGHT-> q -T-> x <-T- p`` for T = HAS_BRAND, HAS_ATTRIBUTE, IN_CLUSTER, IN_CATEGORY
+           (same brand, attribute value, cluster, category);
+        4. ``u -BOUGHT-> q <-BOUGHT- v -BOUGHT-> p`` (another buyer of q bought p: the collaborative
+           signal a graph recommender propagates).
+
+        A path is a list of steps ``{"src", "rel", "dst"}`` as stored (edge direction kept), nodes
+        named ``Label:id``. Products with no path within these patterns are absent from the result.
+        Among several paths of one pattern the smallest ids are taken, so the answer is deterministic.
+        """
+        todo = list(dict.fromkeys(product_ids))
+        found: dict[str, list[dict[str, str]]] = {}
+        u = f"User:{user_id}"
+
+        def bought(q: str) -> dict[str, str]:
+            return {"src": u, "rel": "BOUGHT", "dst": f"Product:{q}"}
+
+        def run(cypher: str) -> list[dict[str, Any]]:
+            return frame_records(self._q(cypher, {"uid": user_id, "pids": todo})) if todo else []
+
+        head = "MATCH (u:User {id: $uid})-[:BOUGHT]->(q:Product)"
+        tail = "WHERE p.id IN $pids AND q.id <> p.id"
+        for row in run(f"{head}-[:FREQUENTLY_BOUGHT_WITH]->(p:Product) {tail} RETURN p.id AS p, min(q.id) AS q"):
+            found[row["p"]] = [bought(row["q"]),
+                               {"src": f"Product:{row['q']}", "rel": "FREQUENTLY_BOUGHT_WITH", "dst": f"Product:{row['p']}"}]
+        todo = [p for p in todo if p not in found]
+        for forward in (True, False):
+            arrow = "-[:ALSO_BOUGHT]->" if forward else "<-[:ALSO_BOUGHT]-"
+            for row in run(f"{head}{arrow}(p:Product) {tail} RETURN p.id AS p, min(q.id) AS q"):
+                a, b = (row["q"], row["p"]) if forward else (row["p"], row["q"])
+                found[row["p"]] = [bought(row["q"]), {"src": f"Product:{a}", "rel": "ALSO_BOUGHT", "dst": f"Product:{b}"}]
+            todo = [p for p in todo if p not in found]
+        for link in ("HAS_BRAND", "HAS_ATTRIBUTE", "IN_CLUSTER", "IN_CATEGORY"):
+            other = SIMILARITY_LINKS[link][0]
+            for row in run(f"{head}-[:{link}]->(x:{other})<-[:{link}]-(p:Product) {tail} "
+                           f"RETURN p.id AS p, min(q.id) AS q, min(x.id) AS x"):
+                x = f"{other}:{row['x']}"
+                found[row["p"]] = [bought(row["q"]), {"src": f"Product:{row['q']}", "rel": link, "dst": x},
+                                   {"src": f"Product:{row['p']}", "rel": link, "dst": x}]
+            todo = [p for p in todo if p not in found]
+        for row in run(f"{head}<-[:BOUGHT]-(v:User)-[:BOUGHT]->(p:Product) {tail} AND v.id <> u.id "
+                       f"RETURN p.id AS p, min(q.id) AS q, min(v.id) AS v"):
+            v = f"User:{row['v']}"
+            found[row["p"]] = [bought(row["q"]), {"src": v, "rel": "BOUGHT", "dst": f"Product:{row['q']}"},
+                               {"src": v, "rel": "BOUGHT", "dst": f"Product:{row['p']}"}]
+        return found
+
+    def names(self, keys: Sequence[str]) -> dict[str, str]:
+        """Display names of ``Label:id`` node keys (one query per label), e.g. product titles."""
+        by_label: dict[str, list[str]] = {}
+        for key in dict.fromkeys(keys):
+            label, _, nid = key.partition(":")
+            if label in NODE_TYPES:
+                by_label.setdefault(label, []).append(nid)
+        out: dict[str, str] = {}
+        for label, ids in by_label.items():
+            disp = DISPLAY_PROPERTY.get(label, "id")
+            frame = self._q(f"MATCH (n:{label}) WHERE n.id IN $ids RETURN n.id AS id, n.{disp} AS name", {"ids": ids})
+            for row in frame_records(frame):
+                out[f"{label}:{row['id']}"] = str(row["name"] if row["name"] not in (None, "") else row["id"])
+        return out
+
+    # ------------------------------------------------------------------ free queries
+
+    def example_params(self) -> dict[str, Any]:
+        """Example values for the named queries' parameters, picked from the graph
+        (:func:`kgmine.graph.queries.representative_params`)."""
+        from kgmine.graph.queries import representative_params
+
+        with self._lock:
+            return representative_params(self.store)
+
+    def run_query(self, cypher: str, params: dict[str, Any] | None = None) -> dict[str, Any]:
+        """Run a user's Cypher read-only; ``{"columns", "rows", "total", "truncated"}``.
+
+        The store refuses writing clauses (``write=False``): LadybugDB checks the clauses before
+        running, Neo4j runs the query in a READ transaction. Its errors propagate as
+        :class:`~kgmine.graph.stores.base.StoreError`.
+        """
+        frame = self._q(cypher, dict(params or {}))
+        rows = frame_records(frame.head(self.max_rows))
+        return {"columns": [str(c) for c in frame.columns], "rows": [list(r.values()) for r in rows],
+                "total": int(len(frame)), "truncated": len(frame) > self.max_rows}
+
+
+def _fmt(value: Any) -> str:
+    if isinstance(value, float):
+        return f"{value:.4g}"
+    return str(value)
+
+
+__all__ = ["DISPLAY_PROPERTY", "Explorer", "MAX_QUERY_ROWS", "SIMILARITY_LINKS", "frame_records"]

@@ -1,0 +1,354 @@
+/* kgmine explorer: search, product and user pages with a vis-network neighbourhood graph, read-only Cypher.
+   Routes (location.hash): #product/<id>, #user/<id>, #query. Everything is built with textContent
+   (never innerHTML with data), so titles and query results cannot inject markup. */
+"use strict";
+
+const COLOURS = {
+  Product: "#90cdf4", User: "#9ae6b4", Brand: "#fbd38d", Category: "#d6bcfa", AttributeValue: "#feb2b2",
+  Review: "#e2e8f0", Cluster: "#f6e05e", Community: "#81e6d9", Entity: "#cbd5e0",
+};
+const REL_COLOURS = {
+  BOUGHT: "#68d391", RATED: "#9ae6b4", REVIEWED: "#c6f6d5", RECOMMENDED: "#dd6b20", FREQUENTLY_BOUGHT_WITH: "#e53e3e",
+  ALSO_BOUGHT: "#4299e1", ALSO_VIEWED: "#90cdf4", HAS_BRAND: "#d69e2e", IN_CATEGORY: "#805ad5",
+  HAS_ATTRIBUTE: "#f56565", IN_CLUSTER: "#b7791f", IN_COMMUNITY: "#319795", SUBCATEGORY_OF: "#b794f4",
+};
+const $ = (id) => document.getElementById(id);
+let network = null, graphNodes = null, graphEdges = null;
+
+function el(tag, attrs = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs)) {
+    if (k === "class") node.className = v;
+    else if (k === "text") node.textContent = v;
+    else node.setAttribute(k, v);
+  }
+  for (const c of children) node.append(c instanceof Node ? c : document.createTextNode(c == null ? "" : String(c)));
+  return node;
+}
+
+async function api(path, options) {
+  const response = await fetch(path, options);
+  let body = null;
+  try { body = await response.json(); } catch (e) { body = null; }
+  if (!response.ok) {
+    const message = body && (body.error || (typeof body.detail === "string" ? body.detail : JSON.stringify(body.detail)));
+    throw new Error(message || `HTTP ${response.status}`);
+  }
+  return body;
+}
+
+function fmt(value) {
+  if (value === null || value === undefined) return "";
+  if (typeof value === "number") return Number.isInteger(value) ? String(value) : value.toPrecision(4);
+  if (typeof value === "object") return JSON.stringify(value);
+  return String(value);
+}
+
+function nodeLink(kind, id, text) {
+  return el("a", { class: "node-link", href: `#${kind.toLowerCase()}/${encodeURIComponent(id)}`, text: text || id });
+}
+
+/* A table from rows of objects; columns = [{key, title, num, render(row)}]. */
+function table(columns, rows, id) {
+  const head = el("tr", {}, ...columns.map((c) => el("th", { text: c.title || c.key })));
+  const body = rows.map((row) => el("tr", {}, ...columns.map((c) => {
+    const cell = el("td", c.num ? { class: "num" } : {});
+    const value = c.render ? c.render(row) : fmt(row[c.key]);
+    cell.append(value instanceof Node ? value : document.createTextNode(value));
+    return cell;
+  })));
+  const attrs = id ? { id } : {};
+  return el("table", attrs, el("thead", {}, head), el("tbody", {}, ...body));
+}
+
+function panel(id, title, note, columns, rows, empty) {
+  const box = el("div", { class: "panel", id });
+  box.append(el("h3", { text: title }));
+  if (note) box.append(el("p", { class: "muted", text: note }));
+  if (rows && rows.length) box.append(table(columns, rows, `${id}-table`));
+  else box.append(el("p", { class: "muted empty", text: empty }));
+  return box;
+}
+
+/* ------------------------------------------------------------------ search */
+
+async function search(text) {
+  const list = $("search-results");
+  list.replaceChildren();
+  $("search-status").textContent = "searching…";
+  try {
+    const hits = await api(`/api/search?q=${encodeURIComponent(text)}&limit=50`);
+    $("search-status").textContent = hits.length ? `${hits.length} match${hits.length > 1 ? "es" : ""}` : "no match";
+    for (const hit of hits) {
+      const item = el("li", { "data-kind": hit.kind, "data-id": hit.id, title: `${hit.kind} ${hit.id}` },
+        el("span", { class: `kind kind-${hit.kind}`, text: hit.kind }), hit.name);
+      if (hit.detail) item.append(el("span", { class: "muted", text: `  ${hit.detail}` }));
+      item.addEventListener("click", () => { location.hash = `#${hit.kind.toLowerCase()}/${encodeURIComponent(hit.id)}`; });
+      list.append(item);
+    }
+  } catch (error) {
+    $("search-status").textContent = `search failed: ${error.message}`;
+  }
+}
+
+/* ------------------------------------------------------------------ graph */
+
+function visNode(n) {
+  const colour = COLOURS[n.group] || "#e2e8f0";
+  return { ...n, color: { background: colour, border: n.centre ? "#1a202c" : "#4a5568" },
+           borderWidth: n.centre ? 3 : 1, shape: n.centre ? "box" : "dot", size: 12,
+           font: { size: n.centre ? 15 : 12 } };
+}
+
+function legend(graph) {
+  const box = $("graph-legend");
+  box.replaceChildren();
+  const groups = [...new Set(graph.nodes.map((n) => n.group))];
+  for (const g of groups) {
+    box.append(el("span", { class: "swatch", style: `background:${COLOURS[g] || "#e2e8f0"}` }), g);
+  }
+  const types = [...new Set(graph.edges.map((e) => e.kgType))];
+  box.append(el("br"));
+  for (const t of types) {
+    box.append(el("span", { class: "edge-swatch", style: `background:${REL_COLOURS[t] || "#a0aec0"}` }), t);
+  }
+  const cut = graph.types.filter((t) => t.total > t.shown);
+  if (cut.length) {
+    box.append(el("br"), `showing ${cut.map((t) => `${t.shown} of ${t.total} ${t.type} (${t.direction})`).join(", ")}`);
+  }
+  box.append(el("br"), "click a product or user to open it · double-click any node to expand its neighbours");
+}
+
+function visEdge(e, id, withLabel) {
+  return { id, ...e, label: withLabel ? e.label : undefined, arrows: "to", width: e.kgType === "RECOMMENDED" ? 2 : 1,
+           font: { size: 10, align: "middle", color: "#4a5568", strokeWidth: 3 },
+           color: { color: REL_COLOURS[e.kgType] || "#a0aec0", highlight: "#1a202c" } };
+}
+
+function render(graph) {
+  const withLabels = graph.edges.length <= 16;
+  graphNodes = new vis.DataSet(graph.nodes.map(visNode));
+  graphEdges = new vis.DataSet(graph.edges.map((e, i) => visEdge(e, `e${i}`, withLabels)));
+  const options = {
+    physics: { solver: "forceAtlas2Based", stabilization: { iterations: 150 },
+               forceAtlas2Based: { gravitationalConstant: -60, springLength: 110 } },
+    interaction: { hover: true, tooltipDelay: 120 }, edges: { smooth: { type: "continuous" } },
+  };
+  if (network) network.destroy();
+  network = new vis.Network($("graph"), { nodes: graphNodes, edges: graphEdges }, options);
+  network.once("stabilizationIterationsDone", () => { network.setOptions({ physics: false }); network.fit(); });
+  network.on("click", (params) => {
+    if (!params.nodes.length) return;
+    const node = graphNodes.get(params.nodes[0]);
+    if (node.centre) return;
+    if (node.kgLabel === "Product" || node.kgLabel === "User") {
+      location.hash = `#${node.kgLabel.toLowerCase()}/${encodeURIComponent(node.kgId)}`;
+    }
+  });
+  network.on("doubleClick", async (params) => {
+    if (!params.nodes.length) return;
+    const node = graphNodes.get(params.nodes[0]);
+    const more = await api(`/api/graph/${encodeURIComponent(node.kgLabel)}/${encodeURIComponent(node.kgId)}?per_type=8`);
+    network.setOptions({ physics: true });
+    graphNodes.update(more.nodes.filter((n) => !graphNodes.get(n.id)).map((n) => visNode({ ...n, centre: false })));
+    const seen = new Set(graphEdges.get().map((e) => `${e.from}|${e.label}|${e.to}`));
+    graphEdges.add(more.edges.filter((e) => !seen.has(`${e.from}|${e.label}|${e.to}`))
+      .map((e, i) => visEdge(e, `x${Date.now()}-${i}`, false)));
+    network.once("stabilizationIterationsDone", () => { network.setOptions({ physics: false }); network.fit(); });
+    network.stabilize(100);
+  });
+  legend(graph);
+}
+
+async function drawGraph(label, id) {
+  render(await api(`/api/graph/${encodeURIComponent(label)}/${encodeURIComponent(id)}`));
+}
+
+/* An explanation path as a small graph in the graph panel. */
+function drawPath(path, names, title) {
+  const nodes = new Map();
+  for (const step of path) {
+    for (const key of [step.src, step.dst]) {
+      if (nodes.has(key)) continue;
+      const [lab, ...rest] = key.split(":");
+      const nid = rest.join(":");
+      const name = names[key] || nid;
+      nodes.set(key, { id: key, label: name.length > 28 ? name.slice(0, 27) + "…" : name, group: lab,
+                       title: `${lab} ${nid}\n${name}`, kgLabel: lab, kgId: nid, centre: false });
+    }
+  }
+  const edges = path.map((s) => ({ from: s.src, to: s.dst, label: s.rel, title: s.rel, kgType: s.rel }));
+  render({ nodes: [...nodes.values()], edges, types: [] });
+  $("graph-legend").prepend(el("strong", { text: `why: ${title} · ` }));
+}
+
+/* ------------------------------------------------------------------ pages */
+
+function showDetail(kind, title, meta, description) {
+  $("welcome").hidden = true;
+  $("detail-error").hidden = true;
+  $("detail").hidden = false;
+  $("detail-kind").textContent = kind;
+  $("detail-kind").className = `badge kind-${kind}`;
+  $("detail-title").textContent = title;
+  $("detail-meta").textContent = meta;
+  $("detail-description").textContent = description || "";
+  $("panels").replaceChildren();
+}
+
+function showError(message) {
+  $("detail").hidden = true;
+  $("detail-error").hidden = false;
+  $("detail-error").textContent = message;
+}
+
+const productCol = { key: "id", title: "product", render: (r) => nodeLink("Product", r.id, r.title || r.id) };
+
+async function openProduct(id) {
+  const data = await api(`/api/product/${encodeURIComponent(id)}`);
+  const p = data.product;
+  const names = (xs) => xs.map((x) => x.name || x.id).join(", ");
+  const meta = [`id ${p.id}`, p.price != null ? `price ${fmt(p.price)}` : null,
+    p.brands.length ? `brand ${names(p.brands)}` : null, p.categories.length ? `category ${names(p.categories)}` : null,
+    p.clusters.length ? `cluster ${names(p.clusters)}` : null,
+    p.attributes.length ? `attributes ${names(p.attributes)}` : null,
+    p.pagerank != null ? `PageRank ${fmt(p.pagerank)}` : null].filter(Boolean).join(" · ");
+  showDetail("Product", p.title || p.id, meta, p.description);
+  const panels = $("panels");
+  panels.append(
+    panel("recommendations", "Recommended with this item",
+      "Items the recommender puts in the same users' top-K lists (RECOMMENDED edges).",
+      [productCol, { key: "users", title: "users", num: true }, { key: "best_rank", title: "best rank", num: true }],
+      data.recommended_with, "No RECOMMENDED edges reach this item's users."),
+    panel("bought-with", "Frequently bought with",
+      "Mined association rules this item → other (FREQUENTLY_BOUGHT_WITH).",
+      [productCol, { key: "support", num: true }, { key: "confidence", num: true }, { key: "lift", num: true }],
+      data.bought_with, "No association rule starts at this item."),
+    panel("similar", "Similar items", "Products sharing brand (×3), category (×2), attribute values and cluster.",
+      [productCol, { key: "score", num: true }, { key: "shared", title: "shared" }],
+      data.similar, "No product shares a brand, category, attribute or cluster with it."),
+    panel("recommended-to", "Recommended to", "Users whose top-K list holds this item.",
+      [{ key: "user", render: (r) => nodeLink("User", r.user) }, { key: "rank", num: true },
+       { key: "score", num: true }, { key: "model" }],
+      data.recommended_to, "Not in any user's top-K list."),
+  );
+  await drawGraph("Product", id);
+}
+
+function pathView(row, names) {
+  const path = row.path;
+  if (!path) return el("span", { class: "muted", text: "no path in the graph" });
+  const short = (key) => { const n = names[key] || key.split(":").slice(1).join(":"); return n.length > 30 ? n.slice(0, 29) + "…" : n; };
+  const box = el("div", { class: "path" });
+  path.forEach((step) => {
+    box.append(el("div", { class: "step" }, el("span", { title: step.src, text: short(step.src) }),
+      el("span", { class: "rel", text: ` —${step.rel}→ ` }), el("span", { title: step.dst, text: short(step.dst) })));
+  });
+  const button = el("button", { type: "button", class: "small show-path", text: "draw path" });
+  button.addEventListener("click", () => { drawPath(path, names, row.title || row.id); $("graph").scrollIntoView({ behavior: "smooth" }); });
+  box.append(button);
+  return box;
+}
+
+async function openUser(id) {
+  const data = await api(`/api/user/${encodeURIComponent(id)}`);
+  showDetail("User", data.user.id, `${data.recommendations.length} recommendations · ${data.bought.length} recent purchases`, "");
+  const recs = panel("recommendations", "Recommendations", "Top-K from RECOMMENDED edges, each with a path in the graph that explains it.",
+    [{ key: "rank", num: true }, productCol, { key: "score", num: true }, { key: "model" },
+     { key: "path", title: "why (a path in the graph)", render: (r) => pathView(r, data.names) }],
+    data.recommendations, "No RECOMMENDED edges for this user.");
+  recs.classList.add("wide");
+  $("panels").append(recs,
+    panel("bought", "Recent purchases", "BOUGHT edges, newest first.",
+      [productCol, { key: "timestamp", render: (r) => r.timestamp ? new Date(r.timestamp * 1000).toISOString().slice(0, 10) : "" }],
+      data.bought, "No purchases."),
+  );
+  await drawGraph("User", id);
+}
+
+/* ------------------------------------------------------------------ query */
+
+async function loadExamples() {
+  const select = $("query-examples");
+  if (select.options.length > 1) return;
+  try {
+    const queries = await api("/api/queries");
+    for (const q of queries) {
+      const option = el("option", { value: q.name, text: `${q.name} — ${q.doc}` });
+      option.dataset.cypher = q.cypher;
+      option.dataset.params = JSON.stringify(q.params);
+      select.append(option);
+    }
+  } catch (error) { $("query-status").textContent = `examples unavailable: ${error.message}`; }
+  select.addEventListener("change", () => {
+    const option = select.selectedOptions[0];
+    if (!option || !option.dataset.cypher) return;
+    $("query-input").value = option.dataset.cypher;
+    $("query-params").value = option.dataset.params;
+  });
+}
+
+async function runQuery() {
+  const status = $("query-status"), out = $("query-result");
+  out.replaceChildren();
+  let params;
+  try { params = JSON.parse($("query-params").value || "{}"); } catch (error) {
+    status.textContent = ""; out.append(el("p", { class: "error", text: `parameters are not valid JSON: ${error.message}` })); return;
+  }
+  status.textContent = "running…";
+  const started = performance.now();
+  try {
+    const result = await api("/api/query", { method: "POST", headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ cypher: $("query-input").value, params }) });
+    const ms = Math.round(performance.now() - started);
+    status.textContent = `${result.total} row${result.total === 1 ? "" : "s"} in ${ms} ms` +
+      (result.truncated ? ` (showing the first ${result.rows.length})` : "");
+    const columns = result.columns.map((c, i) => ({ key: String(i), title: c, num: false }));
+    out.append(table(columns, result.rows.map((r) => Object.fromEntries(r.map((v, i) => [String(i), v]))), "query-table"));
+  } catch (error) {
+    status.textContent = "";
+    out.append(el("p", { class: "error", id: "query-error", text: error.message }));
+  }
+}
+
+/* ------------------------------------------------------------------ routing */
+
+async function route() {
+  const hash = decodeURIComponent(location.hash.slice(1));
+  const [page, ...rest] = hash.split("/");
+  const id = rest.join("/");
+  const isQuery = page === "query";
+  $("view-query").hidden = !isQuery;
+  $("view-browse").hidden = isQuery;
+  $("nav-query").classList.toggle("active", isQuery);
+  $("nav-browse").classList.toggle("active", !isQuery);
+  for (const li of document.querySelectorAll("#search-results li")) {
+    li.classList.toggle("active", li.dataset.id === id && li.dataset.kind.toLowerCase() === page);
+  }
+  try {
+    if (isQuery) await loadExamples();
+    else if (page === "product" && id) await openProduct(id);
+    else if (page === "user" && id) await openUser(id);
+    else { $("welcome").hidden = false; $("detail").hidden = true; $("detail-error").hidden = true; }
+  } catch (error) {
+    showError(error.message);
+  }
+}
+
+async function init() {
+  $("search-form").addEventListener("submit", (event) => { event.preventDefault(); search($("search-input").value); });
+  $("query-run").addEventListener("click", runQuery);
+  $("query-input").addEventListener("keydown", (event) => {
+    if (event.key === "Enter" && (event.ctrlKey || event.metaKey)) runQuery();
+  });
+  window.addEventListener("hashchange", route);
+  try {
+    const s = await api("/api/summary");
+    const nodes = Object.entries(s.nodes).map(([k, v]) => `${v.toLocaleString()} ${k}`).join(", ");
+    const rels = Object.values(s.relationships).reduce((a, b) => a + b, 0);
+    $("store-summary").textContent = `${s.store} store · ${nodes} · ${rels.toLocaleString()} relationships`;
+  } catch (error) { $("store-summary").textContent = `store unavailable: ${error.message}`; }
+  await route();
+}
+
+init();
