@@ -64,8 +64,8 @@ def main() -> None:
                         help="edges for the get_as_torch_geometric peer (it is slow; extrapolated)")
     args = parser.parse_args()
 
-    import torch_geometric.data  # noqa: F401 - imported before timing the exports
-    import ladybug.torch_geometric_result_converter  # noqa: F401
+    import ladybug.torch_geometric_result_converter  # noqa: F401 - imported before timing the exports
+    import torch_geometric.data  # noqa: F401
 
     edges = gowalla_edges(args.data, args.edges)
     n = len(edges)

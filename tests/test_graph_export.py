@@ -82,17 +82,17 @@ def test_hetero_data_from_store_matches_tables(tables, store):
     d1, m1 = to_hetero_data(tables)
     d2, m2 = to_hetero_data(store)
     assert set(d1.edge_types) == set(d2.edge_types)
+    def as_ids(data, maps, et):
+        return [(maps[et[0]][s], maps[et[2]][d]) for s, d in data[et].edge_index.t().tolist()]
+
     for et in d1.edge_types:
-        def as_ids(data, maps):
-            ei = data[et].edge_index
-            return sorted((maps[et[0]][s], maps[et[2]][d]) for s, d in ei.t().tolist())
-        assert as_ids(d1, m1) == as_ids(d2, m2)
+        assert as_ids(d1, m1, et) == as_ids(d2, m2, et)  # same pairs in the same (canonical) order
     for label in m1:
         assert sorted(m1[label]) == sorted(m2[label])
 
 
 def test_hetero_data_restricted_to_interactions(store):
-    data, id_maps = to_hetero_data(store, node_labels=["User", "Product"], rel_types=["RATED"], properties=False)
+    data, _ = to_hetero_data(store, node_labels=["User", "Product"], rel_types=["RATED"], properties=False)
     assert data.edge_types == [("User", "RATED", "Product")]
     assert set(data.node_types) == {"User", "Product"} and "rating" not in data["User", "RATED", "Product"]
 

@@ -9,8 +9,14 @@ from typer.testing import CliRunner
 
 from kgmine.graph.schema import NODE_TYPES, REL_TYPES
 from kgmine.graph.stores import StoreError, open_store
-from kgmine.graph.stores.ladybug_store import (DB_FILE, LadybugStore, query_parameters, rel_table_ddl, schema_ddl,
-                                               write_clauses)
+from kgmine.graph.stores.ladybug_store import (
+    DB_FILE,
+    LadybugStore,
+    query_parameters,
+    rel_table_ddl,
+    schema_ddl,
+    write_clauses,
+)
 from kgmine.graph.tables import KGTables
 
 

@@ -97,7 +97,7 @@ def _records(frame: pd.DataFrame, columns: list[str]) -> list[dict[str, Any]]:
 
 
 def to_networkx(source: Any, node_labels: Iterable[str] | None = None,
-                rel_types: Iterable[str] | None = None) -> "nx.MultiDiGraph":
+                rel_types: Iterable[str] | None = None) -> nx.MultiDiGraph:
     """The graph as a ``networkx.MultiDiGraph``.
 
     Nodes are keyed ``(label, id)`` and carry ``label``, ``id`` and their non-null properties;
@@ -139,7 +139,7 @@ def _tensor(values: pd.Series, typ: str):
 
 def to_hetero_data(source: Any, node_labels: Iterable[str] | None = None,
                    rel_types: Iterable[str] | None = None,
-                   properties: bool = True) -> tuple["HeteroData", dict[str, pd.Index]]:
+                   properties: bool = True) -> tuple[HeteroData, dict[str, pd.Index]]:
     """The graph as a torch-geometric ``HeteroData`` plus the id maps of its node types.
 
     ``data[label].num_nodes`` is the node count; node ``i`` of ``label`` is ``id_maps[label][i]``

@@ -38,8 +38,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from kgmine.graph.schema import (DOUBLE, INT64, NODE_TYPES, REL_TYPES, STRING, check_identifier, node_type,
-                                 rel_type)
+from kgmine.graph.schema import DOUBLE, INT64, NODE_TYPES, REL_TYPES, STRING, check_identifier, node_type, rel_type
 from kgmine.graph.stores.base import GraphStore, StoreError
 from kgmine.graph.tables import KGTables, conform_edges, conform_nodes
 
@@ -294,7 +293,7 @@ class LadybugStore(GraphStore):
             if handle is not None:
                 try:
                     handle.close()
-                except Exception:  # noqa: BLE001 - closing twice or after a failure is harmless
+                except Exception:  # noqa: BLE001, S110 - closing twice or after a failure is harmless
                     pass
         self._conn = self._db = None
 
@@ -338,7 +337,7 @@ class LadybugStore(GraphStore):
         except BaseException:
             try:
                 self._conn.execute("ROLLBACK")
-            except Exception:  # noqa: BLE001 - ladybug already rolled back after a failed statement
+            except Exception:  # noqa: BLE001, S110 - ladybug already rolled back after a failed statement
                 pass
             self._reopen()
             raise
@@ -380,7 +379,7 @@ class LadybugStore(GraphStore):
             if not result.get_column_names():  # e.g. a write without RETURN
                 return pa.table({})
             return result.get_as_arrow()
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:  # noqa: BLE001 - ladybug raises plain RuntimeError
             raise StoreError(_one_line(exc)) from None
 
     # ------------------------------------------------------------------ schema
