@@ -105,12 +105,12 @@ function legend(graph) {
   box.replaceChildren();
   const groups = [...new Set(graph.nodes.map((n) => n.group))];
   for (const g of groups) {
-    box.append(el("span", { class: "swatch", style: `background:${COLOURS[g] || "#e2e8f0"}` }), g);
+    box.append(el("span", { class: "key" }, el("span", { class: "swatch", style: `background:${COLOURS[g] || "#e2e8f0"}` }), g));
   }
   const types = [...new Set(graph.edges.map((e) => e.kgType))];
   box.append(el("br"));
   for (const t of types) {
-    box.append(el("span", { class: "edge-swatch", style: `background:${REL_COLOURS[t] || "#a0aec0"}` }), t);
+    box.append(el("span", { class: "key" }, el("span", { class: "edge-swatch", style: `background:${REL_COLOURS[t] || "#a0aec0"}` }), t));
   }
   const cut = graph.types.filter((t) => t.total > t.shown);
   if (cut.length) {

@@ -1,0 +1,354 @@
+"""The explorer (`kgmine serve`): its read-only views checked against the store, its JSON API, the
+command, and a real browser (Debian's Chromium through Selenium) driving the page.
+
+The store is built here from the small synthetic world: catalog, behaviour, the planted brand /
+colour / material values as extracted attributes, association rules mined by kgmine, and
+RECOMMENDED edges from a plain item co-occurrence scorer (test data for the page, not a model
+whose quality is claimed). Every assertion compares what the explorer shows with what Cypher
+reads from the same store.
+"""
+from __future__ import annotations
+
+import os
+import socket
+import threading
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from kgmine.graph.stores import StoreError, open_store
+
+# ---------------------------------------------------------------------------- fixtures
+
+
+def _extracted(world) -> pd.DataFrame:
+    truth = world.truth["product_attributes"]
+    frame = truth.melt(id_vars="product_id", value_vars=["brand", "colour", "material"], var_name="attribute")
+    frame = frame.dropna(subset=["value"])
+    return frame.assign(extractor="planted-truth (test)", confidence=1.0, source_doc=frame["product_id"])
+
+
+def _rules(world) -> pd.DataFrame:
+    from kgmine.mine.rules import AssociationRules
+
+    rules = AssociationRules(min_support=0.003, min_confidence=0.05, min_len=2, max_len=2).fit(world.baskets()).rules_
+    return pd.DataFrame({"src": rules["antecedent"].map(lambda a: a[0]), "dst": rules["consequent"].map(lambda c: c[0]),
+                         **{m: rules[m] for m in ("support", "confidence", "lift")}})
+
+
+def _co_occurrence_top_k(world, k: int = 10) -> pd.DataFrame:
+    bought = world.interactions[world.interactions["event"] == "bought"]
+    users, items = np.unique(bought["user_id"]), np.unique(world.products["product_id"])
+    m = np.zeros((len(users), len(items)))
+    m[np.searchsorted(users, bought["user_id"]), np.searchsorted(items, bought["product_id"])] = 1
+    sim = m.T @ m
+    np.fill_diagonal(sim, 0)
+    scores = m @ sim
+    scores[m > 0] = -np.inf
+    rows = []
+    for u, user in enumerate(users):
+        for rank, j in enumerate(np.argsort(-scores[u], kind="stable")[:k], start=1):
+            rows.append({"src": user, "dst": items[j], "score": float(scores[u, j]), "rank": rank, "model": "cooc-test"})
+    return pd.DataFrame(rows)
+
+
+@pytest.fixture(scope="module")
+def store_dir(small_world, tmp_path_factory) -> Path:
+    from kgmine.graph.build import build_tables
+
+    path = tmp_path_factory.mktemp("explorer") / "store"
+    with open_store("ladybug", path=path) as store:
+        store.load(build_tables(small_world, _extracted(small_world)), progress=False)
+        store.upsert_edges("FREQUENTLY_BOUGHT_WITH", "Product", "Product", _rules(small_world))
+        store.upsert_edges("RECOMMENDED", "User", "Product", _co_occurrence_top_k(small_world))
+    return path
+
+
+@pytest.fixture(scope="module")
+def reader(store_dir):
+    with open_store("ladybug", path=store_dir, read_only=True) as store:
+        yield store
+
+
+@pytest.fixture(scope="module")
+def explorer(store_dir):
+    from kgmine.serve import open_explorer
+
+    ex = open_explorer(store_dir)
+    yield ex
+    ex.close()
+
+
+@pytest.fixture(scope="module")
+def client(explorer):
+    from fastapi.testclient import TestClient
+
+    from kgmine.serve import create_app
+
+    with TestClient(create_app(explorer)) as c:
+        yield c
+
+
+@pytest.fixture(scope="module")
+def showcase(reader) -> dict:
+    """A product that has rules and is recommended, and one of the users it is recommended to."""
+    row = reader.query(
+        "MATCH (u:User)-[:RECOMMENDED]->(p:Product)-[:FREQUENTLY_BOUGHT_WITH]->(q:Product) "
+        "RETURN p.id AS pid, p.title AS title, count(DISTINCT u.id) AS n ORDER BY n DESC, pid LIMIT 1").iloc[0]
+    user = reader.query("MATCH (u:User)-[r:RECOMMENDED]->(p:Product {id: $p}) RETURN u.id AS uid ORDER BY r.rank, uid "
+                        "LIMIT 1", {"p": row["pid"]})["uid"].iloc[0]
+    return {"product": row["pid"], "title": row["title"], "user": user}
+
+
+# ---------------------------------------------------------------------------- the views
+
+
+def test_search_finds_titles_ids_and_users(explorer, reader, showcase):
+    word = showcase["title"].split()[-1].strip("()").lower()
+    hits = explorer.search(word, limit=200)
+    expected = reader.query("MATCH (p:Product) WHERE toLower(p.title) CONTAINS $w RETURN p.id AS id", {"w": word})
+    assert {h["id"] for h in hits if h["kind"] == "Product"} == set(expected["id"])
+    exact = explorer.search(showcase["product"].lower())
+    assert exact[0] == {"kind": "Product", "id": showcase["product"], "name": showcase["title"],
+                        "detail": exact[0]["detail"]}
+    assert explorer.search(showcase["user"])[0]["kind"] == "User"
+    assert explorer.search("   ") == []
+
+
+def test_neighbourhood_matches_the_store(explorer, reader, showcase):
+    pid = showcase["product"]
+    graph = explorer.neighbourhood("Product", pid, per_type=5)
+    assert graph["centre"] == f"Product:{pid}"
+    keys = {n["id"] for n in graph["nodes"]}
+    assert all(e["from"] in keys and e["to"] in keys for e in graph["edges"])
+    by_type = {(t["type"], t["direction"]): t for t in graph["types"]}
+    buyers = reader.query("MATCH (u:User)-[:BOUGHT]->(p:Product {id: $p}) RETURN count(u) AS n", {"p": pid})["n"][0]
+    assert by_type[("BOUGHT", "in")]["total"] == buyers
+    assert by_type[("BOUGHT", "in")]["shown"] == min(5, buyers)
+    assert sum(e["kgType"] == "BOUGHT" for e in graph["edges"]) == min(5, buyers)
+    brand = reader.query("MATCH (p:Product {id: $p})-[:HAS_BRAND]->(b:Brand) RETURN b.id AS b", {"p": pid})["b"][0]
+    assert {"from": f"Product:{pid}", "to": f"Brand:{brand}"}.items() <= next(
+        e for e in graph["edges"] if e["kgType"] == "HAS_BRAND").items()
+    with pytest.raises(KeyError):
+        explorer.neighbourhood("Product", "no-such-product")
+
+
+def test_product_recommendations_and_similar_items_come_from_the_graph(explorer, reader, showcase):
+    pid = showcase["product"]
+    view = explorer.product(pid, k=50)
+    rules = reader.query("MATCH (p:Product {id: $p})-[f:FREQUENTLY_BOUGHT_WITH]->(q:Product) RETURN q.id AS q, "
+                         "f.lift AS lift ORDER BY lift DESC", {"p": pid})
+    assert [r["id"] for r in view["bought_with"]] == list(rules["q"])[:50]
+    to = reader.query("MATCH (u:User)-[:RECOMMENDED]->(p:Product {id: $p}) RETURN u.id AS u", {"p": pid})
+    assert {r["user"] for r in view["recommended_to"]} == set(to["u"]) or len(to) > 50
+    assert view["recommended_with"] and all(r["users"] >= 1 for r in view["recommended_with"])
+    brand = view["product"]["brands"][0]["id"]
+    same_brand = set(reader.query("MATCH (p:Product)-[:HAS_BRAND]->(b:Brand {id: $b}) WHERE p.id <> $p "
+                                  "RETURN p.id AS id", {"b": brand, "p": pid})["id"])
+    top = view["similar"][0]
+    assert top["id"] in same_brand and "brand" in top["shared"]
+    scores = [s["score"] for s in view["similar"]]
+    assert scores == sorted(scores, reverse=True)
+
+
+def test_every_explanation_path_exists_in_the_store(explorer, reader, showcase):
+    view = explorer.user(showcase["user"])
+    assert view["recommendations"], "the showcase user has RECOMMENDED edges"
+    explained = [r for r in view["recommendations"] if r["path"]]
+    assert explained
+    for rec in explained:
+        path = rec["path"]
+        assert path[0]["src"] == f"User:{showcase['user']}" and path[0]["rel"] == "BOUGHT"
+        assert f"Product:{rec['id']}" in {path[-1]["src"], path[-1]["dst"]}
+        for step in path:
+            (sl, sid), (dl, did) = step["src"].split(":", 1), step["dst"].split(":", 1)
+            n = reader.query(f"MATCH (a:{sl} {{id: $a}})-[r:{step['rel']}]->(b:{dl} {{id: $b}}) RETURN count(r) AS n",
+                             {"a": sid, "b": did})["n"][0]
+            assert n == 1, step
+            assert step["src"] in view["names"] and step["dst"] in view["names"]
+
+
+def test_free_query_is_read_only(explorer, reader):
+    before = reader.query("MATCH (p:Product) RETURN sum(p.price) AS s")["s"][0]
+    result = explorer.run_query("MATCH (p:Product) RETURN p.id AS id ORDER BY id LIMIT $k", {"k": 3})
+    assert result["columns"] == ["id"] and len(result["rows"]) == 3 and not result["truncated"]
+    for cypher in ("MATCH (p:Product) SET p.price = 0", "MATCH (p:Product) DETACH DELETE p",
+                   "CREATE (:Brand {id: 'x'})", "MERGE (b:Brand {id: 'y'}) RETURN b.id"):
+        with pytest.raises(StoreError, match="writes"):
+            explorer.run_query(cypher)
+    assert reader.query("MATCH (p:Product) RETURN sum(p.price) AS s")["s"][0] == before
+    small = type(explorer)(explorer.store, max_rows=4)
+    capped = small.run_query("MATCH (p:Product) RETURN p.id AS id")
+    assert capped["truncated"] and len(capped["rows"]) == 4 and capped["total"] == len(
+        reader.query("MATCH (p:Product) RETURN p.id AS id"))
+
+
+# ---------------------------------------------------------------------------- HTTP API
+
+
+def test_api_routes(client, showcase):
+    summary = client.get("/api/summary").json()
+    assert summary["store"] == "ladybug" and summary["nodes"]["Product"] > 0
+    assert client.get("/api/search", params={"q": showcase["product"]}).json()[0]["id"] == showcase["product"]
+    product = client.get(f"/api/product/{showcase['product']}").json()
+    assert product["product"]["id"] == showcase["product"] and product["bought_with"]
+    assert client.get(f"/api/user/{showcase['user']}").json()["recommendations"]
+    assert client.get(f"/api/graph/Product/{showcase['product']}").json()["edges"]
+    assert client.get("/api/product/nope").status_code == 404
+    assert client.get("/api/graph/Nope/x").status_code == 400
+    names = {q["name"] for q in client.get("/api/queries").json()}
+    assert "top_brands" in names
+    ok = client.post("/api/query", json={"cypher": "MATCH (b:Brand) RETURN count(b) AS n"})
+    assert ok.status_code == 200 and ok.json()["rows"][0][0] > 0
+    refused = client.post("/api/query", json={"cypher": "MATCH (b:Brand) DELETE b"})
+    assert refused.status_code == 400 and "writes" in refused.json()["error"]
+    assert client.post("/api/query", json={"cypher": "MATCH (b:Brand RETURN b"}).status_code == 400
+    assert client.post("/api/query", json={"cypher": ""}).status_code == 400
+
+
+def test_page_and_assets_are_served_locally(client):
+    page = client.get("/").text
+    assert "/vendor/vis-network/vis-network.min.js" in page
+    assert "http://" not in page and "https://" not in page
+    js = client.get("/vendor/vis-network/vis-network.min.js")
+    assert js.status_code == 200 and len(js.content) > 100_000
+    app_js = client.get("/static/app.js").text
+    assert "https://" not in app_js and "fetch(\"http" not in app_js
+
+
+def test_serve_command_errors_are_one_line(tmp_path):
+    import typer
+    from typer.testing import CliRunner
+
+    from kgmine.commands import serve
+
+    app = typer.Typer()
+    serve.register(app)
+    app.command("noop")(lambda: None)  # two commands, so the group keeps its command names
+    result = CliRunner().invoke(app, ["serve", "--store", str(tmp_path / "missing")])
+    assert result.exit_code == 1 and "no such store directory" in result.output
+    result = CliRunner().invoke(app, ["serve", "--store", str(tmp_path), "--kind", "sqlite"])
+    assert result.exit_code == 1 and "--kind" in result.output
+
+
+# ---------------------------------------------------------------------------- browser
+
+
+def _need_browser():
+    from kgmine.report.browser import find_chromedriver, find_chromium
+
+    missing = [name for name, found in (("chromium", find_chromium()), ("chromedriver", find_chromedriver())) if not found]
+    try:
+        import selenium  # noqa: F401
+    except ImportError:
+        missing.append("selenium")
+    if missing:
+        reason = f"browser test needs {', '.join(missing)} (apt-get install chromium chromium-driver; pip install selenium)"
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail(f"CI must run the browser tests: {reason}")
+        pytest.skip(reason)
+
+
+@pytest.fixture(scope="module")
+def live_url(store_dir):
+    """`kgmine serve` on a free local port (uvicorn in a thread), stopped after the module."""
+    import uvicorn
+
+    from kgmine.serve import create_app, open_explorer
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    server = uvicorn.Server(uvicorn.Config(create_app(open_explorer(store_dir), close_on_shutdown=True),
+                                           host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 30
+    while not server.started:
+        if time.monotonic() > deadline or not thread.is_alive():
+            raise RuntimeError("the explorer server did not start within 30 s")
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}"
+    server.should_exit = True
+    thread.join(15)
+
+
+@pytest.fixture(scope="module")
+def driver():
+    _need_browser()
+    from kgmine.report.browser import chromium_driver
+
+    d = chromium_driver()
+    yield d
+    d.quit()
+
+
+def _wait(driver, condition, timeout: float = 20.0):
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    return WebDriverWait(driver, timeout, poll_frequency=0.1).until(condition)
+
+
+def _rows(driver, table_id: str) -> list:
+    from selenium.webdriver.common.by import By
+
+    return driver.find_elements(By.CSS_SELECTOR, f"#{table_id} tbody tr")
+
+
+def test_browser_search_open_product_see_recommendations_run_query(driver, live_url, reader, showcase, tmp_path):
+    from selenium.webdriver.common.by import By
+
+    driver.get(live_url + "/")
+    _wait(driver, lambda d: "ladybug store" in d.find_element(By.ID, "store-summary").text)
+
+    # search a product by its title and open it from the result list
+    box = driver.find_element(By.ID, "search-input")
+    box.send_keys(showcase["title"])
+    driver.find_element(By.ID, "search-button").click()
+    hit = _wait(driver, lambda d: d.find_elements(By.CSS_SELECTOR, f"#search-results li[data-id='{showcase['product']}']"))
+    hit[0].click()
+    _wait(driver, lambda d: d.find_element(By.ID, "detail-title").text == showcase["title"])
+
+    # its neighbourhood graph is drawn (vis-network canvas) and its recommendations are listed
+    _wait(driver, lambda d: d.find_elements(By.CSS_SELECTOR, "#graph canvas"))
+    rules = reader.query("MATCH (p:Product {id: $p})-[:FREQUENTLY_BOUGHT_WITH]->(q:Product) RETURN count(q) AS n",
+                         {"p": showcase["product"]})["n"][0]
+    _wait(driver, lambda d: len(_rows(d, "bought-with-table")) == min(rules, 10))
+    assert _rows(driver, "recommendations-table") and _rows(driver, "similar-table")
+    assert "RECOMMENDED" in driver.find_element(By.ID, "graph-legend").text
+    driver.save_screenshot(str(tmp_path / "explorer_product.png"))
+
+    # a user it is recommended to: their recommendations with explanation paths, one drawn as a graph
+    link = _wait(driver, lambda d: d.find_elements(By.CSS_SELECTOR, f"#recommended-to-table a[href='#user/{showcase['user']}']"))
+    link[0].click()
+    _wait(driver, lambda d: d.find_element(By.ID, "detail-title").text == showcase["user"])
+    _wait(driver, lambda d: len(_rows(d, "recommendations-table")) > 0)
+    buttons = driver.find_elements(By.CSS_SELECTOR, "#recommendations-table button.show-path")
+    assert buttons
+    buttons[0].click()
+    _wait(driver, lambda d: d.find_element(By.ID, "graph-legend").text.startswith("why:"))
+
+    # a read-only Cypher query shows a table with the store's rows; a write is refused on the page
+    driver.find_element(By.ID, "nav-query").click()
+    query = driver.find_element(By.ID, "query-input")
+    query.clear()
+    query.send_keys("MATCH (p:Product)-[:HAS_BRAND]->(b:Brand) RETURN b.name AS brand, count(p) AS n "
+                    "ORDER BY n DESC, brand LIMIT 5")
+    driver.find_element(By.ID, "query-run").click()
+    _wait(driver, lambda d: len(_rows(d, "query-table")) == 5)
+    expected = reader.query("MATCH (p:Product)-[:HAS_BRAND]->(b:Brand) RETURN b.name AS brand, count(p) AS n "
+                            "ORDER BY n DESC, brand LIMIT 5")
+    first = _rows(driver, "query-table")[0].find_elements(By.TAG_NAME, "td")
+    assert [c.text for c in first] == [expected["brand"][0], str(expected["n"][0])]
+    query.clear()
+    query.send_keys("MATCH (p:Product) SET p.price = 0 RETURN p.id")
+    driver.find_element(By.ID, "query-run").click()
+    error = _wait(driver, lambda d: d.find_elements(By.ID, "query-error"))
+    assert "writes" in error[0].text
+    assert reader.query("MATCH (p:Product) WHERE p.price = 0 RETURN count(p) AS n")["n"][0] == 0
+
+    severe = [e for e in driver.get_log("browser") if e["level"] == "SEVERE" and "/api/query" not in e["message"]]
+    assert not severe, severe
