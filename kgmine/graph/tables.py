@@ -94,11 +94,15 @@ class KGTables:
 
     def check_endpoints(self) -> None:
         """Raise ValueError if an edge points at a node id that no node table holds."""
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
         for table in self.edges.values():
             for col, label in (("src", table.src_label), ("dst", table.dst_label)):
                 known = self.nodes.get(label)
-                ids = set() if known is None else set(known["id"])
-                dangling = ~table.frame[col].isin(ids)
+                ids = pa.array([], pa.string()) if known is None else pa.array(known["id"], pa.string())
+                found = pc.is_in(pa.array(table.frame[col], pa.string()), value_set=ids)
+                dangling = ~found.to_numpy(zero_copy_only=False)
                 if dangling.any():
                     example = table.frame.loc[dangling, col].iloc[0]
                     raise ValueError(f"{table.type} {col} refers to unknown {label} id {example!r} "
