@@ -1,0 +1,384 @@
+"""``AttributeExtractor``: learns attribute-value extraction from labelled offers (WDC-PAVE, AE-110K ...).
+
+It assembles kgmine's spaCy components into a slot filler, scikit-learn style
+(``fit`` / ``predict`` / ``to_disk`` / ``from_disk``, learned state with a trailing underscore):
+
+* a :class:`~kgmine.extract.gazetteer.Gazetteer` of every value seen in training, each with a
+  learned confidence: how often, in training offers of its attribute's categories, the surface
+  occurring in the text meant that the attribute had this value (Beta(1, 1)-smoothed precision);
+* a :class:`~kgmine.extract.span_model.SpanModel` (spaCy NER, one label per attribute) trained on the
+  gold values located in the text (:func:`~kgmine.extract.attribute_data.align_gold`), early-stopped and
+  calibrated on a held-out ``dev_fraction`` of the training offers;
+* for ``classify`` attributes (closed value sets that the text does not spell out: product types,
+  generalised colours, expanded manufacturer names) one TF-IDF + logistic-regression text classifier
+  per category-attribute pair, with ``n/a`` as a class.
+
+Decoding, per offer and attribute of its category: every candidate's surface becomes a value (learned
+alias table first, then the category-attribute's value normaliser); candidates of the same value are
+merged by noisy-or over extractors; the best value is predicted when its score reaches ``threshold_``
+(tuned for micro-F1 on the dev offers), otherwise the attribute is left empty (``n/a``).
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import pickle
+import random
+from collections import Counter, defaultdict
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import spacy
+import srsly
+
+from kgmine.extract.attribute_data import CLASSIFY, AttributeDocument, align_gold, value_key
+from kgmine.extract.doc import candidates
+from kgmine.extract.gazetteer import Gazetteer
+from kgmine.extract.span_model import SpanModel, train_span_model
+from kgmine.extract.textnorm import normalize_key
+from kgmine.extract.tokenizer import customize_tokenizer
+from kgmine.extract.values import get_normaliser
+from kgmine.progress import track
+
+MODEL_VERSION = 1
+NA = "n/a"
+
+
+class AttributeExtractor:
+    """Slot-filling attribute-value extractor trained from labelled offers (see module docstring).
+
+    Parameters
+    ----------
+    n_epochs, patience, batch_size, dropout : span-model training (see ``train_span_model``).
+    dev_fraction : share of training offers held out for early stopping, calibration and ``threshold_``.
+    min_align : an ``identity`` attribute whose gold values are found in the text less often than this
+        is treated as ``classify`` (when it has at most ``max_classes`` distinct values).
+    classifier_c : inverse regularisation strength of the logistic-regression classifiers.
+    use_gazetteer, use_span_model : switch the extractors (for ablations).
+    random_state : seeds the dev split, spaCy/thinc and scikit-learn.
+    """
+
+    def __init__(self, n_epochs: int = 12, patience: int = 3, batch_size: int = 16, dropout: float = 0.2,
+                 dev_fraction: float = 0.15, min_align: float = 0.5, max_classes: int = 60,
+                 classifier_c: float = 10.0, use_gazetteer: bool = True, use_span_model: bool = True,
+                 random_state: int = 0, progress: bool = True) -> None:
+        if not 0.0 < dev_fraction < 0.5:
+            raise ValueError(f"dev_fraction must be in (0, 0.5), got {dev_fraction}")
+        self.n_epochs = n_epochs
+        self.patience = patience
+        self.batch_size = batch_size
+        self.dropout = dropout
+        self.dev_fraction = dev_fraction
+        self.min_align = min_align
+        self.max_classes = max_classes
+        self.classifier_c = classifier_c
+        self.use_gazetteer = use_gazetteer
+        self.use_span_model = use_span_model
+        self.random_state = random_state
+        self.progress = progress
+
+    def get_params(self) -> dict:
+        """Constructor parameters (what the model cache key is made of)."""
+        return {k: getattr(self, k) for k in ("n_epochs", "patience", "batch_size", "dropout", "dev_fraction",
+                                              "min_align", "max_classes", "classifier_c", "use_gazetteer",
+                                              "use_span_model", "random_state")}
+
+    # ------------------------------------------------------------------ fitting
+    def fit(self, docs: Sequence[AttributeDocument], schema: dict[str, dict[str, str]]) -> "AttributeExtractor":
+        """Learn from labelled offers ``docs``; ``schema[category][attribute]`` names the value normaliser."""
+        if not docs:
+            raise ValueError("AttributeExtractor.fit: no training documents")
+        self.nlp_ = customize_tokenizer(spacy.blank("en"))
+        rng = random.Random(self.random_state)
+        order = list(range(len(docs)))
+        rng.shuffle(order)
+        n_dev = max(1, int(round(self.dev_fraction * len(docs))))
+        dev_docs = [docs[i] for i in sorted(order[:n_dev])]
+        fit_docs = [docs[i] for i in sorted(order[n_dev:])]
+
+        self.schema_ = {c: dict(a) for c, a in schema.items()}
+        spacy_docs = {id(d): self.nlp_.make_doc(d.text) for d in docs}
+        spans, align_rate = self._align(docs, spacy_docs)
+        self.modes_ = self._choose_modes(docs, align_rate)
+        self.aliases_ = self._learn_aliases(fit_docs, spans, spacy_docs)
+
+        # span model: trained on fit offers, early-stopped and calibrated on dev offers
+        self.span_model_ = None
+        self.history_: list[dict] = []
+        labels = sorted({lab for d in docs for _, _, lab in spans[id(d)]})
+        if self.use_span_model and labels:
+            train_ex = [(d.text, spans[id(d)]) for d in fit_docs]
+            dev_ex = [(d.text, spans[id(d)]) for d in dev_docs]
+            self.span_model_, self.history_ = train_span_model(
+                train_ex, nlp=self.nlp_, dev=dev_ex, labels=labels, n_epochs=self.n_epochs, patience=self.patience,
+                batch_size=self.batch_size, dropout=self.dropout, random_state=self.random_state,
+                progress=self.progress)
+
+        # gazetteer + classifiers on the fit offers; threshold tuned on dev; then refit on everything
+        self._fit_gazetteer(fit_docs, spans, spacy_docs)
+        self._fit_classifiers(fit_docs)
+        self.threshold_ = 0.0
+        self.threshold_ = self._tune_threshold(dev_docs)
+        self.aliases_ = self._learn_aliases(docs, spans, spacy_docs)
+        self._fit_gazetteer(docs, spans, spacy_docs)
+        self._fit_classifiers(docs)
+        return self
+
+    def _align(self, docs, spacy_docs) -> tuple[dict[int, list[tuple[int, int, str]]], dict[tuple[str, str], float]]:
+        spans: dict[int, list[tuple[int, int, str]]] = {}
+        hits: Counter = Counter()
+        total: Counter = Counter()
+        for d in track(docs, "locate gold values", disable=not self.progress):
+            sdoc = spacy_docs[id(d)]
+            out = []
+            for attribute, values in d.gold.items():
+                norm = self.schema_.get(d.category, {}).get(attribute, "identity")
+                if not values or norm == CLASSIFY:
+                    continue
+                found = align_gold(sdoc, values, norm)
+                total[(d.category, attribute)] += 1
+                hits[(d.category, attribute)] += bool(found)
+                out.extend((s, e, attribute) for s, e in found)
+            spans[id(d)] = out
+        rate = {k: hits[k] / total[k] for k in total}
+        return spans, rate
+
+    def _choose_modes(self, docs, align_rate) -> dict[tuple[str, str], str]:
+        values: dict[tuple[str, str], set] = defaultdict(set)
+        for d in docs:
+            for attribute, vals in d.gold.items():
+                values[(d.category, attribute)].update(vals or [])
+        modes = {}
+        for cat, attrs in self.schema_.items():
+            for attribute, norm in attrs.items():
+                key = (cat, attribute)
+                if norm != CLASSIFY and align_rate.get(key, 1.0) < self.min_align \
+                        and 0 < len(values[key]) <= self.max_classes:
+                    norm = CLASSIFY
+                modes[key] = norm
+        return modes
+
+    def _learn_aliases(self, docs, spans, spacy_docs) -> dict[tuple[str, str], dict[str, str]]:
+        """surface key -> value, where the normaliser alone does not give the gold value (majority vote)."""
+        votes: dict[tuple[str, str], dict[str, Counter]] = defaultdict(lambda: defaultdict(Counter))
+        for d in docs:
+            text = d.text
+            for s, e, attribute in spans[id(d)]:
+                values = d.gold.get(attribute) or []
+                surface = text[s:e]
+                norm = get_normaliser(self._normaliser(d.category, attribute))(surface)
+                keys = {value_key(v): v for v in values}
+                if norm is not None and value_key(norm) in keys:
+                    continue
+                target = _closest(surface, values)
+                votes[(d.category, attribute)][normalize_key(surface)][target] += 1
+        return {k: {surf: c.most_common(1)[0][0] for surf, c in table.items()} for k, table in votes.items()}
+
+    def _normaliser(self, category: str, attribute: str) -> str:
+        mode = self.modes_.get((category, attribute), "identity")
+        return "identity" if mode == CLASSIFY else mode
+
+    def _fit_gazetteer(self, docs, spans, spacy_docs) -> None:
+        self.gazetteer_ = None
+        if not self.use_gazetteer:
+            return
+        # surfaces seen for each (attribute, value)
+        table: dict[str, dict[str, set]] = defaultdict(lambda: defaultdict(set))
+        cats_of: dict[str, set] = defaultdict(set)
+        for d in docs:
+            for s, e, attribute in spans[id(d)]:
+                value = self.value_of(d.category, attribute, d.text[s:e])
+                if value:
+                    table[attribute][value].add(d.text[s:e])
+                    cats_of[attribute].add(d.category)
+        gaz = Gazetteer(self.nlp_, default_confidence=0.5, split_ambiguous=False)
+        for attribute, vals in table.items():
+            gaz.add_values(attribute, {v: sorted(s) for v, s in vals.items()})
+        # learned confidence: P(attribute == value | value's surface in text), over offers whose
+        # gold lists the attribute
+        n: Counter = Counter()
+        h: Counter = Counter()
+        for d in docs:
+            doc = gaz(self.nlp_.make_doc(d.text))
+            seen = {(r["attribute"], r["value"]) for r in candidates(doc)}
+            for attribute, value in seen:
+                if attribute not in d.gold:
+                    continue
+                n[(attribute, value)] += 1
+                gold = {value_key(v) for v in d.gold.get(attribute) or []}
+                h[(attribute, value)] += value_key(value) in gold
+        conf = {(a, v): (h[(a, v)] + 1.0) / (n[(a, v)] + 2.0) for a, v in n}
+        gaz = Gazetteer(self.nlp_, default_confidence=0.5, split_ambiguous=False)
+        for attribute, vals in table.items():
+            gaz.add_values(attribute, {v: sorted(s) for v, s in vals.items()})
+            for v, surfaces in vals.items():
+                c = conf.get((attribute, v), 0.5)
+                gaz.entries[attribute][v]["confidence"]["*"] = c
+        gaz.from_bytes(gaz.to_bytes())  # re-index with the learned confidences
+        self.gazetteer_ = gaz
+
+    def _fit_classifiers(self, docs) -> None:
+        from sklearn.feature_extraction.text import TfidfVectorizer
+        from sklearn.linear_model import LogisticRegression
+        from sklearn.pipeline import make_pipeline, make_union
+
+        self.classifiers_: dict[tuple[str, str], object] = {}
+        by_key: dict[tuple[str, str], tuple[list[str], list[str]]] = defaultdict(lambda: ([], []))
+        for d in docs:
+            for attribute, values in d.gold.items():
+                if self.modes_.get((d.category, attribute)) != CLASSIFY:
+                    continue
+                xs, ys = by_key[(d.category, attribute)]
+                xs.append(d.text)
+                ys.append(values[0] if values else NA)
+        for key, (xs, ys) in by_key.items():
+            if len(set(ys)) == 1:
+                self.classifiers_[key] = ys[0]
+                continue
+            clf = make_pipeline(
+                make_union(TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True, min_df=1),
+                           TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), sublinear_tf=True, min_df=2)),
+                LogisticRegression(C=self.classifier_c, max_iter=2000, random_state=self.random_state))
+            clf.fit(xs, ys)
+            self.classifiers_[key] = clf
+
+    # ------------------------------------------------------------------ prediction
+    def value_of(self, category: str, attribute: str, surface: str) -> str | None:
+        """The value a surface expresses for a category's attribute (alias table, else normaliser)."""
+        alias = self.aliases_.get((category, attribute), {}).get(normalize_key(surface))
+        if alias is not None:
+            return alias
+        return get_normaliser(self._normaliser(category, attribute))(surface)
+
+    def _candidates(self, docs: Sequence[AttributeDocument]) -> list[list[dict]]:
+        sdocs = [self.nlp_.make_doc(d.text) for d in docs]
+        if self.gazetteer_ is not None:
+            sdocs = [self.gazetteer_(doc) for doc in sdocs]
+        if self.span_model_ is not None:
+            sdocs = list(self.span_model_.pipe(sdocs))
+        return [candidates(doc) for doc in sdocs]
+
+    def score_slots(self, docs: Sequence[AttributeDocument]) -> pd.DataFrame:
+        """Best value and its score for every (offer, attribute of its category), before thresholding.
+
+        Columns: doc_id, category, attribute, value, score, extractor, text, start, end, field.
+        """
+        rows = []
+        cands = self._candidates(docs)
+        for d, recs in zip(docs, cands):
+            attrs = self.schema_.get(d.category, {})
+            per_attr: dict[str, dict[str, dict]] = defaultdict(dict)
+            for r in recs:
+                if r["attribute"] not in attrs or self.modes_.get((d.category, r["attribute"])) == CLASSIFY:
+                    continue
+                # the value as this text writes it (keeps its case), else the gazetteer's canonical form
+                value = self.value_of(d.category, r["attribute"], r["text"]) or r["value"]
+                if not value:
+                    continue
+                slot = per_attr[r["attribute"]].setdefault(value_key(value), {"value": value, "best": {}, "rec": r})
+                prev = slot["best"].get(r["extractor"], 0.0)
+                slot["best"][r["extractor"]] = max(prev, r["confidence"])
+                if r["confidence"] >= slot["rec"]["confidence"] and r["start"] < slot["rec"]["start"] + 1:
+                    slot["rec"] = r
+            for attribute, slots in per_attr.items():
+                best = None
+                for slot in slots.values():
+                    score = 1.0 - float(np.prod([1.0 - c for c in slot["best"].values()]))
+                    if best is None or score > best[0]:
+                        best = (score, slot)
+                score, slot = best
+                r = slot["rec"]
+                rows.append({"doc_id": d.doc_id, "category": d.category, "attribute": attribute,
+                             "value": slot["value"], "score": score, "extractor": "+".join(sorted(slot["best"])),
+                             "text": r["text"], "start": r["start"], "end": r["end"], "field": d.field_of(r["start"])})
+            for attribute in attrs:
+                clf = self.classifiers_.get((d.category, attribute))
+                if clf is None:
+                    continue
+                if isinstance(clf, str):
+                    label, score = clf, 1.0
+                else:
+                    proba = clf.predict_proba([d.text])[0]
+                    k = int(np.argmax(proba))
+                    label, score = clf.classes_[k], float(proba[k])
+                if label == NA:
+                    continue
+                rows.append({"doc_id": d.doc_id, "category": d.category, "attribute": attribute, "value": label,
+                             "score": max(score, self.threshold_), "extractor": "classifier", "text": None,
+                             "start": -1, "end": -1, "field": None})
+        return pd.DataFrame(rows, columns=["doc_id", "category", "attribute", "value", "score", "extractor",
+                                           "text", "start", "end", "field"])
+
+    def predict(self, docs: Sequence[AttributeDocument]) -> pd.DataFrame:
+        """Predicted values (at most one per offer and attribute): :meth:`score_slots` above ``threshold_``."""
+        slots = self.score_slots(docs)
+        return slots[slots["score"] >= self.threshold_].reset_index(drop=True)
+
+    def _tune_threshold(self, dev_docs) -> float:
+        from kgmine.extract.attribute_eval import score_predictions
+
+        slots = self.score_slots(dev_docs)
+        best_t, best_f1 = 0.0, -1.0
+        for t in np.unique(np.concatenate([[0.0], np.round(slots["score"].to_numpy(dtype=float), 4)])):
+            f1 = score_predictions(dev_docs, slots[slots["score"] >= t])["micro"]["f1"]
+            if f1 > best_f1 + 1e-9:
+                best_t, best_f1 = float(t), f1
+        return best_t
+
+    # ------------------------------------------------------------------ persistence
+    def to_disk(self, path: str | Path) -> None:
+        """Save the fitted extractor into directory ``path``."""
+        path = Path(path)
+        path.mkdir(parents=True, exist_ok=True)
+        meta = {"version": MODEL_VERSION, "params": self.get_params(), "threshold": self.threshold_,
+                "schema": self.schema_, "modes": [[c, a, m] for (c, a), m in self.modes_.items()],
+                "aliases": [[c, a, t] for (c, a), t in self.aliases_.items()], "history": self.history_}
+        srsly.write_json(path / "meta.json", meta)
+        if self.gazetteer_ is not None:
+            self.gazetteer_.to_disk(path / "gazetteer")
+        if self.span_model_ is not None:
+            self.span_model_.to_disk(path / "span_model")
+        with open(path / "classifiers.pkl", "wb") as fh:
+            pickle.dump(self.classifiers_, fh)
+
+    @classmethod
+    def from_disk(cls, path: str | Path) -> "AttributeExtractor":
+        """Load an extractor saved by :meth:`to_disk`."""
+        path = Path(path)
+        meta = srsly.read_json(path / "meta.json")
+        if meta.get("version") != MODEL_VERSION:
+            raise ValueError(f"{path}: model version {meta.get('version')} != {MODEL_VERSION}; retrain")
+        self = cls(**meta["params"], progress=False)
+        self.nlp_ = customize_tokenizer(spacy.blank("en"))
+        self.threshold_ = float(meta["threshold"])
+        self.schema_ = meta["schema"]
+        self.modes_ = {(c, a): m for c, a, m in meta["modes"]}
+        self.aliases_ = {(c, a): t for c, a, t in meta["aliases"]}
+        self.history_ = meta.get("history", [])
+        self.gazetteer_ = Gazetteer(self.nlp_, split_ambiguous=False).from_disk(path / "gazetteer") \
+            if (path / "gazetteer").exists() else None
+        self.span_model_ = SpanModel(self.nlp_, model=str(path / "span_model")) \
+            if (path / "span_model").exists() else None
+        with open(path / "classifiers.pkl", "rb") as fh:
+            self.classifiers_ = pickle.load(fh)
+        return self
+
+
+def _closest(surface: str, values: list[str]) -> str:
+    """The gold value most similar to ``surface`` (for alias learning with several gold values)."""
+    if len(values) == 1:
+        return values[0]
+    from rapidfuzz import fuzz
+
+    return max(values, key=lambda v: fuzz.ratio(surface.lower(), v.lower()))
+
+
+def cache_key(name: str, files: Sequence[Path], params: dict) -> str:
+    """A short hash of the data files' bytes, the estimator parameters and :data:`MODEL_VERSION`."""
+    h = hashlib.sha256()
+    h.update(f"{name}|{MODEL_VERSION}|{json.dumps(params, sort_keys=True)}|{spacy.__version__}".encode())
+    for f in files:
+        h.update(Path(f).read_bytes())
+    return h.hexdigest()[:16]

