@@ -310,3 +310,27 @@ def test_cached_semeval_run_is_reused_only_when_settings_match(tmp_path):
     assert _cached_run(d, {**config, "params": {"lr": 5e-5}}) is None
     (d / "semeval_run.json").write_text(json.dumps({"config": config, "complete": False}))
     assert _cached_run(d, config) is None
+
+
+def test_classifier_relations_map_semeval_labels_to_product_relations(nlp):
+    import numpy as np
+
+    from kgmine.extract.relations import classifier_relations
+
+    class Stub:
+        """Always answers Product-Producer(e1,e2) (e1 = product, e2 = producer) with p = 0.9."""
+
+        labels_ = ["Other", "Product-Producer(e1,e2)"]
+
+        def predict_proba(self, frame):
+            for r in frame.itertuples():
+                assert r.e1_end <= r.e2_start <= len(r.text)
+            return np.tile([0.1, 0.9], (len(frame), 1))
+
+    text = "Intro sentence here. The earbuds were designed by Sony."
+    rows = classifier_relations([nlp(text)], Stub(), doc_ids=["p9"])
+    assert len(rows) == 1
+    r = rows.iloc[0]
+    assert (r["head"], r["relation"], r["tail"]) == ("Sony", "brand_of", "The earbuds")
+    assert text[r["head_start"]:r["head_end"]] == "Sony" and r["extractor"] == "semeval_classifier"
+    assert classifier_relations([nlp(text)], Stub(), min_confidence=0.95).empty

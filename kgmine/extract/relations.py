@@ -410,6 +410,10 @@ def relations_to_rows(docs: Iterable[Doc], doc_ids: Iterable | None = None) -> p
                          "tail_end": None if rel.tail is None else rel.tail.end_char,
                          "extractor": EXTRACTOR, "rule": rel.rule, "confidence": rel.confidence,
                          "implicit_product": rel.head is None or rel.tail is None})
+    return _typed_rows(rows)
+
+
+def _typed_rows(rows: list[dict]) -> pd.DataFrame:
     frame = pd.DataFrame(rows, columns=list(ROW_COLUMNS))
     for col in ("head_start", "head_end", "tail_start", "tail_end"):
         frame[col] = frame[col].astype("Int64")
@@ -426,6 +430,64 @@ def extract_relations(texts: Iterable[str], nlp: Language | None = None, doc_ids
     elif EXTRACTOR not in nlp.pipe_names:
         raise ValueError(f"the pipeline has no '{EXTRACTOR}' component: nlp.add_pipe('{EXTRACTOR}')")
     return relations_to_rows(nlp.pipe(texts, batch_size=batch_size, n_process=n_process), doc_ids)
+
+
+# ---------------------------------------------------------------------------------------------------------
+# The trained SemEval classifier applied to candidate pairs of product text
+# ---------------------------------------------------------------------------------------------------------
+
+SEMEVAL_TO_PRODUCT: dict[str, tuple[str, bool]] = {
+    "Component-Whole(e1,e2)": ("part_of", False), "Component-Whole(e2,e1)": ("part_of", True),
+    "Member-Collection(e1,e2)": ("part_of", False), "Member-Collection(e2,e1)": ("part_of", True),
+    "Entity-Origin(e1,e2)": ("made_of", False), "Entity-Origin(e2,e1)": ("made_of", True),
+    "Product-Producer(e1,e2)": ("brand_of", True), "Product-Producer(e2,e1)": ("brand_of", False),
+}
+"""SemEval label -> (product relation, swap): with ``swap`` False the head is e1 and the tail e2.
+Entity-Origin covers "derived from a material" in the SemEval guidelines, hence ``made_of``; the
+producer of Product-Producer is the head of ``brand_of``. Other labels are not mapped."""
+
+
+def classifier_relations(docs: Sequence[Doc], classifier, doc_ids: Sequence | None = None,
+                         max_gap: int = 12, min_confidence: float = 0.5,
+                         mapping: dict[str, tuple[str, bool]] | None = None) -> pd.DataFrame:
+    """Apply a fitted :class:`~kgmine.extract.relation_classifier.RelationClassifier` to product text.
+
+    Candidates are ordered pairs of noun chunks of one sentence at most ``max_gap`` tokens apart (e1 is
+    the earlier chunk); each is classified in its sentence, and labels of ``mapping`` (default
+    :data:`SEMEVAL_TO_PRODUCT`) with probability >= ``min_confidence`` become rows with the columns of
+    :func:`relations_to_rows` (``extractor`` = ``"semeval_classifier"``, ``rule`` = the SemEval label).
+    """
+    mapping = SEMEVAL_TO_PRODUCT if mapping is None else mapping
+    ids = list(range(len(docs))) if doc_ids is None else list(doc_ids)
+    cands = []
+    for doc_id, doc in zip(ids, docs):
+        for sent in doc.sents:
+            chunks = [c for c in doc.noun_chunks if sent.start <= c.start and c.end <= sent.end]
+            for i, a in enumerate(chunks):
+                for b in chunks[i + 1:]:
+                    if b.start - a.end > max_gap:
+                        break
+                    off = sent.start_char
+                    cands.append({"doc_id": doc_id, "a": a, "b": b, "text": sent.text,
+                                  "e1_start": a.start_char - off, "e1_end": a.end_char - off,
+                                  "e2_start": b.start_char - off, "e2_end": b.end_char - off})
+    rows = []
+    if cands:
+        frame = pd.DataFrame(cands)
+        proba = classifier.predict_proba(frame)
+        for cand, p in zip(cands, proba):
+            k = int(p.argmax())
+            label = classifier.labels_[k]
+            if label not in mapping or p[k] < min_confidence:
+                continue
+            relation, swap = mapping[label]
+            head, tail = (cand["b"], cand["a"]) if swap else (cand["a"], cand["b"])
+            rows.append({"doc_id": cand["doc_id"], "head": head.text, "relation": relation, "tail": tail.text,
+                         "head_start": head.start_char, "head_end": head.end_char,
+                         "tail_start": tail.start_char, "tail_end": tail.end_char,
+                         "extractor": "semeval_classifier", "rule": label, "confidence": float(p[k]),
+                         "implicit_product": False})
+    return _typed_rows(rows)
 
 
 # ---------------------------------------------------------------------------------------------------------
