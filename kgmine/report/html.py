@@ -1,168 +1,431 @@
-"""Render a run directory into one self-contained ``report.html`` (images inlined, no network).
+"""Render a run directory into one self-contained ``report.html`` (plots inlined, no network needed).
 
-Reads ``metrics.json`` and whatever artifacts the run left (``artifacts/*.parquet``), draws the
-plots into ``plots/`` and writes ``report.html``. Sections whose artifacts are missing say so
-instead of disappearing, so a reader sees what the run did not produce.
+:func:`render_report` reads the run with :class:`~kgmine.report.rundata.RunData`, draws the plots of
+:mod:`kgmine.report.plots` into ``RUN_DIR/plots/`` and writes ``RUN_DIR/report.html`` with every PNG
+inlined as base64 and the style in the page: the file can be mailed or opened offline.
+
+Sections (ids in :data:`SECTIONS`, always in this order, each a ``<section id=…>``):
+
+``data``             data-set statistics, nodes and relationships per type, stage timings
+``extraction``       extraction quality per attribute (against planted truth on the demo world)
+``schema``           the KG schema diagram with node and relationship counts
+``clusters``         products in 2-D coloured by cluster, with the cluster labels
+``rules``            the top association rules and the support-vs-confidence scatter coloured by lift
+``training``         training loss and validation metrics per epoch
+``metrics``          final test metrics of the model beside its baselines
+``recommendations``  sample users' top items, each with its explanation path drawn as a graph
+
+A section whose inputs the run did not produce stays in the page with a note saying what is
+missing (``<p class="missing">``), so a reader sees what did not run.
 """
 from __future__ import annotations
 
 import base64
-import json
+import html as _html
+import logging
+import math
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 import pandas as pd
 from jinja2 import Environment, select_autoescape
 
 from kgmine.report import plots
+from kgmine.report.rundata import RunData
 
-SECTIONS = ("data", "extraction", "schema", "clusters", "rules", "training", "metrics", "recommendations")
+log = logging.getLogger(__name__)
+
+#: Section ids and titles, in page order.
+SECTIONS: dict[str, str] = {
+    "data": "Data set",
+    "extraction": "Extraction quality",
+    "schema": "Knowledge-graph schema",
+    "clusters": "Product clusters",
+    "rules": "Association rules",
+    "training": "Training curves",
+    "metrics": "Recommendation metrics against baselines",
+    "recommendations": "Sample recommendations with explanations",
+}
+
+SAMPLE_USERS = 3
+SAMPLE_ITEMS = 4
+TOP_RULES = 15
+
+
+@dataclass
+class Section:
+    """One section of the report: intro text, then blocks (figures, tables, notes) in order."""
+
+    id: str
+    title: str
+    intro: str = ""
+    blocks: list[dict[str, Any]] = field(default_factory=list)
+    missing: str = ""
+
+    def figure(self, path: Path, alt: str, caption: str = "", wide: bool = True) -> None:
+        """Inline the PNG at ``path`` as a figure."""
+        data = base64.b64encode(Path(path).read_bytes()).decode("ascii")
+        self.blocks.append({"kind": "figure", "name": Path(path).stem, "alt": alt, "caption": caption, "data": data,
+                            "wide": wide})
+
+    def table(self, frame: pd.DataFrame, caption: str = "", max_rows: int = 30, formats: dict | None = None) -> None:
+        """Add ``frame`` (first ``max_rows`` rows) as an HTML table; ``formats`` maps column -> callable."""
+        self.blocks.append({"kind": "table", "caption": caption, "html": _table_html(frame.head(max_rows), formats),
+                            "more": max(0, len(frame) - max_rows)})
+
+    def note(self, text: str) -> None:
+        """A paragraph of explanation."""
+        self.blocks.append({"kind": "note", "text": text})
+
+
+def _fmt(value: Any) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    if isinstance(value, bool):
+        return str(value)
+    if isinstance(value, float):
+        if math.isinf(value):
+            return "∞" if value > 0 else "-∞"
+        if value == int(value) and abs(value) < 1e15:
+            return f"{int(value):,}"
+        return f"{value:.4g}" if abs(value) >= 1e-3 else f"{value:.3g}"
+    if isinstance(value, int):
+        return f"{value:,}"
+    return str(value)
+
+
+def _table_html(frame: pd.DataFrame, formats: dict[str, Callable[[Any], str]] | None = None) -> str:
+    formats = formats or {}
+    numeric = {c for c in frame.columns if pd.api.types.is_numeric_dtype(frame[c])}
+    head = "".join(f"<th>{_html.escape(str(c))}</th>" for c in frame.columns)
+    rows = []
+    for row in frame.itertuples(index=False, name=None):
+        cells = []
+        for col, value in zip(frame.columns, row):
+            text = formats[col](value) if col in formats else _fmt(value)
+            cls = ' class="num"' if col in numeric else ""
+            cells.append(f"<td{cls}>{_html.escape(text)}</td>")
+        rows.append("<tr>" + "".join(cells) + "</tr>")
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
+
+
+def _kv(values: dict[str, Any], key: str = "measure", value: str = "value") -> pd.DataFrame:
+    return pd.DataFrame({key: list(values), value: [_fmt(v) for v in values.values()]})
+
+
+# ----------------------------------------------------------------------------- sections
+
+
+def _data_section(run: RunData, s: Section, plot_dir: Path) -> None:
+    data = run.metrics.get("data", {})
+    if not data:
+        s.missing = "metrics.json has no data statistics."
+        return
+    s.intro = (f"Data set <b>{_html.escape(str(data.get('name', '')))}</b>"
+               + (" — <b>synthetic</b>, generated by kgmine's demo world" if run.synthetic else "") + ".")
+    stats = {k: v for k, v in data.items() if k not in ("name", "synthetic")}
+    s.table(_kv(stats, "statistic"), "Rows read per table")
+    timings = run.metrics.get("timings", {})
+    if timings:
+        s.table(_kv({k: f"{v:.2f} s" for k, v in timings.items()}, "stage", "wall time"), "Stage timings")
+    nodes, rels = run.node_counts(), run.relationship_counts()
+    if nodes:
+        s.figure(plots.count_bars(nodes, rels, plot_dir / "graph_counts.png"), "nodes and relationships per type",
+                 "The graph after the run: nodes per label and relationships per type (as in metrics.json).")
+
+
+def _extraction_section(run: RunData, s: Section, plot_dir: Path) -> None:
+    ext = run.metrics.get("extraction")
+    if not ext:
+        s.missing = "Extraction did not run in this pipeline."
+        return
+    quality = run.extraction_quality()
+    truth = "planted truth of the synthetic world" if run.synthetic else "the labels available for this data"
+    if len(quality):
+        s.intro = f"Extracted attribute values scored against the {truth}, per attribute."
+        s.figure(plots.quality_bars(quality, plot_dir / "extraction_quality.png"), "extraction quality per attribute")
+        s.table(quality, "Quality per attribute")
+    else:
+        s.intro = "No labelled values to score against: counts of extracted values only."
+    per_attr = ext.get("per_attribute")
+    if isinstance(per_attr, dict) and per_attr:
+        s.table(pd.DataFrame({"attribute": list(per_attr), "values extracted": list(per_attr.values())}),
+                "Extracted values per attribute")
+    other = {k: v for k, v in ext.items() if isinstance(v, (int, float)) and not isinstance(v, bool)
+             and not (len(quality) and any(k.startswith(f"{a}_") for a in quality["attribute"]))}
+    if other:
+        s.table(_kv(other), "Other extraction measures")
+
+
+def _schema_section(run: RunData, s: Section, plot_dir: Path) -> None:
+    nodes = run.node_counts()
+    if not nodes:
+        s.missing = "metrics.json has no graph counts."
+        return
+    pairs = run.pair_counts()
+    s.intro = ("Node labels as boxes with their counts; each arrow joins two labels and lists the relationship "
+               "types between them with their counts.")
+    s.figure(plots.schema_diagram(nodes, pairs, plot_dir / "schema.png"), "KG schema diagram with counts")
+    table = pairs[pairs["count"] > 0][["type", "src", "dst", "count"]].rename(columns={"src": "from", "dst": "to"})
+    s.table(table, "Relationships per type and label pair", max_rows=60)
+
+
+def _clusters_section(run: RunData, s: Section, plot_dir: Path) -> None:
+    frame, basis = run.clusters()
+    if frame is None or not len(frame):
+        s.missing = "Clustering did not run in this pipeline (no clusters.parquet, no IN_CLUSTER edges)."
+        return
+    mine = run.metrics.get("mine", {})
+    s.intro = f"Every product as a point ({_html.escape(basis)}), coloured by its cluster and labelled with the cluster's name."
+    s.figure(plots.cluster_scatter(frame, plot_dir / "clusters.png", basis=basis), "clusters 2-D scatter")
+    label = frame["label"] if "label" in frame.columns else pd.Series("", index=frame.index)
+    sizes = (frame.assign(label=label.fillna("")).groupby(["cluster", "label"]).size().rename("products")
+             .reset_index().sort_values(["products", "cluster"], ascending=[False, True]))
+    s.table(sizes, "Clusters, largest first")
+    scores = {k: v for k, v in mine.items() if any(w in k for w in ("silhouette", "ari", "davies", "cluster"))
+              and isinstance(v, (int, float))}
+    if scores:
+        s.table(_kv(scores), "Cluster quality")
+
+
+def _rules_section(run: RunData, s: Section, plot_dir: Path) -> None:
+    rules = run.artifact("rules.parquet")
+    if rules is None or not len(rules):
+        s.missing = "No association rules were mined in this run."
+        return
+    top = rules.sort_values(["lift", "confidence", "support"], ascending=False, kind="stable").head(TOP_RULES)
+    ids = [i for col in ("antecedent", "consequent") for items in top[col] for i in _items(items)]
+    titles = run.titles(ids)
+
+    def names(items: Any) -> str:
+        return " + ".join(f"{plots._short(titles.get(str(i), str(i)), 38)} ({i})" for i in _items(items))
+
+    table = pd.DataFrame({"if bought": top["antecedent"].map(names), "then also": top["consequent"].map(names)})
+    for col in ("support", "confidence", "lift", "leverage", "conviction"):
+        if col in top.columns:
+            table[col] = top[col].to_numpy()
+    s.intro = (f"{len(rules):,} rules mined over the baskets. The table lists the {len(top)} with the highest lift; "
+               "the scatter shows every rule.")
+    s.table(table, f"Top {len(top)} rules by lift")
+    s.figure(plots.rules_scatter(rules, plot_dir / "rules.png", top=top), "rules support vs confidence by lift")
+
+
+def _items(value: Any) -> list:
+    if isinstance(value, str):
+        return [value]
+    try:
+        return list(value)
+    except TypeError:
+        return [value]
+
+
+def _training_section(run: RunData, s: Section, plot_dir: Path) -> None:
+    history = run.artifact("training_history.parquet")
+    if history is None or not len(history) or not {"epoch", "loss"} <= set(history.columns):
+        s.missing = "No recommender was trained in this run (no training_history.parquet)."
+        return
+    rec = run.metrics.get("recommend", {})
+    metric_cols = [c for c in history.columns if c.split("_")[0] in ("valid", "val", "test") and "ndcg" in c]
+    best_epoch = rec.get("best_epoch")
+    if best_epoch is None and metric_cols:
+        ok = history[metric_cols[0]].notna()
+        if ok.any():
+            best_epoch = int(history.loc[history.loc[ok, metric_cols[0]].idxmax(), "epoch"])
+    s.intro = (f"{_html.escape(str(rec.get('model', 'model')))} trained with BPR; loss per epoch (left) and "
+               "the validation ranking metrics at each evaluation (right).")
+    s.figure(plots.training_curves(history, plot_dir / "training.png", best_epoch), "training curves")
+    summary: dict[str, Any] = {"epochs run": int(history["epoch"].max()), "final loss": float(history["loss"].iloc[-1])}
+    if best_epoch:
+        summary["best epoch"] = int(best_epoch)
+        for col in metric_cols:
+            summary[f"best {col}"] = float(history[col].max())
+    if "train_seconds" in history.columns:
+        summary["seconds per epoch"] = float(history["train_seconds"].mean())
+    s.table(_kv(summary), "Training summary")
+
+
+def _metrics_section(run: RunData, s: Section, plot_dir: Path) -> None:
+    frame = run.recommend_metrics()
+    if not len(frame):
+        s.missing = "No recommender metrics in metrics.json."
+        return
+    rec = run.metrics.get("recommend", {})
+    charted = frame[frame["metric"].str.match(r"^(recall|ndcg|precision|mrr)_at_")]
+    s.intro = ("Full-ranking metrics on the held-out test interactions (items seen in training are excluded), "
+               f"the trained model ({_html.escape(str(rec.get('model', 'model')))}) beside its baselines.")
+    if len(charted):
+        s.figure(plots.metric_comparison(charted, plot_dir / "recommend_metrics.png"), "model vs baselines")
+    wide = frame.pivot_table(index="metric", columns="model", values="value", sort=False).reset_index()
+    main = str(rec.get("model", "model"))
+    ordered = ["metric"] + [c for c in [main] if c in wide.columns] + [c for c in wide.columns if c not in ("metric", main)]
+    s.table(wide[ordered], "Test metrics per model")
+    others = {k: v for k, v in rec.items() if isinstance(v, (int, float, str)) and not isinstance(v, bool)
+              and not any(m in k for m in ("_at_",))}
+    if others:
+        s.table(_kv(others, "setting"), "Run settings")
+
+
+def _pick_samples(run: RunData, recs: pd.DataFrame) -> list[tuple[str, pd.DataFrame, dict]]:
+    """Up to :data:`SAMPLE_USERS` users whose top items have the most explanation paths (ties by id)."""
+    recs = recs.sort_values(["user_id", "rank"], kind="stable")
+    candidates = []
+    for user, group in list(recs.groupby("user_id", sort=True))[:40]:
+        top = group.head(SAMPLE_ITEMS)
+        paths = run.explanation_paths(str(user), top["product_id"].astype(str).tolist())
+        candidates.append((-len(paths), str(user), top, paths))
+    candidates.sort(key=lambda c: (c[0], c[1]))
+    return [(user, top, paths) for _, user, top, paths in candidates[:SAMPLE_USERS]]
+
+
+def _recommendations_section(run: RunData, s: Section, plot_dir: Path) -> None:
+    recs = run.recommendations()
+    if recs is None or not len(recs):
+        s.missing = "No recommendations were written in this run."
+        return
+    samples = _pick_samples(run, recs)
+    s.intro = ("Top items for a few users, each with a path in the graph that explains it: a mined rule or "
+               "catalog link from something the user bought, a shared brand, attribute, cluster or category, or "
+               "another shopper who bought the same item. Arrows follow the stored relationships.")
+    if run.store() is None and run.artifact("explanations.parquet") is None:
+        s.note(f"Explanation paths need the run's store, which could not be opened: {run.store_error}")
+    for i, (user, top, paths) in enumerate(samples):
+        keys = [f"User:{user}"] + [f"Product:{p}" for p in top["product_id"].astype(str)]
+        keys += [k for path in paths.values() for step in path for k in (step["src"], step["dst"])]
+        names = run.names(keys)
+        items = [{"product": f"Product:{r.product_id}", "rank": int(r.rank), "score": getattr(r, "score", None),
+                  "path": paths.get(str(r.product_id))} for r in top.itertuples()]
+        png = plots.explanation_paths(user, items, names, plot_dir / f"explanation_{i}.png")
+        s.figure(png, f"explanation paths for user {user}")
+        rows = [{"rank": it["rank"], "product": names.get(it["product"], it["product"]),
+                 "score": it["score"], "why": _path_text(it["path"], it["product"], names)} for it in items]
+        s.table(pd.DataFrame(rows), f"User {user}: top {len(items)}")
+
+
+def _path_text(path: list[dict[str, str]] | None, product: str, names: dict[str, str]) -> str:
+    """A path in words: the relationship types walked, and the nodes between the user and ``product``."""
+    if not path:
+        return "no path in the graph"
+    user = path[0]["src"]
+    via = [k for k in dict.fromkeys(k for step in path for k in (step["src"], step["dst"])) if k not in (user, product)]
+    rels = " → ".join(step["rel"] for step in path)
+    return f"{rels} via " + ", ".join(plots._short(names.get(k, k.split(':', 1)[-1]), 36) for k in via)
+
+
+_BUILDERS = {"data": _data_section, "extraction": _extraction_section, "schema": _schema_section,
+             "clusters": _clusters_section, "rules": _rules_section, "training": _training_section,
+             "metrics": _metrics_section, "recommendations": _recommendations_section}
+
+
+# ----------------------------------------------------------------------------- page
 
 _TEMPLATE = """<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>kgmine report: {{ name }}</title>
+<html lang="en"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>kgmine report: {{ name }}</title>
 <style>
-body{font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;margin:2rem auto;max-width:1100px;color:#1a202c}
-h1{margin-bottom:.2rem} h2{border-bottom:2px solid #e2e8f0;padding-bottom:.3rem;margin-top:2.2rem}
-table{border-collapse:collapse;font-size:.85rem;margin:.6rem 0} td,th{border:1px solid #e2e8f0;padding:.25rem .5rem}
-th{background:#f7fafc;text-align:left} img{max-width:100%;border:1px solid #edf2f7}
-.note{color:#718096;font-size:.85rem} .synthetic{background:#fffbea;border:1px solid #f6e05e;padding:.5rem}
-nav a{margin-right:.8rem}
-</style></head><body>
+:root{--ink:#1a202c;--muted:#718096;--line:#e2e8f0;--accent:#2b6cb0}
+*{box-sizing:border-box}
+body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;margin:0;color:var(--ink);background:#f7fafc}
+main{max-width:1180px;margin:0 auto;padding:1.5rem 2rem 3rem;background:#fff;min-height:100vh}
+h1{margin:.2rem 0 .1rem;font-size:1.7rem} h2{font-size:1.3rem;border-bottom:2px solid var(--line);padding-bottom:.3rem;margin:2.4rem 0 .8rem}
+.sub{color:var(--muted);font-size:.9rem;margin:0 0 .8rem}
+.synthetic{background:#fffbea;border:1px solid #f6e05e;padding:.55rem .8rem;border-radius:6px;font-size:.9rem}
+.cards{display:grid;grid-template-columns:repeat(auto-fit,minmax(150px,1fr));gap:.7rem;margin:1rem 0}
+.card{border:1px solid var(--line);border-radius:8px;padding:.6rem .8rem;background:#fcfdff}
+.card .v{font-size:1.35rem;font-weight:700} .card .k{color:var(--muted);font-size:.78rem}
+nav{position:sticky;top:0;background:#fff;border-bottom:1px solid var(--line);padding:.5rem 0;z-index:2;font-size:.88rem}
+nav a{margin-right:1rem;color:var(--accent);text-decoration:none;white-space:nowrap}
+.intro{margin:.3rem 0 .8rem;line-height:1.45}
+.blocks{display:flex;flex-wrap:wrap;gap:1rem 1.6rem;align-items:flex-start}
+figure{margin:0;flex:1 1 100%} figure.half{flex:1 1 45%}
+figure img{max-width:100%;height:auto;border:1px solid var(--line);border-radius:6px;display:block}
+figcaption{color:var(--muted);font-size:.8rem;margin-top:.2rem}
+.tbl{flex:0 1 auto;max-width:100%;overflow-x:auto}
+.tbl .cap{font-weight:600;font-size:.85rem;margin-bottom:.25rem}
+table{border-collapse:collapse;font-size:.8rem} td,th{border-bottom:1px solid var(--line);padding:.22rem .55rem;text-align:left;vertical-align:top}
+th{background:#f7fafc;font-weight:600} td.num{text-align:right;font-variant-numeric:tabular-nums}
+.more{color:var(--muted);font-size:.75rem}
+.missing{color:#9c4221;background:#fffaf0;border:1px solid #fbd38d;border-radius:6px;padding:.5rem .8rem}
+.note{color:var(--muted);font-size:.85rem;flex:1 1 100%}
+footer{color:var(--muted);font-size:.78rem;margin-top:3rem}
+</style></head><body><main>
 <h1>kgmine run report: {{ name }}</h1>
-<p class="note">seed {{ seed }} · total time {{ total_time }} s</p>
-{% if synthetic %}<p class="synthetic">This run used the SYNTHETIC demo world generated by kgmine; its numbers are
-measured against planted truth, not real shoppers.</p>{% endif %}
+<p class="sub">seed {{ seed }} · total time {{ total_time }} · rendered from {{ run_dir }}</p>
+{% if synthetic %}<p class="synthetic"><b>SYNTHETIC data.</b> This run used the demo world generated by kgmine;
+its numbers are measured against planted truth, not real shoppers.</p>{% endif %}
+<div class="cards">{% for c in cards %}<div class="card"><div class="v">{{ c.value }}</div><div class="k">{{ c.key }}</div></div>{% endfor %}</div>
 <nav>{% for s in sections %}<a href="#{{ s.id }}">{{ s.title }}</a>{% endfor %}</nav>
 {% for s in sections %}
-<section id="{{ s.id }}"><h2>{{ s.title }}</h2>
-{% if s.missing %}<p class="note">{{ s.missing }}</p>{% endif %}
-{% for html in s.tables %}{{ html | safe }}{% endfor %}
-{% for img in s.images %}<figure><img alt="{{ img.alt }}" src="data:image/png;base64,{{ img.data }}">
-<figcaption class="note">{{ img.alt }}</figcaption></figure>{% endfor %}
-</section>
+<section id="{{ s.id }}" data-section="{{ s.id }}"><h2>{{ s.title }}</h2>
+{% if s.missing %}<p class="missing">{{ s.missing }}</p>{% endif %}
+{% if s.intro %}<p class="intro">{{ s.intro | safe }}</p>{% endif %}
+<div class="blocks">
+{% for b in s.blocks %}
+{% if b.kind == "figure" %}<figure class="{{ '' if b.wide else 'half' }}" data-plot="{{ b.name }}"><img alt="{{ b.alt }}" src="data:image/png;base64,{{ b.data }}">{% if b.caption %}<figcaption>{{ b.caption }}</figcaption>{% endif %}</figure>
+{% elif b.kind == "table" %}<div class="tbl">{% if b.caption %}<div class="cap">{{ b.caption }}</div>{% endif %}{{ b.html | safe }}{% if b.more %}<div class="more">… {{ b.more }} more rows</div>{% endif %}</div>
+{% else %}<p class="note">{{ b.text }}</p>{% endif %}
 {% endfor %}
-</body></html>
+</div></section>
+{% endfor %}
+<footer>Generated by <code>kgmine report</code>. Every plot is embedded in this file; viewing it needs no network.</footer>
+</main></body></html>
 """
 
 
-def _img(path: Path, alt: str) -> dict[str, str]:
-    return {"alt": alt, "data": base64.b64encode(path.read_bytes()).decode("ascii")}
+def _cards(run: RunData) -> list[dict[str, str]]:
+    m = run.metrics
+    data, ext, rec, mine = m.get("data", {}), m.get("extraction", {}), m.get("recommend", {}), m.get("mine", {})
+    cards = []
+    for key, value in (("products", data.get("products")), ("users", data.get("users")),
+                       ("interactions", data.get("interactions")),
+                       ("graph nodes", sum(run.node_counts().values()) or None),
+                       ("relationships", sum(run.relationship_counts().values()) or None),
+                       ("brand accuracy", ext.get("brand_accuracy")), ("rules", mine.get("rules")),
+                       ("clusters", mine.get("clusters")), ("recall@20", rec.get("recall_at_20")),
+                       ("popularity recall@20", rec.get("popularity_recall_at_20"))):
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            cards.append({"key": key, "value": f"{value:.3f}" if isinstance(value, float) and value < 1 else _fmt(value)})
+    return cards
 
 
-def _table(frame: pd.DataFrame, max_rows: int = 25) -> str:
-    return frame.head(max_rows).to_html(index=False, float_format=lambda v: f"{v:.4g}", border=0, escape=True)
+def render_report(run_dir: str | Path, use_store: bool = True) -> Path:
+    """Write ``run_dir/report.html`` (and ``run_dir/plots/*.png``) from the run's metrics, artifacts and store.
 
+    Parameters
+    ----------
+    run_dir : str or Path
+        A run directory (``metrics.json`` required; everything else optional).
+    use_store : bool, default True
+        Read what the artifacts lack (titles, label-pair counts, cluster labels, explanation
+        paths) from the run's store, opened read-only.
 
-def _kv(values: dict[str, Any]) -> pd.DataFrame:
-    return pd.DataFrame({"metric": list(values), "value": list(values.values())})
-
-
-def _read(run_dir: Path, name: str) -> pd.DataFrame | None:
-    path = run_dir / "artifacts" / name
-    return pd.read_parquet(path) if path.exists() else None
-
-
-def render_report(run_dir: str | Path) -> Path:
-    """Write ``run_dir/report.html`` (and ``run_dir/plots/*.png``) from the run's metrics and artifacts."""
+    Returns the path of the report. A section whose builder fails is rendered with the error as
+    its "missing" note (and the error is logged), so one broken artifact never hides the rest.
+    """
     run_dir = Path(run_dir)
-    metrics = json.loads((run_dir / "metrics.json").read_text())
     plot_dir = run_dir / "plots"
+    plot_dir.mkdir(parents=True, exist_ok=True)
     sections = []
-
-    def section(sid: str, title: str) -> dict[str, Any]:
-        s = {"id": sid, "title": title, "tables": [], "images": [], "missing": ""}
-        sections.append(s)
-        return s
-
-    s = section("data", "Data set")
-    data = metrics.get("data", {})
-    s["tables"].append(_table(_kv({k: v for k, v in data.items()})))
-
-    s = section("extraction", "Extraction quality")
-    ext = metrics.get("extraction")
-    if ext:
-        scalar = {k: v for k, v in ext.items() if isinstance(v, (int, float))}
-        s["tables"].append(_table(_kv(scalar)))
-        if isinstance(ext.get("per_attribute"), dict):
-            s["tables"].append(_table(_kv(ext["per_attribute"]).rename(columns={"metric": "attribute",
-                                                                                "value": "values extracted"})))
-        f1 = {k: v for k, v in scalar.items() if k.endswith("_f1") or k.endswith("accuracy")}
-        if f1:
-            s["images"].append(_img(plots.metric_bars(f1, plot_dir / "extraction_quality.png",
-                                                      "Extraction quality against truth"), "extraction quality"))
-    else:
-        s["missing"] = "Extraction did not run."
-
-    s = section("schema", "Knowledge-graph schema")
-    counts = metrics.get("graph", {})
-    if counts:
-        s["images"].append(_img(plots.schema_diagram(counts, plot_dir / "schema.png"), "KG schema with counts"))
-        s["tables"].append(_table(_kv({k: v for k, v in counts.items() if v})))
-    else:
-        s["missing"] = "No graph counts in metrics.json."
-
-    s = section("clusters", "Product clusters")
-    clusters = _read(run_dir, "clusters.parquet")
-    if clusters is not None and {"x", "y", "cluster"} <= set(clusters.columns):
-        s["images"].append(_img(plots.cluster_scatter(clusters, plot_dir / "clusters.png"), "clusters in 2-D"))
-        if "label" in clusters.columns:
-            s["tables"].append(_table(clusters.groupby(["cluster", "label"]).size().rename("products")
-                                      .reset_index().sort_values("products", ascending=False)))
-    else:
-        s["missing"] = "Clustering did not run."
-
-    s = section("rules", "Association rules")
-    rules = _read(run_dir, "rules.parquet")
-    if rules is not None and len(rules):
-        top = rules.sort_values("lift", ascending=False).copy()
-        for col in ("antecedent", "consequent"):
-            top[col] = top[col].map(lambda v: ", ".join(map(str, v)) if not isinstance(v, str) else v)
-        cols = [c for c in ("antecedent", "consequent", "support", "confidence", "lift", "leverage", "conviction")
-                if c in top.columns]
-        s["tables"].append(_table(top[cols], max_rows=20))
-        s["images"].append(_img(plots.rules_scatter(rules, plot_dir / "rules.png"), "support vs confidence"))
-    else:
-        s["missing"] = "No association rules were mined."
-
-    s = section("training", "Training curves")
-    history = _read(run_dir, "training_history.parquet")
-    if history is not None and len(history):
-        s["images"].append(_img(plots.training_curves(history, plot_dir / "training.png"), "training curves"))
-    else:
-        s["missing"] = "No recommender was trained."
-
-    s = section("metrics", "Recommendation metrics against baselines")
-    rec = metrics.get("recommend", {})
-    if rec:
-        scalar = {k: v for k, v in rec.items() if isinstance(v, (int, float))}
-        s["tables"].append(_table(_kv(scalar)))
-        bars = {k: v for k, v in scalar.items() if "recall_at" in k or "ndcg_at" in k}
-        if bars:
-            s["images"].append(_img(plots.metric_bars(bars, plot_dir / "recommend_metrics.png",
-                                                      "Model vs baselines"), "model vs baselines"))
-    else:
-        s["missing"] = "No recommender metrics."
-
-    s = section("recommendations", "Sample recommendations with explanations")
-    recs = _read(run_dir, "recommendations.parquet")
-    explanations = _read(run_dir, "explanations.parquet")
-    if recs is not None and len(recs):
-        s["tables"].append(_table(recs.head(15)))
-        if explanations is not None and len(explanations):
-            for i, ((user, item), group) in enumerate(explanations.groupby(["user_id", "product_id"], sort=False)):
-                if i == 3:
-                    break
-                png = plots.explanation_graph(group, plot_dir / f"explanation_{i}.png",
-                                              f"why {item} for {user}")
-                s["images"].append(_img(png, f"explanation path: {item} recommended to {user}"))
-    else:
-        s["missing"] = "No recommendations were written."
-
-    env = Environment(autoescape=select_autoescape(["html"]))
-    html = env.from_string(_TEMPLATE).render(
-        name=metrics.get("run", {}).get("name", run_dir.name), seed=metrics.get("run", {}).get("seed"),
-        total_time=metrics.get("timings", {}).get("total"), synthetic=data.get("synthetic", False),
-        sections=sections)
+    with RunData(run_dir, use_store=use_store) as run:
+        for sid, title in SECTIONS.items():
+            section = Section(sid, title)
+            try:
+                _BUILDERS[sid](run, section, plot_dir)
+            except Exception as exc:  # noqa: BLE001 - one section's failure must not lose the report
+                log.exception("report section %s failed", sid)
+                section.blocks.clear()
+                section.missing = f"This section could not be drawn: {type(exc).__name__}: {exc}"
+            sections.append(section)
+        timings = run.metrics.get("timings", {})
+        env = Environment(autoescape=select_autoescape(["html"]))
+        page = env.from_string(_TEMPLATE).render(
+            name=run.name, seed=run.metrics.get("run", {}).get("seed"),
+            total_time=f"{timings['total']:.1f} s" if "total" in timings else "n/a", run_dir=str(run_dir),
+            synthetic=run.synthetic, cards=_cards(run), sections=sections)
     out = run_dir / "report.html"
-    out.write_text(html, encoding="utf-8")
+    out.write_text(page, encoding="utf-8")
     return out
+
+
+__all__ = ["SECTIONS", "Section", "render_report"]

@@ -1,124 +1,385 @@
-"""PNG plots of a run (matplotlib, headless). Each function writes one file and returns its path."""
+"""PNG plots of a run (matplotlib, headless Agg backend). Each plotting function writes one file and
+returns its path; none of them reads files or talks to a store (see :mod:`kgmine.report.rundata`).
+
+* :func:`count_bars` — nodes and relationships per type (log scale);
+* :func:`quality_bars` — extraction precision / recall / F1 (or accuracy) per attribute;
+* :func:`schema_diagram` — the KG schema as a diagram: labels as boxes with node counts, one arrow
+  per connected label pair listing its relationship types and counts;
+* :func:`cluster_scatter` — products in 2-D (:func:`project_2d`: t-SNE or PCA of the clustering features or of
+  TF-IDF text vectors), coloured by cluster, each cluster labelled at its centre;
+* :func:`rules_scatter` — association rules, support against confidence, coloured by lift;
+* :func:`training_curves` — BPR loss and validation metrics per epoch, the best epoch marked;
+* :func:`metric_comparison` — final test metrics of the model beside its baselines;
+* :func:`explanation_paths` — a user's recommendations, each with its explanation path drawn as a
+  small left-to-right graph.
+"""
 from __future__ import annotations
 
+import math
+import textwrap
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
-import networkx as nx  # noqa: E402
+import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
+from matplotlib.colors import LogNorm, Normalize  # noqa: E402
+from matplotlib.patches import FancyArrowPatch  # noqa: E402
 
-from kgmine.graph.schema import NODE_TYPES, REL_TYPES  # noqa: E402
+#: One colour per node label, shared by the schema diagram and the explanation graphs.
+LABEL_COLOURS: dict[str, str] = {
+    "Product": "#bee3f8", "User": "#c6f6d5", "Brand": "#feebc8", "Category": "#e9d8fd",
+    "AttributeValue": "#fed7d7", "Review": "#edf2f7", "Cluster": "#fefcbf", "Community": "#b2f5ea",
+    "Entity": "#e2e8f0",
+}
+_EDGE = "#4a5568"
+_DPI = 120
+
+plt.rcParams.update({"font.family": "DejaVu Sans", "axes.spines.top": False, "axes.spines.right": False,
+                     "axes.titlesize": 11, "axes.titleweight": "bold", "axes.labelsize": 9,
+                     "xtick.labelsize": 8, "ytick.labelsize": 8, "legend.fontsize": 8})
 
 
-def _save(fig: plt.Figure, path: Path) -> Path:
+def _save(fig: plt.Figure, path: str | Path) -> Path:
+    path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fig.tight_layout()
-    fig.savefig(path, dpi=110)
+    fig.savefig(path, dpi=_DPI, bbox_inches="tight", facecolor="white")
     plt.close(fig)
     return path
 
 
-def schema_diagram(counts: dict[str, int], path: Path) -> Path:
-    """The KG schema as a diagram: labels as nodes, relationship types as arrows, with counts."""
-    graph = nx.MultiDiGraph()
-    for label in NODE_TYPES:
-        if counts.get(label, 0):
-            graph.add_node(label)
-    for rt in REL_TYPES.values():
-        n = counts.get(rt.type, 0)
-        if not n:
-            continue
-        for src, dst in rt.pairs:
-            if src in graph and dst in graph:
-                graph.add_edge(src, dst, label=f"{rt.type}\n{n:,}")
-    fig, ax = plt.subplots(figsize=(10, 7))
-    pos = nx.circular_layout(graph) if len(graph) > 2 else nx.spring_layout(graph, seed=0)
-    nx.draw_networkx_nodes(graph, pos, ax=ax, node_size=2600, node_color="#cfe3f7", edgecolors="#2b6cb0")
-    nx.draw_networkx_labels(graph, pos, ax=ax, labels={n: f"{n}\n{counts.get(n, 0):,}" for n in graph},
-                            font_size=8)
-    seen: dict[tuple[str, str], int] = {}
-    for src, dst, data in graph.edges(data=True):
-        k = seen.get((src, dst), 0)
-        seen[(src, dst)] = k + 1
-        rad = 0.25 * (k + 1) if src != dst else 0.3
-        nx.draw_networkx_edges(graph, pos, edgelist=[(src, dst)], ax=ax, connectionstyle=f"arc3,rad={rad}",
-                               arrows=True, arrowsize=14, node_size=2600, edge_color="#555555")
-        (x1, y1), (x2, y2) = pos[src], pos[dst]
-        ax.text((x1 + x2) / 2 + rad * (y2 - y1) / 2, (y1 + y2) / 2 - rad * (x2 - x1) / 2, data["label"],
-                fontsize=6.5, ha="center", va="center", bbox=dict(fc="white", ec="none", alpha=0.8))
-    ax.set_title("Knowledge-graph schema (node and relationship counts)")
-    ax.axis("off")
+def _short(text: object, n: int) -> str:
+    text = "" if text is None else str(text)
+    return text if len(text) <= n else text[: n - 1] + "…"
+
+
+# ----------------------------------------------------------------------------- data and extraction
+
+
+def count_bars(nodes: Mapping[str, int], relationships: Mapping[str, int], path: str | Path) -> Path:
+    """Two horizontal bar panels: nodes per label and relationships per type (non-zero, log scale)."""
+    nodes = {k: int(v) for k, v in nodes.items() if v}
+    rels = {k: int(v) for k, v in relationships.items() if v}
+    height = max(len(nodes), len(rels), 1) * 0.22 + 1.0
+    fig, axes = plt.subplots(1, 2, figsize=(11, height))
+    for ax, values, title, colour in ((axes[0], nodes, "Nodes per label", "#3182ce"),
+                                      (axes[1], rels, "Relationships per type", "#dd6b20")):
+        names = sorted(values, key=values.get, reverse=True)
+        ax.barh(names, [values[n] for n in names], color=colour)
+        ax.invert_yaxis()
+        if values and max(values.values()) / max(min(values.values()), 1) > 50:
+            ax.set_xscale("log")
+        for i, n in enumerate(names):
+            ax.text(values[n], i, f" {values[n]:,}", va="center", fontsize=7.5)
+        ax.set_title(title)
+        ax.margins(x=0.18)
     return _save(fig, path)
 
 
-def cluster_scatter(clusters: pd.DataFrame, path: Path, labels: dict | None = None) -> Path:
-    """Products in 2-D (columns x, y), coloured by cluster, with each cluster's label at its centre."""
-    fig, ax = plt.subplots(figsize=(8, 6))
+def quality_bars(frame: pd.DataFrame, path: str | Path, title: str = "Extraction quality per attribute") -> Path:
+    """Grouped bars of quality measures per attribute.
+
+    ``frame`` has an ``attribute`` column and one column per measure (``precision``, ``recall``,
+    ``f1``, ``accuracy`` …; missing values are left out).
+    """
+    measures = [c for c in frame.columns if c != "attribute"]
+    colours = {"precision": "#63b3ed", "recall": "#f6ad55", "f1": "#2b6cb0", "accuracy": "#38a169"}
+    fig, ax = plt.subplots(figsize=(max(5.5, 1.2 * len(frame) + 2), 3.6))
+    width = 0.8 / max(len(measures), 1)
+    x = np.arange(len(frame))
+    for j, m in enumerate(measures):
+        values = pd.to_numeric(frame[m], errors="coerce").to_numpy(dtype=float)
+        ok = ~np.isnan(values)
+        bars = ax.bar(x[ok] + (j - (len(measures) - 1) / 2) * width, values[ok], width,
+                      label=m, color=colours.get(m, None))
+        for bar, v in zip(bars, values[ok]):
+            ax.text(bar.get_x() + bar.get_width() / 2, v + 0.01, f"{v:.2f}", ha="center", fontsize=7)
+    ax.set_xticks(x, frame["attribute"])
+    ax.set_ylim(0, 1.1)
+    ax.set_ylabel("score")
+    ax.set_title(title)
+    ax.legend(loc="lower right", ncols=len(measures), frameon=False)
+    return _save(fig, path)
+
+
+# ----------------------------------------------------------------------------- schema
+
+#: Where each label sits in the schema diagram (other labels go on a ring around the picture).
+SCHEMA_LAYOUT: dict[str, tuple[float, float]] = {
+    "User": (-4.2, 0.0), "Product": (0.0, 0.0), "Review": (-2.3, -2.7), "Brand": (3.8, 2.3),
+    "Category": (4.4, 0.0), "AttributeValue": (3.8, -2.3), "Cluster": (-1.6, 2.9), "Community": (1.6, 2.9),
+    "Entity": (1.4, -3.1),
+}
+
+
+def schema_diagram(node_counts: Mapping[str, int], pair_counts: pd.DataFrame, path: str | Path,
+                   title: str = "Knowledge-graph schema") -> Path:
+    """The KG schema as a diagram with counts.
+
+    ``node_counts``: nodes per label (labels with 0 are left out). ``pair_counts``: one row per
+    relationship type and label pair, columns ``type, src, dst, count`` (rows with 0 are left out).
+    Each label is a box with its node count; each connected (src, dst) pair is one arrow whose
+    label lists its relationship types with their counts; self-relations are loops.
+    """
+    labels = [lab for lab, n in node_counts.items() if n]
+    pairs = pair_counts[(pair_counts["count"] > 0) & pair_counts["src"].isin(labels) & pair_counts["dst"].isin(labels)]
+    pos = dict(SCHEMA_LAYOUT)
+    extra = [lab for lab in labels if lab not in pos]
+    for i, lab in enumerate(extra):
+        a = 2 * math.pi * i / max(len(extra), 1)
+        pos[lab] = (5.5 * math.cos(a), 3.6 * math.sin(a))
+    fig, ax = plt.subplots(figsize=(12, 7.6))
+    ax.set_xlim(-5.6, 5.8)
+    ax.set_ylim(-3.9, 3.7)
+    ax.axis("off")
+    grouped = pairs.groupby(["src", "dst"], sort=False)
+    done: set[tuple[str, str]] = set()
+    for (src, dst), group in grouped:
+        text = "\n".join(f"{t} {int(n):,}" for t, n in zip(group["type"], group["count"]))
+        (x1, y1), (x2, y2) = pos[src], pos[dst]
+        if src == dst:
+            loop = FancyArrowPatch((x1 - 0.35, y1 - 0.32), (x1 + 0.35, y1 - 0.32), connectionstyle="arc3,rad=1.6",
+                                   arrowstyle="-|>", mutation_scale=12, color=_EDGE, lw=1.1)
+            ax.add_patch(loop)
+            ax.text(x1, y1 - 1.25, text, ha="center", va="top", fontsize=7.5, color="#2d3748",
+                    bbox=dict(boxstyle="round,pad=0.25", fc="white", ec="#cbd5e0", lw=0.6))
+            continue
+        rad = 0.18 if (dst, src) in done else 0.0
+        done.add((src, dst))
+        arrow = FancyArrowPatch((x1, y1), (x2, y2), connectionstyle=f"arc3,rad={rad}", arrowstyle="-|>",
+                                mutation_scale=13, color=_EDGE, lw=1.1, shrinkA=34, shrinkB=34)
+        ax.add_patch(arrow)
+        mx, my = (x1 + x2) / 2 + rad * (y2 - y1) / 2, (y1 + y2) / 2 - rad * (x2 - x1) / 2
+        ax.text(mx, my, text, ha="center", va="center", fontsize=7.5, color="#2d3748",
+                bbox=dict(boxstyle="round,pad=0.25", fc="white", ec="#cbd5e0", lw=0.6))
+    for lab in labels:
+        x, y = pos[lab]
+        ax.text(x, y, f"{lab}\n{int(node_counts[lab]):,}", ha="center", va="center", fontsize=10, fontweight="bold",
+                bbox=dict(boxstyle="round,pad=0.55", fc=LABEL_COLOURS.get(lab, "#e2e8f0"), ec="#2d3748", lw=1.2),
+                zorder=5)
+    ax.set_title(title)
+    return _save(fig, path)
+
+
+# ----------------------------------------------------------------------------- clusters
+
+
+#: Above this many rows :func:`project_2d` uses PCA instead of t-SNE (t-SNE cost grows as n log n
+#: per iteration; about 5 s for 2,000 products on one core).
+TSNE_MAX_ROWS = 3000
+
+
+def project_2d(features, method: str = "auto", random_state: int = 0) -> tuple[np.ndarray, str]:
+    """Rows of ``features`` (dense or scipy sparse) in 2-D, and the name of the projection.
+
+    ``method``: ``"pca"`` (principal components; truncated SVD, i.e. PCA without centring, on sparse
+    input), ``"tsne"`` (t-SNE, van der Maaten & Hinton 2008, on the first 30 principal components,
+    PCA-initialised, perplexity min(30, (n-1)/3)), or ``"auto"`` = t-SNE up to
+    :data:`TSNE_MAX_ROWS` rows, PCA above. t-SNE keeps neighbourhoods, so clusters found in the
+    full feature space stay visible; PCA keeps global distances.
+    """
+    import scipy.sparse as sp
+    from sklearn.decomposition import PCA, TruncatedSVD
+
+    if method not in ("auto", "pca", "tsne"):
+        raise ValueError(f"method must be auto, pca or tsne, not {method!r}")
+    n = features.shape[0]
+    dense = None if sp.issparse(features) else np.asarray(features, dtype=float)
+    if n < 4 or features.shape[1] < 2:
+        out = np.zeros((n, 2))
+        small = features.toarray() if dense is None else dense
+        out[:, : min(2, small.shape[1])] = small[:, :2]
+        return out, "raw features"
+    if method == "auto":
+        method = "tsne" if n <= TSNE_MAX_ROWS else "pca"
+    n_pc = min(30 if method == "tsne" else 2, features.shape[1] - 1, n - 1)
+    reducer = (TruncatedSVD(n_pc, random_state=random_state) if dense is None
+               else PCA(n_pc, random_state=random_state))
+    pcs = reducer.fit_transform(features if dense is None else dense)
+    if method == "pca" or pcs.shape[1] <= 2:
+        return pcs[:, :2], "PCA"
+    from sklearn.manifold import TSNE
+
+    tsne = TSNE(2, perplexity=min(30.0, (n - 1) / 3), init="pca", random_state=random_state, max_iter=500)
+    return tsne.fit_transform(pcs), "t-SNE"
+
+
+def cluster_scatter(clusters: pd.DataFrame, path: str | Path, title: str = "Product clusters",
+                    basis: str = "2-D projection") -> Path:
+    """Products as points (columns ``x``, ``y``) coloured by ``cluster``, with each cluster's ``label``
+    (or its number) written at the member nearest the cluster's median point. Noise (cluster -1) is grey."""
+    fig, ax = plt.subplots(figsize=(10, 6.8))
     cmap = plt.get_cmap("tab20")
-    for i, (cluster, group) in enumerate(clusters.groupby("cluster")):
-        ax.scatter(group["x"], group["y"], s=6, color=cmap(i % 20), alpha=0.7)
-        name = (labels or {}).get(cluster) or (group["label"].iloc[0] if "label" in group else str(cluster))
-        ax.annotate(str(name)[:28], (group["x"].median(), group["y"].median()), fontsize=7,
-                    ha="center", bbox=dict(fc="white", ec="none", alpha=0.7))
-    ax.set_title(f"Product clusters ({clusters['cluster'].nunique()} clusters, 2-D projection)")
+    groups = sorted(clusters.groupby("cluster"), key=lambda g: int(g[0]))
+    for i, (cluster, group) in enumerate(groups):
+        noise = int(cluster) < 0
+        colour = "#cbd5e0" if noise else cmap(i % 20)
+        ax.scatter(group["x"], group["y"], s=14, color=colour, alpha=0.75, linewidths=0,
+                   label="noise" if noise else f"{cluster}")
+        if noise:
+            continue
+        name = group["label"].iloc[0] if "label" in group.columns and pd.notna(group["label"].iloc[0]) else f"cluster {cluster}"
+        mx, my = group["x"].median(), group["y"].median()
+        at = int(np.argmin((group["x"].to_numpy() - mx) ** 2 + (group["y"].to_numpy() - my) ** 2))
+        ax.annotate("\n".join(textwrap.wrap(_short(name, 44), 22)), (group["x"].iloc[at], group["y"].iloc[at]),
+                    fontsize=7, ha="center", va="center", color="#1a202c",
+                    bbox=dict(boxstyle="round,pad=0.2", fc="white", ec=colour, lw=1.2, alpha=0.85))
+    n = sum(1 for c, _ in groups if int(c) >= 0)
+    ax.set_title(f"{title}: {n} clusters, {len(clusters):,} products")
+    ax.set_xlabel(f"{basis}, component 1")
+    ax.set_ylabel(f"{basis}, component 2")
     ax.set_xticks([])
     ax.set_yticks([])
     return _save(fig, path)
 
 
-def rules_scatter(rules: pd.DataFrame, path: Path) -> Path:
-    """Association rules: support against confidence, coloured by lift."""
-    fig, ax = plt.subplots(figsize=(7, 5))
-    points = ax.scatter(rules["support"], rules["confidence"], c=rules["lift"], cmap="viridis", s=10, alpha=0.8)
+# ----------------------------------------------------------------------------- rules
+
+
+def rules_scatter(rules: pd.DataFrame, path: str | Path, top: pd.DataFrame | None = None) -> Path:
+    """Association rules as points, support (x) against confidence (y), coloured by lift (log colour
+    scale when lift spans more than a decade); rules in ``top`` are ringed."""
+    fig, ax = plt.subplots(figsize=(8, 5.2))
+    lift = rules["lift"].to_numpy(dtype=float)
+    positive = lift[lift > 0]
+    norm = (LogNorm(vmin=positive.min(), vmax=positive.max()) if len(positive) and positive.max() / positive.min() > 10
+            else Normalize(vmin=np.nanmin(lift) if len(lift) else 0, vmax=np.nanmax(lift) if len(lift) else 1))
+    order = np.argsort(lift)
+    points = ax.scatter(rules["support"].to_numpy()[order], rules["confidence"].to_numpy()[order], c=lift[order],
+                        cmap="viridis", norm=norm, s=16, alpha=0.85, linewidths=0)
+    if top is not None and len(top):
+        ax.scatter(top["support"], top["confidence"], s=70, facecolors="none", edgecolors="#e53e3e", linewidths=1.2,
+                   label=f"top {len(top)} by lift (table)")
+        ax.legend(loc="upper right", frameon=False)
     fig.colorbar(points, ax=ax, label="lift")
-    ax.set_xlabel("support")
+    ax.set_xlabel("support (fraction of baskets)")
     ax.set_ylabel("confidence")
-    ax.set_title(f"{len(rules):,} association rules")
+    if len(rules) and rules["support"].max() / max(rules["support"].min(), 1e-12) > 30:
+        ax.set_xscale("log")
+    ax.set_title(f"{len(rules):,} association rules: support vs confidence, coloured by lift")
     return _save(fig, path)
 
 
-def training_curves(history: pd.DataFrame, path: Path) -> Path:
-    """Training loss and validation metric per epoch."""
-    fig, ax1 = plt.subplots(figsize=(7, 4.5))
-    ax1.plot(history["epoch"], history["loss"], color="#c05621", label="BPR loss")
-    ax1.set_xlabel("epoch")
-    ax1.set_ylabel("loss", color="#c05621")
-    metric = next((c for c in history.columns if c.startswith("val_") or c.startswith("ndcg")), None)
-    if metric is not None:
-        ax2 = ax1.twinx()
-        ok = history[metric].notna()
-        ax2.plot(history.loc[ok, "epoch"], history.loc[ok, metric], color="#2b6cb0", marker="o", ms=3,
-                 label=metric)
-        ax2.set_ylabel(metric, color="#2b6cb0")
-    ax1.set_title("Recommender training")
+# ----------------------------------------------------------------------------- training and metrics
+
+
+def training_curves(history: pd.DataFrame, path: str | Path, best_epoch: int | None = None) -> Path:
+    """Left: training loss per epoch. Right: the validation metrics found in ``history`` (columns
+    ``valid_*`` / ``val_*`` / ``test_*`` holding ndcg or recall), the best epoch marked."""
+    metric_cols = [c for c in history.columns if c.split("_")[0] in ("valid", "val", "test")
+                   and any(m in c for m in ("ndcg", "recall"))]
+    fig, axes = plt.subplots(1, 2, figsize=(11, 3.8))
+    ax = axes[0]
+    ax.plot(history["epoch"], history["loss"], color="#c05621", lw=1.6)
+    ax.set_xlabel("epoch")
+    ax.set_ylabel("BPR loss")
+    ax.set_title("Training loss")
+    ax = axes[1]
+    for col, colour in zip(metric_cols, ("#2b6cb0", "#38a169", "#805ad5", "#d69e2e")):
+        ok = history[col].notna()
+        ax.plot(history.loc[ok, "epoch"], history.loc[ok, col], marker="o", ms=3.5, lw=1.4, color=colour,
+                label=col.replace("_at_", "@").replace("_", " "))
+    if best_epoch:
+        ax.axvline(best_epoch, color="#a0aec0", ls="--", lw=1)
+        ax.text(best_epoch, ax.get_ylim()[1], f" best epoch {best_epoch}", fontsize=7.5, va="top", color="#4a5568")
+    ax.set_xlabel("epoch")
+    ax.set_ylabel("metric")
+    ax.set_title("Validation metrics")
+    if metric_cols:
+        ax.legend(frameon=False)
+    else:
+        ax.text(0.5, 0.5, "no validation metrics recorded", transform=ax.transAxes, ha="center", color="#718096")
     return _save(fig, path)
 
 
-def metric_bars(values: dict[str, float], path: Path, title: str) -> Path:
-    """Horizontal bars of named metric values (e.g. model vs baselines)."""
-    fig, ax = plt.subplots(figsize=(7, 0.5 * len(values) + 1.5))
-    names = list(values)
-    ax.barh(names, [values[n] for n in names], color="#4a5568")
-    for i, n in enumerate(names):
-        ax.text(values[n], i, f" {values[n]:.3f}", va="center", fontsize=8)
+def metric_comparison(frame: pd.DataFrame, path: str | Path, title: str = "Model against baselines") -> Path:
+    """Grouped bars: one group per metric (``metric`` column), one bar per ``model``, height ``value``.
+    The first model in ``frame`` is drawn in the accent colour."""
+    metrics = list(dict.fromkeys(frame["metric"]))
+    models = list(dict.fromkeys(frame["model"]))
+    palette = ["#2b6cb0", "#a0aec0", "#718096", "#f6ad55", "#68d391", "#b794f4"]
+    fig, ax = plt.subplots(figsize=(max(6, 1.6 * len(metrics) * max(len(models), 1) / 2 + 2), 3.9))
+    width = 0.8 / max(len(models), 1)
+    for j, model in enumerate(models):
+        sub = frame[frame["model"] == model].set_index("metric")["value"]
+        xs = [i + (j - (len(models) - 1) / 2) * width for i, m in enumerate(metrics) if m in sub.index]
+        vs = [float(sub[m]) for m in metrics if m in sub.index]
+        bars = ax.bar(xs, vs, width, label=model, color=palette[j % len(palette)])
+        for bar, v in zip(bars, vs):
+            ax.text(bar.get_x() + bar.get_width() / 2, v, f"{v:.3f}", ha="center", va="bottom", fontsize=7)
+    ax.set_xticks(range(len(metrics)), [m.replace("_at_", "@") for m in metrics])
+    ax.set_ylabel("test metric (full ranking)")
     ax.set_title(title)
-    ax.invert_yaxis()
+    ax.margins(y=0.15)
+    ax.legend(frameon=False, ncols=len(models), loc="upper left")
     return _save(fig, path)
 
 
-def explanation_graph(paths: pd.DataFrame, path: Path, title: str) -> Path:
-    """A small graph of one recommendation's explanation path (columns src, rel, dst)."""
-    graph = nx.DiGraph()
-    for row in paths.itertuples(index=False):
-        graph.add_edge(str(row.src), str(row.dst), label=str(row.rel))
-    fig, ax = plt.subplots(figsize=(6, 3))
-    pos = nx.spring_layout(graph, seed=1)
-    nx.draw_networkx(graph, pos, ax=ax, node_color="#fefcbf", edgecolors="#975a16", node_size=900, font_size=7)
-    nx.draw_networkx_edge_labels(graph, pos, ax=ax, edge_labels=nx.get_edge_attributes(graph, "label"),
-                                 font_size=6)
-    ax.set_title(title, fontsize=9)
+# ----------------------------------------------------------------------------- explanations
+
+
+def _chain(steps: Sequence[Mapping[str, str]], start: str, end: str) -> list[str]:
+    """The nodes of a path in walking order from ``start``; ``end`` last."""
+    seq = [start]
+    for step in steps:
+        for key in (step["src"], step["dst"]):
+            if key not in seq and key != end:
+                seq.append(key)
+    seq.append(end)
+    return seq
+
+
+def explanation_paths(user: str, recommendations: Sequence[Mapping], names: Mapping[str, str],
+                      path: str | Path) -> Path:
+    """One user's recommendations, each drawn as a small graph: the explanation path from the user
+    (left) to the recommended product (right), arrows as the relationships are stored.
+
+    ``recommendations``: dicts with ``product`` (``Product:id`` key), ``rank``, ``score`` and ``path``
+    (steps ``{"src", "rel", "dst"}`` with ``Label:id`` keys, or None). ``names``: display names of
+    the keys.
+    """
+    rows = max(len(recommendations), 1)
+    fig, ax = plt.subplots(figsize=(11.5, 1.55 * rows + 0.5))
+    ax.set_xlim(-0.7, 3.7)
+    ax.set_ylim(-rows + 0.45, 0.75)
     ax.axis("off")
+    start = f"User:{user}"
+    for r, rec in enumerate(recommendations):
+        y = -r
+        product = rec["product"]
+        score = rec.get("score")
+        head = f"#{rec.get('rank', r + 1)}  {_short(names.get(product, product.split(':', 1)[1]), 70)}"
+        if score is not None and not (isinstance(score, float) and math.isnan(score)):
+            head += f"   (score {float(score):.3g})"
+        ax.text(-0.65, y + 0.5, head, fontsize=8.5, fontweight="bold", va="center", color="#2d3748")
+        steps = rec.get("path") or []
+        seq = _chain(steps, start, product) if steps else [start, product]
+        xs = {key: 3.0 * i / (len(seq) - 1) for i, key in enumerate(seq)}
+        if not steps:
+            ax.annotate("", (3, y), (0, y), arrowprops=dict(arrowstyle="-|>", color="#cbd5e0", ls="--",
+                                                            shrinkA=40, shrinkB=60))
+            ax.text(1.5, y + 0.1, "no explanation path in the graph", ha="center", fontsize=7.5, color="#a0aec0")
+        for step in steps:
+            x1, x2 = xs[step["src"]], xs[step["dst"]]
+            rad = 0.0 if abs(x1 - x2) <= 1.6 else -0.25
+            ax.add_patch(FancyArrowPatch((x1, y), (x2, y), connectionstyle=f"arc3,rad={rad}", arrowstyle="-|>",
+                                         mutation_scale=11, color=_EDGE, lw=1.0, shrinkA=48, shrinkB=48))
+            ax.text((x1 + x2) / 2, y + (0.12 if rad == 0 else -0.2 - 0.05 * abs(x1 - x2)), step["rel"],
+                    ha="center", fontsize=6.8, color="#975a16", fontweight="bold")
+        for key, x in xs.items():
+            label = key.split(":", 1)[0]
+            name = names.get(key, key.split(":", 1)[1])
+            text = "\n".join(textwrap.wrap(_short(name, 40), 22)) or key
+            ax.text(x, y, text, ha="center", va="center", fontsize=6.8, zorder=5,
+                    bbox=dict(boxstyle="round,pad=0.3", fc=LABEL_COLOURS.get(label, "#e2e8f0"),
+                              ec="#2d3748" if key in (start, product) else "#a0aec0",
+                              lw=1.3 if key in (start, product) else 0.8))
+    ax.set_title(f"Why these items for user {user}: explanation paths in the graph", loc="left")
     return _save(fig, path)
+
+
+__all__ = ["LABEL_COLOURS", "SCHEMA_LAYOUT", "cluster_scatter", "count_bars", "explanation_paths", "metric_comparison",
+           "project_2d", "quality_bars", "rules_scatter", "schema_diagram", "training_curves"]

@@ -1,0 +1,295 @@
+"""What a run directory holds, as tables the report can draw: metrics, artifacts, and the run's store.
+
+:class:`RunData` reads ``metrics.json``, ``config.yaml`` and ``artifacts/*.parquet``; for what the
+artifacts do not carry (per-label-pair relationship counts, product titles, cluster labels,
+recommendations and their explanation paths) it opens the run's store read-only (LadybugDB at
+``store.path`` of the run config or ``RUN_DIR/store``; Neo4j from the config / ``NEO4J_*``) once and
+reuses the handle until :meth:`RunData.close`. A run without a reachable store still renders: the
+sections that need it say what is missing.
+
+Artifact columns read (all optional):
+
+``extraction.parquet``        product_id, attribute, value, extractor, confidence
+``rules.parquet``             antecedent, consequent (lists of product ids), support, confidence, lift, …
+``clusters.parquet``          product_id, cluster[, label][, x, y] (2-D coordinates)
+``cluster_features.npy``      the clustering's feature matrix, row i = row i of clusters.parquet
+``training_history.parquet``  epoch, loss, valid_ndcg_at_K, valid_recall_at_K, …
+``recommendations.parquet``   user_id, product_id, rank, score[, model]
+``explanations.parquet``      user_id, product_id, then either a ``path`` column (list of
+                              ``{src, rel, dst}``) or one row per step with ``src, rel, dst``
+"""
+from __future__ import annotations
+
+import json
+import logging
+import re
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import yaml
+
+from kgmine.graph.schema import NODE_TYPES, REL_TYPES
+
+log = logging.getLogger(__name__)
+
+_METRIC_RE = re.compile(r"^(?:(?P<model>.+?)_)?(?P<metric>recall|ndcg|precision|hit_rate|mrr|map|coverage)_at_(?P<k>\d+)$")
+_QUALITY_RE = re.compile(r"^(?P<attribute>.+)_(?P<measure>precision|recall|f1|accuracy)$")
+_NOT_MODELS = ("valid", "val", "best", "train")
+
+
+class RunData:
+    """One run directory's metrics, artifacts and (lazily) its store.
+
+    Parameters
+    ----------
+    run_dir : str or Path
+        A directory written by :func:`kgmine.pipeline.run_pipeline` (must hold ``metrics.json``).
+    use_store : bool, default True
+        Open the run's store for what the artifacts lack; ``False`` renders from files only.
+    """
+
+    def __init__(self, run_dir: str | Path, use_store: bool = True) -> None:
+        self.run_dir = Path(run_dir)
+        path = self.run_dir / "metrics.json"
+        if not path.is_file():
+            raise FileNotFoundError(f"{self.run_dir}: no metrics.json; is this a kgmine run directory?")
+        try:
+            self.metrics: dict[str, Any] = json.loads(path.read_text())
+        except json.JSONDecodeError as exc:
+            raise ValueError(f"{path}: not valid JSON ({exc.msg}, line {exc.lineno})") from None
+        cfg = self.run_dir / "config.yaml"
+        self.config: dict[str, Any] = (yaml.safe_load(cfg.read_text()) or {}) if cfg.is_file() else {}
+        self.use_store = use_store
+        self._store: Any = None
+        self._store_error: str | None = None
+
+    # ------------------------------------------------------------------ files
+
+    @property
+    def name(self) -> str:
+        """The run's name (config ``name``), else the directory name."""
+        return str(self.metrics.get("run", {}).get("name") or self.run_dir.name)
+
+    @property
+    def synthetic(self) -> bool:
+        """Whether the run used the synthetic demo world."""
+        return bool(self.metrics.get("data", {}).get("synthetic", False))
+
+    def artifact(self, name: str) -> pd.DataFrame | None:
+        """``artifacts/<name>`` as a DataFrame (parquet), or None when the run did not write it."""
+        path = self.run_dir / "artifacts" / name
+        return pd.read_parquet(path) if path.is_file() else None
+
+    # ------------------------------------------------------------------ store
+
+    def store(self) -> Any | None:
+        """The run's store opened read-only (cached), or None when there is none to open."""
+        if self._store is not None or self._store_error is not None or not self.use_store:
+            return self._store
+        from kgmine.graph.stores import StoreError, open_store
+
+        cfg = self.config.get("store", {}) or {}
+        try:
+            if cfg.get("kind", "ladybug") == "neo4j":
+                self._store = open_store("neo4j", **{k: cfg[k] for k in ("uri", "user", "database") if cfg.get(k)})
+            else:
+                path = Path(cfg["path"]) if cfg.get("path") else self.run_dir / "store"
+                self._store = open_store("ladybug", path=path, read_only=True)
+        except (StoreError, OSError, ImportError) as exc:
+            self._store_error = str(exc)
+            log.info("report without a store: %s", exc)
+        return self._store
+
+    @property
+    def store_error(self) -> str | None:
+        """Why the store could not be opened (None if it was, or was not tried)."""
+        return self._store_error
+
+    def close(self) -> None:
+        """Close the store if it was opened."""
+        if self._store is not None:
+            self._store.close()
+            self._store = None
+
+    def __enter__(self) -> "RunData":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def _query(self, cypher: str, params: dict[str, Any] | None = None) -> pd.DataFrame | None:
+        store = self.store()
+        return None if store is None else store.query(cypher, params or {})
+
+    # ------------------------------------------------------------------ derived tables
+
+    def node_counts(self) -> dict[str, int]:
+        """Nodes per label: from metrics.json ``graph`` (written at the end of the run)."""
+        graph = self.metrics.get("graph", {})
+        return {label: int(graph.get(label, 0)) for label in NODE_TYPES if graph.get(label)}
+
+    def relationship_counts(self) -> dict[str, int]:
+        """Relationships per type, from metrics.json ``graph``."""
+        graph = self.metrics.get("graph", {})
+        return {t: int(graph.get(t, 0)) for t in REL_TYPES if graph.get(t)}
+
+    def pair_counts(self) -> pd.DataFrame:
+        """Relationships per type and (source label, target label): ``type, src, dst, count``.
+
+        Counted in the store per label pair when it is open; otherwise a type's total is given to
+        its only pair, or to its pairs whose labels both have nodes (``count`` then marks the type
+        total, see ``exact``).
+        """
+        rel_counts = self.relationship_counts()
+        nodes = self.node_counts()
+        rows = []
+        store = self.store()
+        for type_, total in rel_counts.items():
+            pairs = [p for p in REL_TYPES[type_].pairs if p[0] in nodes and p[1] in nodes]
+            if len(pairs) > 1 and store is not None:
+                for src, dst in pairs:
+                    n = int(store.query(f"MATCH (:{src})-[r:{type_}]->(:{dst}) RETURN count(r) AS n")["n"].iloc[0])
+                    rows.append({"type": type_, "src": src, "dst": dst, "count": n, "exact": True})
+            else:
+                for src, dst in pairs:
+                    rows.append({"type": type_, "src": src, "dst": dst, "count": total, "exact": len(pairs) == 1})
+        return pd.DataFrame(rows, columns=["type", "src", "dst", "count", "exact"])
+
+    def titles(self, product_ids: Sequence[str]) -> dict[str, str]:
+        """Product titles by id, read from the store (ids without a title map to themselves)."""
+        ids = [str(i) for i in dict.fromkeys(product_ids)]
+        out = {i: i for i in ids}
+        if ids:
+            frame = self._query("MATCH (p:Product) WHERE p.id IN $ids RETURN p.id AS id, p.title AS title", {"ids": ids})
+            if frame is not None:
+                out.update({str(i): str(t) for i, t in zip(frame["id"], frame["title"]) if isinstance(t, str) and t})
+        return out
+
+    def extraction_quality(self) -> pd.DataFrame:
+        """Per-attribute quality from metrics.json ``extraction``: ``attribute`` plus one column per
+        measure (precision, recall, f1, accuracy). Reads flat keys (``colour_f1``, ``brand_accuracy``)
+        and nested ``{attribute: {precision, recall, f1}}`` mappings."""
+        ext = self.metrics.get("extraction", {}) or {}
+        scores: dict[str, dict[str, float]] = {}
+        for key, value in ext.items():
+            if isinstance(value, (int, float)) and not isinstance(value, bool):
+                m = _QUALITY_RE.match(key)
+                if m:
+                    scores.setdefault(m["attribute"], {})[m["measure"]] = float(value)
+            elif isinstance(value, dict) and value and all(isinstance(v, dict) for v in value.values()):
+                for attr, measures in value.items():
+                    for measure, v in measures.items():
+                        if measure in ("precision", "recall", "f1", "accuracy") and isinstance(v, (int, float)):
+                            scores.setdefault(str(attr), {})[measure] = float(v)
+        cols = [c for c in ("precision", "recall", "f1", "accuracy") if any(c in s for s in scores.values())]
+        frame = pd.DataFrame([{"attribute": a, **{c: s.get(c, np.nan) for c in cols}} for a, s in scores.items()])
+        return frame if len(frame) else pd.DataFrame(columns=["attribute"])
+
+    def recommend_metrics(self) -> pd.DataFrame:
+        """Final recommender metrics as ``model, metric, k, value`` rows: unprefixed keys of
+        metrics.json ``recommend`` belong to the trained model (``recommend.model``), prefixed ones
+        (``popularity_recall_at_20``) to that baseline."""
+        rec = self.metrics.get("recommend", {}) or {}
+        main = str(rec.get("model", "model"))
+        rows = []
+        for key, value in rec.items():
+            m = _METRIC_RE.match(key)
+            if not m or not isinstance(value, (int, float)) or isinstance(value, bool):
+                continue
+            model = m["model"] or main
+            if model in _NOT_MODELS:
+                continue
+            rows.append({"model": model, "metric": f"{m['metric']}_at_{m['k']}", "k": int(m["k"]), "value": float(value)})
+        frame = pd.DataFrame(rows, columns=["model", "metric", "k", "value"])
+        order = {main: 0}
+        return frame.sort_values(["model"], key=lambda s: s.map(lambda v: (order.get(v, 1), v)), kind="stable")
+
+    def clusters(self) -> tuple[pd.DataFrame | None, str]:
+        """Products with ``cluster``, ``label``, ``x``, ``y`` and a phrase naming the 2-D basis.
+
+        Coordinates: ``x, y`` from clusters.parquet; else :func:`~kgmine.report.plots.project_2d` (t-SNE,
+        or PCA for many products) of ``cluster_features.npy``; else of LSA (TF-IDF + SVD) vectors of
+        the products' titles and descriptions from the store. Labels:
+        the ``label`` column, else the Cluster nodes' labels in the store.
+        """
+        frame = self.artifact("clusters.parquet")
+        if frame is None:
+            frame = self._query("MATCH (p:Product)-[:IN_CLUSTER]->(c:Cluster) RETURN p.id AS product_id, "
+                                "c.id AS cluster, c.label AS label ORDER BY product_id")
+            if frame is None or not len(frame):
+                return None, ""
+        frame = frame.copy()
+        if "cluster" not in frame.columns:
+            return None, ""
+        if "label" not in frame.columns or frame["label"].isna().all():
+            labels = self._query("MATCH (p:Product)-[:IN_CLUSTER]->(c:Cluster) RETURN p.id AS product_id, c.label AS label")
+            if labels is not None and len(labels):
+                frame = frame.drop(columns=["label"], errors="ignore").merge(
+                    labels.drop_duplicates("product_id"), on="product_id", how="left")
+        if {"x", "y"} <= set(frame.columns):
+            return frame, str(self.metrics.get("mine", {}).get("projection", "2-D projection"))
+        features_path = self.run_dir / "artifacts" / "cluster_features.npy"
+        if features_path.is_file():
+            from kgmine.report.plots import project_2d
+
+            xy, how = project_2d(np.load(features_path))
+            if len(xy) == len(frame):
+                frame["x"], frame["y"] = xy[:, 0], xy[:, 1]
+                return frame, f"{how} of the clustering features"
+        texts = self._query("MATCH (p:Product) WHERE p.id IN $ids RETURN p.id AS product_id, p.title AS title, "
+                            "p.description AS description", {"ids": frame["product_id"].astype(str).tolist()})
+        if texts is None or not len(texts):
+            return None, ""
+        from kgmine.mine.embed import TextVectorizer
+        from kgmine.report.plots import project_2d
+
+        texts = frame[["product_id"]].astype({"product_id": str}).merge(texts, on="product_id", how="left")
+        docs = (texts["title"].fillna("") + " " + texts["description"].fillna("")).tolist()
+        vectors = TextVectorizer("tfidf", n_components=min(50, max(2, len(docs) - 1)), random_state=0).fit_transform(docs)
+        xy, how = project_2d(vectors)
+        frame["x"], frame["y"] = xy[:, 0], xy[:, 1]
+        return frame, f"{how} of TF-IDF/LSA text vectors"
+
+    def recommendations(self) -> pd.DataFrame | None:
+        """Top-K lists: recommendations.parquet, else the store's RECOMMENDED edges
+        (``user_id, product_id, rank, score, model``)."""
+        frame = self.artifact("recommendations.parquet")
+        if frame is not None and len(frame):
+            return frame
+        return self._query("MATCH (u:User)-[r:RECOMMENDED]->(p:Product) RETURN u.id AS user_id, p.id AS product_id, "
+                           "r.rank AS rank, r.score AS score, r.model AS model ORDER BY user_id, rank")
+
+    def explanation_paths(self, user_id: str, product_ids: Sequence[str]) -> dict[str, list[dict[str, str]]]:
+        """Explanation paths ``{product_id: [{src, rel, dst}, …]}`` for one user's recommendations:
+        from explanations.parquet when the run wrote one, else read from the store with
+        :meth:`kgmine.serve.explorer.Explorer.explain`."""
+        frame = self.artifact("explanations.parquet")
+        if frame is not None and {"user_id", "product_id"} <= set(frame.columns):
+            mine = frame[(frame["user_id"].astype(str) == str(user_id)) & frame["product_id"].astype(str).isin(
+                [str(p) for p in product_ids])]
+            if "path" in frame.columns:
+                return {str(r.product_id): [dict(s) for s in r.path] for r in mine.itertuples() if r.path is not None
+                        and len(r.path)}
+            if {"src", "rel", "dst"} <= set(frame.columns):
+                return {str(p): g[["src", "rel", "dst"]].to_dict("records") for p, g in mine.groupby("product_id")}
+        store = self.store()
+        if store is None:
+            return {}
+        from kgmine.serve.explorer import Explorer
+
+        return Explorer(store).explain(str(user_id), [str(p) for p in product_ids])
+
+    def names(self, keys: Sequence[str]) -> dict[str, str]:
+        """Display names of ``Label:id`` keys (titles for products), ids when the store is absent."""
+        store = self.store()
+        if store is None:
+            return {k: k.split(":", 1)[-1] for k in keys}
+        from kgmine.serve.explorer import Explorer
+
+        return Explorer(store).names(list(keys))
+
+
+__all__ = ["RunData"]
