@@ -31,6 +31,7 @@ import yaml
 
 from kgmine.graph.build import build_tables
 from kgmine.io.tables import ShopData
+from kgmine.progress import progress_disabled
 
 log = logging.getLogger(__name__)
 
@@ -156,12 +157,13 @@ def run_extraction(data: ShopData, cfg: dict[str, Any]) -> tuple[pd.DataFrame, p
 
     ext_cfg = cfg["extract"]
     vocab = catalog_vocab(data)
+    progress = not progress_disabled()
     extracted = extract_products(data.products, vocab, batch_size=int(ext_cfg["batch_size"]),
-                                 n_process=int(ext_cfg["n_process"]))
+                                 n_process=int(ext_cfg["n_process"]), progress=progress)
     mentions = None
     if ext_cfg.get("reviews") and len(data.reviews):
-        mentions = extract_texts(data.reviews.rename(columns={"review_id": "doc_id"})[["doc_id", "text"]], vocab,
-                                 batch_size=int(ext_cfg["batch_size"]))
+        mentions = extract_texts(data.reviews, vocab, id_col="review_id", text_col="text",
+                                 batch_size=int(ext_cfg["batch_size"]), progress=progress)
         mentions = mentions.rename(columns={"doc_id": "review_id"})
     metrics: dict[str, Any] = {"rows": int(len(extracted)),
                                "per_attribute": extracted["attribute"].value_counts().to_dict()}
