@@ -48,7 +48,7 @@ from pathlib import Path
 
 from spacy.tokens import Doc
 
-from kgmine.extract.values import get_normaliser
+from kgmine.extract.values import NUMBER_WORDS, get_normaliser
 
 DATASETS = ("wdc-pave", "ae-110k")
 CLASSIFY = "classify"
@@ -241,10 +241,15 @@ def align_gold(doc: Doc, values: list[str], normaliser: str, max_ngram: int = 6)
     if not found and normaliser != "identity":  # 2. through the normaliser
         fn = get_normaliser(normaliser)
         keys = {value_key(v) for v in values}
+        numeric = any(ch.isdigit() for v in values for ch in v)
+        starts = [i for i, t in enumerate(doc) if not (t.is_space or t.is_punct)
+                  and (not numeric or any(ch.isdigit() for ch in t.text) or t.lower_ in NUMBER_WORDS)]
         for n in range(1, max_ngram + 1):
-            for i in range(len(doc) - n + 1):
+            for i in starts:
+                if i + n > len(doc):
+                    continue
                 span = doc[i:i + n]
-                if span[0].is_space or span[-1].is_space or span[0].is_punct:
+                if span[-1].is_space:
                     continue
                 out = fn(span.text)
                 if out is not None and value_key(out) in keys:

@@ -210,12 +210,9 @@ class AttributeExtractor:
                 gold = {value_key(v) for v in d.gold.get(attribute) or []}
                 h[(attribute, value)] += value_key(value) in gold
         conf = {(a, v): (h[(a, v)] + 1.0) / (n[(a, v)] + 2.0) for a, v in n}
-        gaz = Gazetteer(self.nlp_, default_confidence=0.5, split_ambiguous=False)
-        for attribute, vals in table.items():
-            gaz.add_values(attribute, {v: sorted(s) for v, s in vals.items()})
-            for v, surfaces in vals.items():
-                c = conf.get((attribute, v), 0.5)
-                gaz.entries[attribute][v]["confidence"]["*"] = c
+        for attribute, entries in gaz.entries.items():  # same canonical values as the counting pass
+            for v, entry in entries.items():
+                entry["confidence"]["*"] = conf.get((attribute, v), 0.5)
         gaz.from_bytes(gaz.to_bytes())  # re-index with the learned confidences
         self.gazetteer_ = gaz
 
@@ -293,23 +290,34 @@ class AttributeExtractor:
                 rows.append({"doc_id": d.doc_id, "category": d.category, "attribute": attribute,
                              "value": slot["value"], "score": score, "extractor": "+".join(sorted(slot["best"])),
                              "text": r["text"], "start": r["start"], "end": r["end"], "field": d.field_of(r["start"])})
-            for attribute in attrs:
-                clf = self.classifiers_.get((d.category, attribute))
-                if clf is None:
-                    continue
-                if isinstance(clf, str):
-                    label, score = clf, 1.0
-                else:
-                    proba = clf.predict_proba([d.text])[0]
-                    k = int(np.argmax(proba))
-                    label, score = clf.classes_[k], float(proba[k])
-                if label == NA:
-                    continue
-                rows.append({"doc_id": d.doc_id, "category": d.category, "attribute": attribute, "value": label,
-                             "score": max(score, self.threshold_), "extractor": "classifier", "text": None,
-                             "start": -1, "end": -1, "field": None})
+        rows.extend(self._classify(docs))
         return pd.DataFrame(rows, columns=["doc_id", "category", "attribute", "value", "score", "extractor",
                                            "text", "start", "end", "field"])
+
+    def _classify(self, docs: Sequence[AttributeDocument]) -> list[dict]:
+        """Rows of the ``classify`` attributes (one classifier call per category-attribute pair)."""
+        by_cat: dict[str, list[AttributeDocument]] = defaultdict(list)
+        for d in docs:
+            by_cat[d.category].append(d)
+        rows = []
+        for (category, attribute), clf in self.classifiers_.items():
+            group = by_cat.get(category, [])
+            if not group:
+                continue
+            if isinstance(clf, str):
+                labels, scores = [clf] * len(group), [1.0] * len(group)
+            else:
+                proba = clf.predict_proba([d.text for d in group])
+                best = proba.argmax(axis=1)
+                labels = [clf.classes_[k] for k in best]
+                scores = proba[np.arange(len(group)), best].tolist()
+            for d, label, score in zip(group, labels, scores):
+                if label == NA:
+                    continue
+                rows.append({"doc_id": d.doc_id, "category": category, "attribute": attribute, "value": label,
+                             "score": max(float(score), self.threshold_), "extractor": "classifier", "text": None,
+                             "start": -1, "end": -1, "field": None})
+        return rows
 
     def predict(self, docs: Sequence[AttributeDocument]) -> pd.DataFrame:
         """Predicted values (at most one per offer and attribute): :meth:`score_slots` above ``threshold_``."""
@@ -317,12 +325,31 @@ class AttributeExtractor:
         return slots[slots["score"] >= self.threshold_].reset_index(drop=True)
 
     def _tune_threshold(self, dev_docs) -> float:
-        from kgmine.extract.attribute_eval import score_predictions
+        """The score threshold with the best micro-F1 (paper metric) on ``dev_docs``."""
+        from kgmine.extract.attribute_eval import slot_class
 
         slots = self.score_slots(dev_docs)
+        best = {(r.doc_id, r.attribute): (r.value, r.score) for r in slots.itertuples(index=False)}
+        scores, correct, gold_n = [], [], 0  # one entry per predicted slot listed in the gold
+        for d in dev_docs:
+            for attribute, gold in d.gold.items():
+                gold_n += bool(gold)
+                hit = best.get((d.doc_id, attribute))
+                if hit is not None:
+                    scores.append(hit[1])
+                    correct.append(slot_class(gold, hit[0]) == "VC")
+        if not scores:
+            return 0.0
+        scores_a, correct_a = np.asarray(scores, dtype=float), np.asarray(correct, dtype=bool)
         best_t, best_f1 = 0.0, -1.0
-        for t in np.unique(np.concatenate([[0.0], np.round(slots["score"].to_numpy(dtype=float), 4)])):
-            f1 = score_predictions(dev_docs, slots[slots["score"] >= t])["micro"]["f1"]
+        for t in np.unique(np.concatenate([[0.0], scores_a])):
+            keep = scores_a >= t
+            vc = int((keep & correct_a).sum())
+            n_pred = int(keep.sum())  # NV + VC + VW
+            # recall's denominator VN + VC + VW is the number of gold slots with a value
+            p = vc / n_pred if n_pred else 0.0
+            r = vc / gold_n if gold_n else 0.0
+            f1 = 2 * p * r / (p + r) if p + r else 0.0
             if f1 > best_f1 + 1e-9:
                 best_t, best_f1 = float(t), f1
         return best_t

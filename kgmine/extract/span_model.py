@@ -184,9 +184,11 @@ class SpanModel:
         self.aliases = {k: dict(v) for k, v in cfg.get("aliases", {}).items()}
         self.label_confidence = {k: float(v) for k, v in cfg.get("label_confidence", {}).items()}
         self.ner_config = cfg.get("ner_config", self.ner_config)
-        self.beam_width = int(cfg.get("beam_width", self.beam_width))
-        self.ner = self._make_ner()
+        self.ner = self._make_ner()  # decoding (greedy or beam) is this component's own beam_width
         self.ner.from_disk(path / "ner")
+        self.ner.cfg["beam_width"] = self.beam_width  # the saved cfg holds the training-time width
+        if self.beam_width > 1:
+            self.ner.cfg["beam_density"] = 0.0001
         return self
 
 
