@@ -81,10 +81,11 @@ build() {
     return 0
   fi
   command -v "$MVN" >/dev/null 2>&1 || die "Maven not found (install maven, or set MVN)"
+  mkdir -p "$LAUNCHER/target"
   say "building the launcher (Neo4j from Maven Central; the first build downloads ~125 MB) ..."
   local t0=$SECONDS
-  "$MVN" -q -B -f "$LAUNCHER/pom.xml" package >"$LAUNCHER/build.log" 2>&1 \
-    || { tail -n 30 "$LAUNCHER/build.log" >&2; die "launcher build failed (log: $LAUNCHER/build.log)"; }
+  "$MVN" -q -B -f "$LAUNCHER/pom.xml" package >"$LAUNCHER/target/build.log" 2>&1 \
+    || { tail -n 30 "$LAUNCHER/target/build.log" >&2; die "launcher build failed (log: $LAUNCHER/build.log)"; }
   rm -f "$CDS"
   touch "$stamp"
   say "built in $((SECONDS - t0)) s"
