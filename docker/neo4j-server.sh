@@ -85,7 +85,7 @@ build() {
   say "building the launcher (Neo4j from Maven Central; the first build downloads ~125 MB) ..."
   local t0=$SECONDS
   "$MVN" -q -B -f "$LAUNCHER/pom.xml" package >"$LAUNCHER/target/build.log" 2>&1 \
-    || { tail -n 30 "$LAUNCHER/target/build.log" >&2; die "launcher build failed (log: $LAUNCHER/build.log)"; }
+    || { tail -n 30 "$LAUNCHER/target/build.log" >&2; die "launcher build failed (log: $LAUNCHER/target/build.log)"; }
   rm -f "$CDS"
   touch "$stamp"
   say "built in $((SECONDS - t0)) s"
