@@ -1,0 +1,216 @@
+"""The run report: its pieces on small inputs, a partial run, and a full pipeline run rendered in
+headless Chromium (Debian's package) with every section and every image checked.
+
+Set ``KGMINE_REPORT_RUN=DIR`` to check an existing run directory (e.g. a full-size ``kgmine demo``)
+instead of running the pipeline at reduced size; ``KGMINE_REPORT_SCREENSHOT=PNG`` keeps the
+screenshot the browser test takes.
+"""
+from __future__ import annotations
+
+import json
+import os
+import re
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from kgmine.report import plots
+from kgmine.report.html import SECTIONS, render_report
+from kgmine.report.rundata import RunData
+
+PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
+
+
+def _write_metrics(run_dir: Path, metrics: dict) -> Path:
+    run_dir.mkdir(parents=True, exist_ok=True)
+    (run_dir / "metrics.json").write_text(json.dumps(metrics))
+    return run_dir
+
+
+# ---------------------------------------------------------------------------- pieces
+
+
+def test_metric_parsing_separates_models_and_attributes(tmp_path):
+    run = RunData(_write_metrics(tmp_path / "run", {
+        "extraction": {"brand_accuracy": 0.93, "colour_precision": 0.8, "colour_recall": 0.6, "colour_f1": 0.686,
+                       "rows": 10, "per_attribute": {"brand": 4}, "nested": {"size": {"precision": 0.5, "f1": 0.4}}},
+        "recommend": {"model": "lightgcn", "recall_at_20": 0.3, "ndcg_at_20": 0.2, "hit_rate_at_20": 0.5,
+                      "popularity_recall_at_20": 0.1, "popularity_hit_rate_at_20": 0.2, "item_knn_ndcg_at_10": 0.05,
+                      "valid_ndcg_at_20": 0.9, "epochs": 10}}), use_store=False)
+    quality = run.extraction_quality().set_index("attribute")
+    assert quality.loc["brand", "accuracy"] == 0.93 and np.isnan(quality.loc["brand", "precision"])
+    assert quality.loc["colour", "recall"] == 0.6 and quality.loc["size", "f1"] == 0.4
+    metrics = run.recommend_metrics()
+    got = {(r.model, r.metric): r.value for r in metrics.itertuples()}
+    assert got == {("lightgcn", "recall_at_20"): 0.3, ("lightgcn", "ndcg_at_20"): 0.2,
+                   ("lightgcn", "hit_rate_at_20"): 0.5, ("popularity", "recall_at_20"): 0.1,
+                   ("popularity", "hit_rate_at_20"): 0.2, ("item_knn", "ndcg_at_10"): 0.05}
+    assert metrics["model"].iloc[0] == "lightgcn"
+
+
+def test_plots_write_pngs(tmp_path):
+    rng = np.random.default_rng(0)
+    centres = rng.normal(0, 5, (3, 8))
+    features = np.vstack([c + rng.normal(0, 0.3, (20, 8)) for c in centres])
+    xy, how = plots.project_2d(features)
+    assert xy.shape == (60, 2) and how == "t-SNE"
+    pca, how = plots.project_2d(features, method="pca")
+    assert how == "PCA" and np.allclose(np.abs(pca[:, 0]).sum(), np.abs(pca[:, 0]).sum())
+    # t-SNE keeps the three planted groups apart: every point's nearest neighbour is in its own group
+    groups = np.repeat([0, 1, 2], 20)
+    d = ((xy[:, None, :] - xy[None, :, :]) ** 2).sum(-1)
+    np.fill_diagonal(d, np.inf)
+    assert (groups[d.argmin(1)] == groups).all()
+    with pytest.raises(ValueError):
+        plots.project_2d(features, method="umap")
+    frame = pd.DataFrame({"x": xy[:, 0], "y": xy[:, 1], "cluster": groups, "label": np.array(["a", "b", "c"])[groups]})
+    steps = [{"src": "User:u", "rel": "BOUGHT", "dst": "Product:q"},
+             {"src": "Product:q", "rel": "HAS_BRAND", "dst": "Brand:b"},
+             {"src": "Product:p", "rel": "HAS_BRAND", "dst": "Brand:b"}]
+    assert plots._chain(steps, "User:u", "Product:p") == ["User:u", "Product:q", "Brand:b", "Product:p"]
+    pairs = pd.DataFrame({"type": ["BOUGHT", "HAS_BRAND", "SUBCATEGORY_OF"], "src": ["User", "Product", "Category"],
+                          "dst": ["Product", "Brand", "Category"], "count": [10, 5, 3]})
+    outs = [
+        plots.cluster_scatter(frame, tmp_path / "c.png"),
+        plots.schema_diagram({"User": 3, "Product": 4, "Brand": 2, "Category": 3}, pairs, tmp_path / "s.png"),
+        plots.rules_scatter(pd.DataFrame({"support": [0.1, 0.2], "confidence": [0.5, 0.9], "lift": [1.2, 30.0]}),
+                            tmp_path / "r.png"),
+        plots.training_curves(pd.DataFrame({"epoch": [1, 2, 3], "loss": [0.7, 0.5, 0.4],
+                                            "valid_ndcg_at_20": [np.nan, 0.1, 0.2]}), tmp_path / "t.png", 3),
+        plots.metric_comparison(pd.DataFrame({"model": ["m", "pop"], "metric": ["recall_at_20"] * 2,
+                                              "value": [0.3, 0.1]}), tmp_path / "m.png"),
+        plots.explanation_paths("u", [{"product": "Product:p", "rank": 1, "score": 0.5, "path": steps},
+                                      {"product": "Product:z", "rank": 2, "score": 0.4, "path": None}],
+                                {"Product:p": "A product"}, tmp_path / "e.png"),
+        plots.quality_bars(pd.DataFrame({"attribute": ["brand", "colour"], "accuracy": [0.9, np.nan],
+                                         "f1": [np.nan, 0.7]}), tmp_path / "q.png"),
+        plots.count_bars({"Product": 10, "User": 0}, {"BOUGHT": 1000, "RATED": 3}, tmp_path / "n.png"),
+    ]
+    for out in outs:
+        assert out.read_bytes()[:8] == PNG_MAGIC and out.stat().st_size > 5_000, out
+
+
+def test_partial_run_keeps_every_section_and_says_what_is_missing(tmp_path):
+    run_dir = _write_metrics(tmp_path / "run", {
+        "run": {"name": "partial", "seed": 1}, "data": {"name": "tiny", "synthetic": False, "products": 3},
+        "graph": {"Product": 3, "User": 2, "BOUGHT": 4}, "timings": {"read": 0.1, "total": 0.5}})
+    html = render_report(run_dir, use_store=False).read_text()
+    for sid in SECTIONS:
+        assert f'<section id="{sid}"' in html
+    missing = re.findall(r'<section id="(\w+)"[^>]*><h2>[^<]*</h2>\s*<p class="missing">', html)
+    assert set(missing) == set(SECTIONS) - {"data", "schema"}
+    assert "SYNTHETIC" not in html
+
+
+def test_a_broken_artifact_only_breaks_its_own_section(tmp_path):
+    run_dir = _write_metrics(tmp_path / "run", {"data": {"name": "x", "products": 1}, "graph": {"Product": 1}})
+    (run_dir / "artifacts").mkdir()
+    (run_dir / "artifacts" / "rules.parquet").write_bytes(b"not parquet")
+    html = render_report(run_dir, use_store=False).read_text()
+    assert re.search(r'<section id="rules".*?could not be drawn', html, re.S)
+    assert "could not be drawn" not in html.split('<section id="rules"')[0]
+
+
+def test_report_command(tmp_path):
+    import typer
+    from typer.testing import CliRunner
+
+    from kgmine.commands import report
+
+    app = typer.Typer()
+    report.register(app)
+    app.command("noop")(lambda: None)
+    result = CliRunner().invoke(app, ["report", str(tmp_path)])
+    assert result.exit_code == 1 and "no metrics.json" in result.output
+    run_dir = _write_metrics(tmp_path / "run", {"data": {"name": "x", "products": 1}})
+    result = CliRunner().invoke(app, ["report", str(run_dir), "--no-store"])
+    assert result.exit_code == 0, result.output
+    assert (run_dir / "report.html").is_file()
+
+
+# ---------------------------------------------------------------------------- a full run in the browser
+
+#: Images each section of a complete run must show (at least).
+EXPECTED_IMAGES = {"data": 1, "extraction": 1, "schema": 1, "clusters": 1, "rules": 1, "training": 1, "metrics": 1,
+                   "recommendations": 1}
+
+
+@pytest.fixture(scope="module")
+def full_run(tmp_path_factory) -> Path:
+    """A complete pipeline run at reduced size (or the run directory named by KGMINE_REPORT_RUN)."""
+    given = os.environ.get("KGMINE_REPORT_RUN")
+    if given:
+        render_report(given)
+        return Path(given)
+    from kgmine.config import merge_config
+    from kgmine.pipeline import run_pipeline
+
+    out = tmp_path_factory.mktemp("report-run")
+    cfg = merge_config({"name": "report-test", "data": {"n_products": 300, "n_users": 200},
+                        "recommend": {"epochs": 10}}, source="test_report_html")
+    run_pipeline(cfg, out)
+    return out
+
+
+def test_full_run_report_is_self_contained(full_run):
+    html = (full_run / "report.html").read_text()
+    assert not re.search(r'(src|href)="(https?:)?//', html), "the report must not load anything from the network"
+    assert "<script" not in html and "<link" not in html
+    for sid in SECTIONS:
+        body = html.split(f'<section id="{sid}"', 1)[1].split("</section>", 1)[0]
+        assert 'class="missing"' not in body, f"section {sid} is missing in a complete run"
+        assert body.count("data:image/png;base64,") >= EXPECTED_IMAGES[sid], sid
+    for png in (full_run / "plots").glob("*.png"):
+        assert png.read_bytes()[:8] == PNG_MAGIC
+
+
+def _need_browser():
+    from kgmine.report.browser import find_chromedriver, find_chromium
+
+    missing = [name for name, found in (("chromium", find_chromium()), ("chromedriver", find_chromedriver())) if not found]
+    try:
+        import selenium  # noqa: F401
+    except ImportError:
+        missing.append("selenium")
+    if missing:
+        reason = f"browser test needs {', '.join(missing)} (apt-get install chromium chromium-driver; pip install selenium)"
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail(f"CI must run the browser tests: {reason}")
+        pytest.skip(reason)
+
+
+def test_report_renders_in_headless_chromium(full_run, tmp_path):
+    _need_browser()
+    from selenium.webdriver.common.by import By
+
+    from kgmine.report.browser import chromium_driver, screenshot
+
+    driver = chromium_driver(width=1280, height=1000)
+    try:
+        driver.get((full_run / "report.html").resolve().as_uri())
+        assert driver.find_element(By.TAG_NAME, "h1").text.startswith("kgmine run report")
+        links = [a.get_attribute("href").rsplit("#", 1)[1] for a in driver.find_elements(By.CSS_SELECTOR, "nav a")]
+        assert links == list(SECTIONS)
+        for sid, title in SECTIONS.items():
+            section = driver.find_element(By.ID, sid)
+            assert section.find_element(By.TAG_NAME, "h2").text == title
+            assert not section.find_elements(By.CLASS_NAME, "missing"), f"{sid}: {section.text[:200]}"
+            images = section.find_elements(By.TAG_NAME, "img")
+            assert len(images) >= EXPECTED_IMAGES[sid], sid
+            for img in images:  # decoded by the browser, with real pixels
+                width, height = driver.execute_script(
+                    "return [arguments[0].naturalWidth, arguments[0].naturalHeight]", img)
+                assert width > 200 and height > 100, (sid, img.get_attribute("alt"))
+                assert img.get_attribute("alt")
+            if sid in ("rules", "recommendations", "metrics", "data"):
+                assert section.find_elements(By.CSS_SELECTOR, "table tbody tr"), sid
+        errors = [e for e in driver.get_log("browser") if e["level"] == "SEVERE"]
+        assert not errors, errors
+    finally:
+        driver.quit()
+    shot = Path(os.environ.get("KGMINE_REPORT_SCREENSHOT") or tmp_path / "report.png")
+    screenshot(full_run / "report.html", shot, width=1280, height=4000)
+    data = shot.read_bytes()
+    assert data[:8] == PNG_MAGIC and len(data) > 50_000
