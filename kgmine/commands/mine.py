@@ -1,8 +1,307 @@
-"""`kgmine` commands of the mine group."""
+"""`kgmine mine ...`: association rules, clusters and graph analytics, optionally written back.
+
+Commands are thin: they parse options, call :mod:`kgmine.mine`, print a table (or JSON) and, with
+``--write``, write the results into the store they read from.
+"""
 from __future__ import annotations
+
+import json
+import math
+import time
+from pathlib import Path
+from typing import Any, Optional
 
 import typer
 
+from kgmine.commands.common import console, fail, print_frame
+
+mine_app = typer.Typer(help="Mine the graph: association rules, clusters, graph analytics.", no_args_is_help=True)
+
 
 def register(app: typer.Typer) -> None:
-    """Add this group's commands to the top-level app."""
+    """Add the ``mine`` group (rules, clusters, analytics) to the top-level app."""
+    app.add_typer(mine_app, name="mine")
+
+
+STORE_HELP = "Embedded store directory (e.g. runs/demo/store), or 'neo4j' (server from NEO4J_URI etc.)."
+KIND_HELP = "Store kind: ladybug (embedded) or neo4j."
+
+
+def _open(store: str | None, kind: str, write: bool) -> Any:
+    """Open the store named by --store/--kind; one-line errors."""
+    from kgmine.graph.stores import STORE_KINDS, StoreError, open_store
+
+    if store == "neo4j":
+        kind, store = "neo4j", None
+    if kind not in STORE_KINDS:
+        fail(f"--kind must be one of {', '.join(STORE_KINDS)}, not {kind!r}")
+    try:
+        if kind == "ladybug":
+            if not store:
+                fail("--store DIR is required")
+            if not Path(store).is_dir():
+                fail(f"store directory {store} does not exist")
+            return open_store("ladybug", path=store, create=False, read_only=not write)
+        return open_store("neo4j")
+    except StoreError as exc:
+        fail(str(exc))
+    except ImportError as exc:
+        fail(f"the {kind} store is not available: {exc}")
+    except Exception as exc:  # noqa: BLE001 - a driver's connection error must stay one line
+        fail(f"cannot open the {kind} store: {' '.join(str(exc).split())}")
+
+
+def _json_value(value: Any) -> Any:
+    if isinstance(value, (tuple, list)):
+        return [_json_value(v) for v in value]
+    if hasattr(value, "item"):
+        value = value.item()
+    if isinstance(value, float) and not math.isfinite(value):
+        return None  # JSON has no inf/nan: conviction of a rule with confidence 1 is null
+    return value
+
+
+def _records(frame: Any) -> list[dict[str, Any]]:
+    return [{k: _json_value(v) for k, v in row.items()} for row in frame.to_dict("records")]
+
+
+@mine_app.command("rules")
+def rules(
+    baskets: Optional[Path] = typer.Option(None, "--baskets", help="File with one basket a line, items separated by "
+                                                                  "commas or whitespace (e.g. groceries.csv, FIMI .dat)."),
+    store: Optional[str] = typer.Option(None, "--store", help=STORE_HELP + " Baskets are its BOUGHT edges."),
+    kind: str = typer.Option("ladybug", "--kind", help=KIND_HELP),
+    group_by: str = typer.Option("basket", "--group-by", help="With --store: baskets by order id (basket), "
+                                                             "user, or user and time window (window)."),
+    window: float = typer.Option(86_400.0, "--window", help="Window length in seconds for --group-by window."),
+    min_support: float = typer.Option(0.01, "--min-support", "-s", help="Minimum support as a fraction of baskets; "
+                                                                      "min count = ceil(S x N)."),
+    min_confidence: float = typer.Option(0.5, "--min-confidence", "-c", help="Minimum confidence in [0, 1]."),
+    min_len: int = typer.Option(1, "--min-len", help="Minimum items in a rule (1 admits {} => X, as arules)."),
+    max_len: Optional[int] = typer.Option(None, "--max-len", help="Maximum items in an itemset and a rule."),
+    max_consequent: int = typer.Option(1, "--max-consequent", help="Maximum consequent items (0 = any split)."),
+    algorithm: str = typer.Option("fpgrowth", "--algorithm", help="pyfim algorithm: fpgrowth, eclat, apriori, "
+                                                                   "relim, sam."),
+    engine: str = typer.Option("pyfim", "--engine", help="Itemset engine: pyfim (C) or mlxtend."),
+    top: int = typer.Option(20, "--top", min=0, help="Rules shown (best first by --sort-by)."),
+    sort_by: str = typer.Option("lift", "--sort-by", help="lift, confidence, support, leverage, conviction, count."),
+    as_json: bool = typer.Option(False, "--json", help="Print the summary and the top rules as JSON."),
+    out: Optional[Path] = typer.Option(None, "--out", help="Also save all rules (.csv or .parquet)."),
+    write: bool = typer.Option(False, "--write", help="With --store: replace its FREQUENTLY_BOUGHT_WITH edges by the "
+                                                     "pairwise rules."),
+) -> None:
+    """Frequent itemsets and association rules; prints the top rules and a count line."""
+    from kgmine.graph.stores import StoreError
+    from kgmine.mine.baskets import Baskets, baskets_from_store
+    from kgmine.mine.rules import AssociationRules
+    from kgmine.mine.writeback import write_rules
+
+    if (baskets is None) == (store is None):
+        fail("give exactly one of --baskets FILE or --store DIR")
+    if write and store is None:
+        fail("--write needs --store (the graph to write FREQUENTLY_BOUGHT_WITH edges into)")
+    graph = _open(store, kind, write) if store is not None else None
+    try:
+        start = time.perf_counter()
+        data = Baskets.from_file(baskets) if baskets is not None else baskets_from_store(graph, group_by, window)
+        model = AssociationRules(min_support, min_confidence, min_len=min_len, max_len=max_len,
+                                 max_consequent_len=max_consequent or None, engine=engine,
+                                 algorithm=algorithm).fit(data)
+        seconds = time.perf_counter() - start
+        shown = model.top(top, by=sort_by)
+        written = write_rules(graph, model) if write else None
+        if out is not None:
+            _save(model.rules_, out)
+    except (ValueError, StoreError, ImportError) as exc:
+        fail(str(exc))
+    finally:
+        if graph is not None:
+            graph.close()
+    summary = {**model.summary(), "seconds": round(seconds, 3)}
+    if written is not None:
+        summary["written"] = written
+    if as_json:
+        columns = ["antecedent", "consequent", "support", "confidence", "lift", "leverage", "conviction", "count"]
+        typer.echo(json.dumps({"summary": summary, "rules": _records(shown[columns])}, ensure_ascii=False))
+        return
+    if len(shown):
+        table = shown.assign(rule=shown["antecedent_items"].map(lambda s: "{" + s + "}") + " => "
+                             + shown["consequent_items"].map(lambda s: "{" + s + "}"))
+        print_frame(table[["rule", "support", "confidence", "lift", "leverage", "conviction", "count"]],
+                    title=f"top {len(shown)} rules by {sort_by}", max_rows=top)
+    lengths = " ".join(f"{k}:{v:,}" for k, v in summary["rules_by_length"].items()) or "-"
+    console.print(f"{summary['rules']:,} rules from {summary['itemsets']:,} frequent itemsets in "
+                  f"{summary['baskets']:,} baskets (min count {summary['min_count']:,}); "
+                  f"rules by length {lengths}; {seconds:.2f} s")
+    if written is not None:
+        console.print(f"wrote {written.get('FREQUENTLY_BOUGHT_WITH', 0):,} FREQUENTLY_BOUGHT_WITH edges "
+                      f"({written['skipped']:,} skipped: products not in the store)")
+
+
+def _save(frame: Any, out: Path) -> None:
+    frame = frame.copy()
+    for col in ("antecedent", "consequent"):
+        if col in frame.columns:
+            frame[col] = frame[col].map(lambda t: "|".join(map(str, t)))
+    if out.suffix.lower() in (".parquet", ".pq"):
+        frame.to_parquet(out, index=False)
+    else:
+        frame.to_csv(out, index=False)
+
+
+@mine_app.command("clusters")
+def clusters(
+    store: Optional[str] = typer.Option(None, "--store", help=STORE_HELP),
+    kind: str = typer.Option("ladybug", "--kind", help=KIND_HELP),
+    products: Optional[Path] = typer.Option(None, "--products", help="Products CSV/Parquet instead of a store: "
+                                                                    "product_id, title, description[, brand, "
+                                                                    "category_path]."),
+    id_column: str = typer.Option("product_id", "--id-column", help="Id column of --products."),
+    scope: str = typer.Option("product", "--scope", help="Cluster products or users (users need a store)."),
+    method: str = typer.Option("kmeans", "--method", help="kmeans, minibatch, hdbscan or agglomerative."),
+    k: Optional[int] = typer.Option(None, "--k", help="Number of clusters (default: chosen by --selection)."),
+    k_min: int = typer.Option(2, "--k-min", help="Smallest k tried."),
+    k_max: int = typer.Option(30, "--k-max", help="Largest k tried."),
+    selection: str = typer.Option("silhouette", "--selection", help="silhouette or davies_bouldin."),
+    text: str = typer.Option("tfidf", "--text", help="Text features: tfidf (fast), minilm (sentence embeddings, "
+                                                     "~200 texts/s) or none."),
+    fields: str = typer.Option("title,description", "--fields", help="Product fields that make the text."),
+    components: int = typer.Option(30, "--components", help="SVD dimensions of the TF-IDF text block."),
+    attribute_weight: float = typer.Option(0.5, "--attribute-weight", help="Weight of attribute one-hots (brand, "
+                                                                          "colour, ...; categories excluded)."),
+    behaviour_weight: float = typer.Option(0.0, "--behaviour-weight", help="Weight of behaviour features (buyers "
+                                                                          "and product links)."),
+    min_cluster_size: int = typer.Option(10, "--min-cluster-size", help="HDBSCAN minimum cluster size."),
+    seed: int = typer.Option(0, "--seed", help="Random seed."),
+    evaluate: Optional[str] = typer.Option(None, "--evaluate", help="Attribute to score the clusters against "
+                                                                   "(adjusted Rand index), e.g. category."),
+    as_json: bool = typer.Option(False, "--json", help="Print summary and clusters as JSON."),
+    out: Optional[Path] = typer.Option(None, "--out", help="Also save the memberships (.csv or .parquet)."),
+    write: bool = typer.Option(False, "--write", help="With --store: write Cluster nodes and IN_CLUSTER edges."),
+) -> None:
+    """Cluster products (text, attributes, behaviour) or users (behaviour); prints one row per cluster."""
+    from kgmine.graph.stores import StoreError
+    from kgmine.mine.catalog import CatalogView
+    from kgmine.mine.clusters import ProductClusterer, UserClusterer
+    from kgmine.mine.writeback import write_clusters
+
+    if (store is None) == (products is None):
+        fail("give exactly one of --store DIR or --products FILE")
+    if write and store is None:
+        fail("--write needs --store")
+    if scope not in ("product", "user"):
+        fail(f"--scope must be product or user, not {scope!r}")
+    if k_min > k_max:
+        fail(f"--k-min ({k_min}) must not exceed --k-max ({k_max})")
+    common = dict(method=method, n_clusters=k, k_range=tuple(range(k_min, k_max + 1)), selection=selection,
+                  min_cluster_size=min_cluster_size, random_state=seed)
+    if scope == "product":
+        model: Any = ProductClusterer(text=None if text == "none" else text,
+                                      text_fields=tuple(f.strip() for f in fields.split(",") if f.strip()),
+                                      n_components=components, attribute_weight=attribute_weight,
+                                      behaviour_weight=behaviour_weight, **common)
+    else:
+        model = UserClusterer(**common)
+    graph = _open(store, kind, write) if store is not None else None
+    try:
+        catalog = (CatalogView.from_store(graph) if graph is not None
+                   else CatalogView.from_file(products, id_column=id_column))
+        start = time.perf_counter()
+        model.fit(catalog)
+        seconds = time.perf_counter() - start
+        score = _evaluate(model, catalog, evaluate) if evaluate else None
+        written = write_clusters(graph, model) if write else None
+        if out is not None:
+            _save(model.labels_, out)
+    except (ValueError, StoreError, ImportError) as exc:
+        fail(str(exc))
+    finally:
+        if graph is not None:
+            graph.close()
+    chosen = model.selection_[model.selection_["chosen"]].iloc[0]
+    summary = {"scope": scope, "method": method, "rows": int(len(model.labels_)), "clusters": model.n_clusters_,
+               "noise": int((model.labels_["cluster"] < 0).sum()), "silhouette": float(chosen["silhouette"]),
+               "davies_bouldin": float(chosen["davies_bouldin"]), "seconds": round(seconds, 3)}
+    if score is not None:
+        summary[f"ari_{evaluate}"] = score
+    if written is not None:
+        summary["written"] = written
+    if as_json:
+        typer.echo(json.dumps({"summary": {k: _json_value(v) for k, v in summary.items()},
+                               "clusters": _records(model.clusters_)}, ensure_ascii=False))
+        return
+    print_frame(model.clusters_[["cluster", "size", "label", "top_attributes"]],
+                title=f"{model.n_clusters_} {scope} clusters ({method})", max_rows=100)
+    extra = f"; ARI vs {evaluate} {score:.3f}" if score is not None else ""
+    console.print(f"{summary['rows']:,} {scope}s in {summary['clusters']} clusters (noise {summary['noise']}); "
+                  f"silhouette {summary['silhouette']:.3f}, Davies-Bouldin {summary['davies_bouldin']:.3f}"
+                  f"{extra}; {seconds:.2f} s")
+    if written is not None:
+        console.print(f"wrote {written.get('Cluster', 0)} Cluster nodes and {written.get('IN_CLUSTER', 0):,} "
+                      "IN_CLUSTER edges")
+
+
+def _evaluate(model: Any, catalog: Any, attribute: str) -> float:
+    """Adjusted Rand index of the clusters against one attribute of the members (noise included)."""
+    from sklearn.metrics import adjusted_rand_score
+
+    facts = catalog.attributes[catalog.attributes["attribute"] == attribute]
+    if facts.empty:
+        raise ValueError(f"no {attribute!r} attribute to evaluate against")
+    truth = facts.drop_duplicates("id").set_index("id")["value"]
+    labels = model.labels_.set_index(model.labels_.columns[0])["cluster"]
+    common = labels.index.intersection(truth.index)
+    return float(adjusted_rand_score(truth.loc[common].astype(str), labels.loc[common]))
+
+
+@mine_app.command("analytics")
+def analytics(
+    store: Optional[str] = typer.Option(None, "--store", help=STORE_HELP),
+    kind: str = typer.Option("ladybug", "--kind", help=KIND_HELP),
+    community: str = typer.Option("leiden", "--community", help="leiden or louvain."),
+    resolution: float = typer.Option(1.0, "--resolution", help="Modularity resolution (higher = smaller communities)."),
+    betweenness_k: int = typer.Option(256, "--betweenness-k", help="Sampled sources for betweenness (0 = skip)."),
+    co_purchase: bool = typer.Option(True, "--co-purchase/--no-co-purchase", help="Link products bought together."),
+    backend: str = typer.Option("igraph", "--backend", help="igraph (C) or networkx (pure Python)."),
+    seed: int = typer.Option(0, "--seed", help="Random seed."),
+    top: int = typer.Option(10, "--top", min=0, help="Products shown, by PageRank."),
+    as_json: bool = typer.Option(False, "--json", help="Print summary and top products as JSON."),
+    write: bool = typer.Option(False, "--write", help="Write Product pagerank/degree/betweenness/component and "
+                                                     "Community nodes with IN_COMMUNITY edges."),
+) -> None:
+    """PageRank, degree, betweenness, communities and components of the product graph."""
+    from kgmine.graph.stores import StoreError
+    from kgmine.mine.analytics import GraphAnalytics
+    from kgmine.mine.catalog import CatalogView
+    from kgmine.mine.writeback import write_analytics
+
+    graph = _open(store, kind, write)
+    try:
+        catalog = CatalogView.from_store(graph)
+        start = time.perf_counter()
+        model = GraphAnalytics(co_purchase=co_purchase, betweenness_k=betweenness_k, community=community,
+                               resolution=resolution, backend=backend, random_state=seed).fit(catalog)
+        seconds = time.perf_counter() - start
+        written = write_analytics(graph, model) if write else None
+    except (ValueError, StoreError, ImportError) as exc:
+        fail(str(exc))
+    finally:
+        graph.close()
+    titles = catalog.products.set_index("product_id")["title"]
+    shown = model.nodes_.nlargest(top, "pagerank").assign(title=lambda f: f["product_id"].map(titles))
+    summary = {**model.summary_, "seconds": round(seconds, 3)}
+    if written is not None:
+        summary["written"] = written
+    if as_json:
+        typer.echo(json.dumps({"summary": {k: _json_value(v) for k, v in summary.items()},
+                               "top": _records(shown)}, ensure_ascii=False))
+        return
+    if top:
+        print_frame(shown[["product_id", "title", "pagerank", "degree", "betweenness", "community", "component"]],
+                    title=f"top {len(shown)} products by PageRank", max_rows=top)
+    console.print(f"{summary['nodes']:,} products, {summary['edges']:,} edges; {summary['components']:,} components "
+                  f"(largest {summary['largest_component']:,}); {summary['communities']:,} {community} communities "
+                  f"(modularity {summary['modularity']:.3f}); {seconds:.2f} s")
+    if written is not None:
+        console.print(f"wrote measures of {written.get('Product', 0):,} products and {written.get('Community', 0)} "
+                      "Community nodes")
