@@ -110,12 +110,12 @@ def run_create(store, users: pd.DataFrame, products: pd.DataFrame, pairs: pd.Dat
     def write(cypher: str, rows: list, what: str) -> float:
         return timed(store.write_batches, cypher, rows, what)[1]
 
-    t_nodes = write("UNWIND $rows AS r CREATE (n:User {id: r.id}) RETURN count(*) AS n",
-                    _rows(users, {"id": "id"}, []), "CREATE User")
-    t_nodes += write("UNWIND $rows AS r CREATE (n:Product {id: r.id}) RETURN count(*) AS n",
-                     _rows(products, {"id": "id"}, []), "CREATE Product")
-    rows = _rows(pairs, {"s": "src", "d": "dst"}, [])
-    t_edges = write("UNWIND $rows AS r MATCH (a:User {id: r.s}) MATCH (b:Product {id: r.d}) "
+    t_nodes = write("UNWIND $rows AS r CREATE (n:User {id: r[0]}) RETURN count(*) AS n",
+                    _rows(users, ["id"]), "CREATE User")
+    t_nodes += write("UNWIND $rows AS r CREATE (n:Product {id: r[0]}) RETURN count(*) AS n",
+                     _rows(products, ["id"]), "CREATE Product")
+    rows = _rows(pairs, ["src", "dst"])
+    t_edges = write("UNWIND $rows AS r MATCH (a:User {id: r[0]}) MATCH (b:Product {id: r[1]}) "
                     "CREATE (a)-[:BOUGHT]->(b) RETURN count(*) AS n", rows, "CREATE BOUGHT")
     return t_nodes, t_edges
 
