@@ -15,19 +15,18 @@ returns its path; none of them reads files or talks to a store (see :mod:`kgmine
 """
 from __future__ import annotations
 
+import functools
 import math
 import textwrap
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import matplotlib
-
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
-from matplotlib.colors import LogNorm, Normalize  # noqa: E402
-from matplotlib.patches import FancyArrowPatch  # noqa: E402
+import numpy as np
+import pandas as pd
+from matplotlib.colors import LogNorm, Normalize
+from matplotlib.figure import Figure
+from matplotlib.patches import FancyArrowPatch
 
 #: One colour per node label, shared by the schema diagram and the explanation graphs.
 LABEL_COLOURS: dict[str, str] = {
@@ -38,16 +37,31 @@ LABEL_COLOURS: dict[str, str] = {
 _EDGE = "#4a5568"
 _DPI = 120
 
-plt.rcParams.update({"font.family": "DejaVu Sans", "axes.spines.top": False, "axes.spines.right": False,
-                     "axes.titlesize": 11, "axes.titleweight": "bold", "axes.labelsize": 9,
-                     "xtick.labelsize": 8, "ytick.labelsize": 8, "legend.fontsize": 8})
+#: The plots' style, applied inside each plotting call only (the caller's rcParams stay as they are).
+STYLE = {"font.family": "DejaVu Sans", "axes.spines.top": False, "axes.spines.right": False,
+         "axes.titlesize": 11, "axes.titleweight": "bold", "axes.labelsize": 9,
+         "xtick.labelsize": 8, "ytick.labelsize": 8, "legend.fontsize": 8}
 
 
-def _save(fig: plt.Figure, path: str | Path) -> Path:
+def _styled(fn):
+    """Run a plotting function under :data:`STYLE`."""
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        with matplotlib.rc_context(STYLE):
+            return fn(*args, **kwargs)
+    return wrapper
+
+
+def _figure(figsize: tuple[float, float], ncols: int = 1):
+    """A figure not registered with pyplot (no backend, no global state) and its axes."""
+    fig = Figure(figsize=figsize)
+    return fig, fig.subplots(1, ncols)
+
+
+def _save(fig: Figure, path: str | Path) -> Path:
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(path, dpi=_DPI, bbox_inches="tight", facecolor="white")
-    plt.close(fig)
     return path
 
 
@@ -59,12 +73,13 @@ def _short(text: object, n: int) -> str:
 # ----------------------------------------------------------------------------- data and extraction
 
 
+@_styled
 def count_bars(nodes: Mapping[str, int], relationships: Mapping[str, int], path: str | Path) -> Path:
     """Two horizontal bar panels: nodes per label and relationships per type (non-zero, log scale)."""
     nodes = {k: int(v) for k, v in nodes.items() if v}
     rels = {k: int(v) for k, v in relationships.items() if v}
     height = max(len(nodes), len(rels), 1) * 0.22 + 1.0
-    fig, axes = plt.subplots(1, 2, figsize=(11, height))
+    fig, axes = _figure((11, height), 2)
     for ax, values, title, colour in ((axes[0], nodes, "Nodes per label", "#3182ce"),
                                       (axes[1], rels, "Relationships per type", "#dd6b20")):
         names = sorted(values, key=values.get, reverse=True)
@@ -79,6 +94,7 @@ def count_bars(nodes: Mapping[str, int], relationships: Mapping[str, int], path:
     return _save(fig, path)
 
 
+@_styled
 def quality_bars(frame: pd.DataFrame, path: str | Path, title: str = "Extraction quality per attribute") -> Path:
     """Grouped bars of quality measures per attribute.
 
@@ -87,7 +103,7 @@ def quality_bars(frame: pd.DataFrame, path: str | Path, title: str = "Extraction
     """
     measures = [c for c in frame.columns if c != "attribute"]
     colours = {"precision": "#63b3ed", "recall": "#f6ad55", "f1": "#2b6cb0", "accuracy": "#38a169"}
-    fig, ax = plt.subplots(figsize=(max(5.5, 1.2 * len(frame) + 2), 3.6))
+    fig, ax = _figure((max(5.5, 1.2 * len(frame) + 2), 3.6))
     width = 0.8 / max(len(measures), 1)
     x = np.arange(len(frame))
     for j, m in enumerate(measures):
@@ -110,28 +126,32 @@ def quality_bars(frame: pd.DataFrame, path: str | Path, title: str = "Extraction
 #: Where each label sits in the schema diagram (other labels go on a ring around the picture).
 SCHEMA_LAYOUT: dict[str, tuple[float, float]] = {
     "User": (-4.2, 0.0), "Product": (0.0, 0.0), "Review": (-2.3, -2.7), "Brand": (3.8, 2.3),
-    "Category": (4.4, 0.0), "AttributeValue": (3.8, -2.3), "Cluster": (-1.6, 2.9), "Community": (1.6, 2.9),
-    "Entity": (1.4, -3.1),
+    "Category": (4.4, 0.0), "AttributeValue": (3.8, -2.3), "Cluster": (-2.4, 3.0), "Community": (2.4, 3.0),
+    "Entity": (2.0, -3.3),
 }
 
 
+@_styled
 def schema_diagram(node_counts: Mapping[str, int], pair_counts: pd.DataFrame, path: str | Path,
                    title: str = "Knowledge-graph schema") -> Path:
     """The KG schema as a diagram with counts.
 
-    ``node_counts``: nodes per label (labels with 0 are left out). ``pair_counts``: one row per
+    ``node_counts``: nodes per label (labels with 0 and relationship-type keys are left out, so
+    ``store.counts()`` can be passed as it is). ``pair_counts``: one row per
     relationship type and label pair, columns ``type, src, dst, count`` (rows with 0 are left out).
     Each label is a box with its node count; each connected (src, dst) pair is one arrow whose
     label lists its relationship types with their counts; self-relations are loops.
     """
-    labels = [lab for lab, n in node_counts.items() if n]
+    from kgmine.graph.schema import REL_TYPES
+
+    labels = [lab for lab, n in node_counts.items() if n and lab not in REL_TYPES]
     pairs = pair_counts[(pair_counts["count"] > 0) & pair_counts["src"].isin(labels) & pair_counts["dst"].isin(labels)]
     pos = dict(SCHEMA_LAYOUT)
     extra = [lab for lab in labels if lab not in pos]
     for i, lab in enumerate(extra):
         a = 2 * math.pi * i / max(len(extra), 1)
         pos[lab] = (5.5 * math.cos(a), 3.6 * math.sin(a))
-    fig, ax = plt.subplots(figsize=(12, 7.6))
+    fig, ax = _figure((12, 7.6))
     ax.set_xlim(-5.6, 5.8)
     ax.set_ylim(-3.9, 3.7)
     ax.axis("off")
@@ -140,12 +160,13 @@ def schema_diagram(node_counts: Mapping[str, int], pair_counts: pd.DataFrame, pa
     for (src, dst), group in grouped:
         text = "\n".join(f"{t} {int(n):,}" for t, n in zip(group["type"], group["count"]))
         (x1, y1), (x2, y2) = pos[src], pos[dst]
-        if src == dst:
+        if src == dst:  # a loop below the label; Product's label sits right of it, between its neighbours
             loop = FancyArrowPatch((x1 - 0.35, y1 - 0.32), (x1 + 0.35, y1 - 0.32), connectionstyle="arc3,rad=1.6",
                                    arrowstyle="-|>", mutation_scale=12, color=_EDGE, lw=1.1)
             ax.add_patch(loop)
-            ax.text(x1, y1 - 1.25, text, ha="center", va="top", fontsize=7.5, color="#2d3748",
-                    bbox=dict(boxstyle="round,pad=0.25", fc="white", ec="#cbd5e0", lw=0.6))
+            ax.text(x1 + (0.45 if src == "Product" else 0.0), y1 - (1.6 if src == "Product" else 1.2), text,
+                    ha="center", va="top", fontsize=7.5,
+                    color="#2d3748", bbox=dict(boxstyle="round,pad=0.25", fc="white", ec="#cbd5e0", lw=0.6))
             continue
         rad = 0.18 if (dst, src) in done else 0.0
         done.add((src, dst))
@@ -211,12 +232,13 @@ def project_2d(features, method: str = "auto", random_state: int = 0) -> tuple[n
         return tsne.fit_transform(pcs), "t-SNE"
 
 
+@_styled
 def cluster_scatter(clusters: pd.DataFrame, path: str | Path, title: str = "Product clusters",
                     basis: str = "2-D projection") -> Path:
     """Products as points (columns ``x``, ``y``) coloured by ``cluster``, with each cluster's ``label``
     (or its number) written at the member nearest the cluster's median point. Noise (cluster -1) is grey."""
-    fig, ax = plt.subplots(figsize=(10, 6.8))
-    cmap = plt.get_cmap("tab20")
+    fig, ax = _figure((10, 6.8))
+    cmap = matplotlib.colormaps["tab20"]
     groups = sorted(clusters.groupby("cluster"), key=lambda g: int(g[0]))
     for i, (cluster, group) in enumerate(groups):
         noise = int(cluster) < 0
@@ -243,10 +265,11 @@ def cluster_scatter(clusters: pd.DataFrame, path: str | Path, title: str = "Prod
 # ----------------------------------------------------------------------------- rules
 
 
+@_styled
 def rules_scatter(rules: pd.DataFrame, path: str | Path, top: pd.DataFrame | None = None) -> Path:
     """Association rules as points, support (x) against confidence (y), coloured by lift (log colour
     scale when lift spans more than a decade); rules in ``top`` are ringed."""
-    fig, ax = plt.subplots(figsize=(8, 5.2))
+    fig, ax = _figure((8, 5.2))
     lift = rules["lift"].to_numpy(dtype=float)
     positive = lift[lift > 0]
     norm = (LogNorm(vmin=positive.min(), vmax=positive.max()) if len(positive) and positive.max() / positive.min() > 10
@@ -270,12 +293,13 @@ def rules_scatter(rules: pd.DataFrame, path: str | Path, top: pd.DataFrame | Non
 # ----------------------------------------------------------------------------- training and metrics
 
 
+@_styled
 def training_curves(history: pd.DataFrame, path: str | Path, best_epoch: int | None = None) -> Path:
     """Left: training loss per epoch. Right: the validation metrics found in ``history`` (columns
     ``valid_*`` / ``val_*`` / ``test_*`` holding ndcg or recall), the best epoch marked."""
     metric_cols = [c for c in history.columns if c.split("_")[0] in ("valid", "val", "test")
                    and any(m in c for m in ("ndcg", "recall"))]
-    fig, axes = plt.subplots(1, 2, figsize=(11, 3.8))
+    fig, axes = _figure((11, 3.8), 2)
     ax = axes[0]
     ax.plot(history["epoch"], history["loss"], color="#c05621", lw=1.6)
     ax.set_xlabel("epoch")
@@ -299,13 +323,14 @@ def training_curves(history: pd.DataFrame, path: str | Path, best_epoch: int | N
     return _save(fig, path)
 
 
+@_styled
 def metric_comparison(frame: pd.DataFrame, path: str | Path, title: str = "Model against baselines") -> Path:
     """Grouped bars: one group per metric (``metric`` column), one bar per ``model``, height ``value``.
     The first model in ``frame`` is drawn in the accent colour."""
     metrics = list(dict.fromkeys(frame["metric"]))
     models = list(dict.fromkeys(frame["model"]))
     palette = ["#2b6cb0", "#a0aec0", "#718096", "#f6ad55", "#68d391", "#b794f4"]
-    fig, ax = plt.subplots(figsize=(max(6, 1.6 * len(metrics) * max(len(models), 1) / 2 + 2), 3.9))
+    fig, ax = _figure((max(6, 1.6 * len(metrics) * max(len(models), 1) / 2 + 2), 3.9))
     width = 0.8 / max(len(models), 1)
     for j, model in enumerate(models):
         sub = frame[frame["model"] == model].set_index("metric")["value"]
@@ -336,6 +361,7 @@ def _chain(steps: Sequence[Mapping[str, str]], start: str, end: str) -> list[str
     return seq
 
 
+@_styled
 def explanation_paths(user: str, recommendations: Sequence[Mapping], names: Mapping[str, str],
                       path: str | Path) -> Path:
     """One user's recommendations, each drawn as a small graph: the explanation path from the user
@@ -346,7 +372,7 @@ def explanation_paths(user: str, recommendations: Sequence[Mapping], names: Mapp
     the keys.
     """
     rows = max(len(recommendations), 1)
-    fig, ax = plt.subplots(figsize=(11.5, 1.55 * rows + 0.5))
+    fig, ax = _figure((11.5, 1.55 * rows + 0.5))
     ax.set_xlim(-0.7, 3.7)
     ax.set_ylim(-rows + 0.45, 0.75)
     ax.axis("off")

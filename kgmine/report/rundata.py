@@ -40,6 +40,31 @@ _QUALITY_RE = re.compile(r"^(?P<attribute>.+)_(?P<measure>precision|recall|f1|ac
 _NOT_MODELS = ("valid", "val", "best", "train")
 
 
+def pair_counts(counts: dict[str, int], store: Any | None = None) -> pd.DataFrame:
+    """Relationships per type and label pair, ``type, src, dst, count, exact``, for the schema diagram.
+
+    ``counts`` holds nodes per label and relationships per type (``store.counts()`` or metrics.json
+    ``graph``). A type with several label pairs (MENTIONS, IN_CLUSTER) is counted per pair in
+    ``store`` when one is given (``exact=True``); otherwise its total is shown on each of its pairs
+    whose labels both have nodes (``exact=False``).
+    """
+    nodes = {label for label in NODE_TYPES if counts.get(label)}
+    rows = []
+    for type_, rt in REL_TYPES.items():
+        total = int(counts.get(type_, 0) or 0)
+        if not total:
+            continue
+        pairs = [p for p in rt.pairs if p[0] in nodes and p[1] in nodes]
+        if len(pairs) > 1 and store is not None:
+            for src, dst in pairs:
+                n = int(store.query(f"MATCH (:{src})-[r:{type_}]->(:{dst}) RETURN count(r) AS n")["n"].iloc[0])
+                rows.append({"type": type_, "src": src, "dst": dst, "count": n, "exact": True})
+        else:
+            rows += [{"type": type_, "src": src, "dst": dst, "count": total, "exact": len(pairs) == 1}
+                     for src, dst in pairs]
+    return pd.DataFrame(rows, columns=["type", "src", "dst", "count", "exact"])
+
+
 class RunData:
     """One run directory's metrics, artifacts and (lazily) its store.
 
@@ -137,26 +162,9 @@ class RunData:
         return {t: int(graph.get(t, 0)) for t in REL_TYPES if graph.get(t)}
 
     def pair_counts(self) -> pd.DataFrame:
-        """Relationships per type and (source label, target label): ``type, src, dst, count``.
-
-        Counted in the store per label pair when it is open; otherwise a type's total is given to
-        its only pair, or to its pairs whose labels both have nodes (``count`` then marks the type
-        total, see ``exact``).
-        """
-        rel_counts = self.relationship_counts()
-        nodes = self.node_counts()
-        rows = []
-        store = self.store()
-        for type_, total in rel_counts.items():
-            pairs = [p for p in REL_TYPES[type_].pairs if p[0] in nodes and p[1] in nodes]
-            if len(pairs) > 1 and store is not None:
-                for src, dst in pairs:
-                    n = int(store.query(f"MATCH (:{src})-[r:{type_}]->(:{dst}) RETURN count(r) AS n")["n"].iloc[0])
-                    rows.append({"type": type_, "src": src, "dst": dst, "count": n, "exact": True})
-            else:
-                for src, dst in pairs:
-                    rows.append({"type": type_, "src": src, "dst": dst, "count": total, "exact": len(pairs) == 1})
-        return pd.DataFrame(rows, columns=["type", "src", "dst", "count", "exact"])
+        """Relationships per type and (source label, target label): ``type, src, dst, count, exact``
+        (see :func:`pair_counts`; counted in the store when it is open)."""
+        return pair_counts({**self.node_counts(), **self.relationship_counts()}, self.store())
 
     def titles(self, product_ids: Sequence[str]) -> dict[str, str]:
         """Product titles by id, read from the store (ids without a title map to themselves)."""
@@ -292,4 +300,4 @@ class RunData:
         return Explorer(store).names(list(keys))
 
 
-__all__ = ["RunData"]
+__all__ = ["RunData", "pair_counts"]
