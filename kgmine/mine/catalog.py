@@ -87,7 +87,7 @@ class CatalogView:
         levels = paths["category_path"].str.split(CATEGORY_SEP, regex=False)
         for depth, name in ((0, "category"), (1, "subcategory")):
             facts.append(pd.DataFrame({"id": paths["product_id"], "attribute": name,
-                                       "value": levels.str[depth].str.strip()}))
+                                       "value": levels.str.get(depth).astype("string").str.strip()}))
         attributes = pd.concat(facts, ignore_index=True).dropna()
         return cls(products[["product_id", "title", "description"]], attributes,
                    data.interactions, data.item_edges, name=data.name)
@@ -111,7 +111,7 @@ class CatalogView:
             levels = cats["dst"].astype("string").str.split(CATEGORY_SEP, regex=False)
             for depth, attr in ((0, "category"), (1, "subcategory")):
                 facts.append(pd.DataFrame({"id": cats["src"], "attribute": attr,
-                                           "value": levels.str[depth].str.strip()}))
+                                           "value": levels.str.get(depth).astype("string").str.strip()}))
         attrs = _edges(tables, "HAS_ATTRIBUTE", "Product", "AttributeValue")
         if attrs is not None:
             values = tables.nodes.get("AttributeValue", pd.DataFrame(columns=["id", "value"])).set_index("id")["value"]
