@@ -272,10 +272,10 @@ def _pick_samples(run: RunData, recs: pd.DataFrame) -> list[tuple[str, pd.DataFr
     candidates = []
     for user, group in list(recs.groupby("user_id", sort=True))[:40]:
         top = group.head(SAMPLE_ITEMS)
-        paths = run.explanation_paths(str(user), top["product_id"].astype(str).tolist())
-        candidates.append((-len(paths), str(user), top, paths))
+        found = run.explanations(str(user), top["product_id"].astype(str).tolist())
+        candidates.append((-len(found), str(user), top, found))
     candidates.sort(key=lambda c: (c[0], c[1]))
-    return [(user, top, paths) for _, user, top, paths in candidates[:SAMPLE_USERS]]
+    return [(user, top, found) for _, user, top, found in candidates[:SAMPLE_USERS]]
 
 
 def _recommendations_section(run: RunData, s: Section, plot_dir: Path) -> None:
@@ -289,7 +289,8 @@ def _recommendations_section(run: RunData, s: Section, plot_dir: Path) -> None:
                "another shopper who bought the same item. Arrows follow the stored relationships.")
     if run.store() is None and run.artifact("explanations.parquet") is None:
         s.note(f"Explanation paths need the run's store, which could not be opened: {run.store_error}")
-    for i, (user, top, paths) in enumerate(samples):
+    for i, (user, top, found) in enumerate(samples):
+        paths = {p: path for p, (path, _) in found.items()}
         keys = [f"User:{user}"] + [f"Product:{p}" for p in top["product_id"].astype(str)]
         keys += [k for path in paths.values() for step in path for k in (step["src"], step["dst"])]
         names = run.names(keys)
@@ -298,7 +299,9 @@ def _recommendations_section(run: RunData, s: Section, plot_dir: Path) -> None:
         png = plots.explanation_paths(user, items, names, plot_dir / f"explanation_{i}.png")
         s.figure(png, f"explanation paths for user {user}")
         rows = [{"rank": it["rank"], "product": names.get(it["product"], it["product"]),
-                 "score": it["score"], "why": _path_text(it["path"], it["product"], names)} for it in items]
+                 "score": it["score"],
+                 "why": found.get(it["product"].split(":", 1)[1], (None, None))[1]
+                 or _path_text(it["path"], it["product"], names)} for it in items]
         s.table(pd.DataFrame(rows), f"User {user}: top {len(items)}")
 
 

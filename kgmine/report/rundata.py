@@ -16,7 +16,8 @@ Artifact columns read (all optional):
 ``training_history.parquet``  epoch, loss, valid_ndcg_at_K, valid_recall_at_K, …
 ``recommendations.parquet``   user_id, product_id, rank, score[, model]
 ``explanations.parquet``      user_id, product_id, then either a ``path`` column (list of
-                              ``{src, rel, dst}``) or one row per step with ``src, rel, dst``
+                              ``{src, rel, dst}``, with an ``explanation`` text column) or one row
+                              per step with ``src, rel, dst``
 """
 from __future__ import annotations
 
@@ -271,24 +272,34 @@ class RunData:
                            "r.rank AS rank, r.score AS score, r.model AS model ORDER BY user_id, rank")
 
     def explanation_paths(self, user_id: str, product_ids: Sequence[str]) -> dict[str, list[dict[str, str]]]:
-        """Explanation paths ``{product_id: [{src, rel, dst}, …]}`` for one user's recommendations:
-        from explanations.parquet when the run wrote one, else read from the store with
-        :meth:`kgmine.serve.explorer.Explorer.explain`."""
+        """Explanation paths ``{product_id: [{src, rel, dst}, …]}`` for one user's recommendations
+        (products without a path are left out); see :meth:`explanations`."""
+        return {p: path for p, (path, _) in self.explanations(user_id, product_ids).items()}
+
+    def explanations(self, user_id: str, product_ids: Sequence[str]) -> dict[str, tuple[list[dict[str, str]], str | None]]:
+        """``{product_id: (path, text)}`` for one user's recommendations that have a path.
+
+        From explanations.parquet when the run explained this user there (``path`` column of
+        ``{src, rel, dst}`` steps, or one row per step; ``explanation`` text when present); otherwise
+        read from the store with :meth:`kgmine.serve.explorer.Explorer.explain` (text None).
+        """
+        wanted = [str(p) for p in product_ids]
         frame = self.artifact("explanations.parquet")
         if frame is not None and {"user_id", "product_id"} <= set(frame.columns):
-            mine = frame[(frame["user_id"].astype(str) == str(user_id)) & frame["product_id"].astype(str).isin(
-                [str(p) for p in product_ids])]
-            if "path" in frame.columns:
-                return {str(r.product_id): [dict(s) for s in r.path] for r in mine.itertuples() if r.path is not None
-                        and len(r.path)}
-            if {"src", "rel", "dst"} <= set(frame.columns):
-                return {str(p): g[["src", "rel", "dst"]].to_dict("records") for p, g in mine.groupby("product_id")}
+            mine = frame[(frame["user_id"].astype(str) == str(user_id)) & frame["product_id"].astype(str).isin(wanted)]
+            if len(mine) and "path" in frame.columns:
+                text = mine["explanation"] if "explanation" in mine.columns else pd.Series(None, index=mine.index)
+                return {str(p): ([dict(step) for step in path], t) for p, path, t in
+                        zip(mine["product_id"], mine["path"], text) if path is not None and len(path)}
+            if len(mine) and {"src", "rel", "dst"} <= set(frame.columns):
+                return {str(p): (g[["src", "rel", "dst"]].to_dict("records"), None)
+                        for p, g in mine.groupby("product_id", sort=False)}
         store = self.store()
         if store is None:
             return {}
         from kgmine.serve.explorer import Explorer
 
-        return Explorer(store).explain(str(user_id), [str(p) for p in product_ids])
+        return {p: (path, None) for p, path in Explorer(store).explain(str(user_id), wanted).items()}
 
     def names(self, keys: Sequence[str]) -> dict[str, str]:
         """Display names of ``Label:id`` keys (titles for products), ids when the store is absent."""
