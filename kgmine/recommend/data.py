@@ -18,6 +18,7 @@ Everything here is data preparation; models only ever see the tensors it produce
 from __future__ import annotations
 
 import os
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -355,9 +356,11 @@ def _csr_tensor(rows: np.ndarray, cols: np.ndarray, values: np.ndarray, shape: t
     m = sp.csr_matrix((values.astype(np.float32), (rows, cols)), shape=shape)
     m.sum_duplicates()
     m.sort_indices()
-    return torch.sparse_csr_tensor(torch.from_numpy(m.indptr.astype(np.int64)),
-                                   torch.from_numpy(m.indices.astype(np.int64)),
-                                   torch.from_numpy(m.data), size=shape, check_invariants=False)
+    with warnings.catch_warnings():  # "sparse CSR support is in beta" on every construction
+        warnings.simplefilter("ignore", UserWarning)
+        return torch.sparse_csr_tensor(torch.from_numpy(m.indptr.astype(np.int64)),
+                                       torch.from_numpy(m.indices.astype(np.int64)),
+                                       torch.from_numpy(m.data), size=shape, check_invariants=False)
 
 
 @dataclass

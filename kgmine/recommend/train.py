@@ -264,3 +264,84 @@ def evaluate_model(model: torch.nn.Module, graph: RecGraph, data: InteractionDat
         user_emb, item_emb = model(graph)
     return evaluate(embedding_scorer(user_emb.float(), item_emb.float()), data, split, ks,
                     batch_size=batch_size, device=device)
+
+
+def build_model(name: str, data: InteractionData, graph: RecGraph | None = None, **params) -> torch.nn.Module:
+    """A fresh model ``name`` (see :data:`kgmine.recommend.models.MODELS`) sized for ``data``.
+
+    ``params`` are the model's keyword arguments (``embedding_dim``, ``num_layers`` ...); the KG
+    model takes its entity and relation counts from ``graph`` (built with the KG when not given).
+    """
+    from kgmine.recommend.models import MODELS
+
+    if name not in MODELS:
+        raise ValueError(f"unknown model {name!r}; choose one of {sorted(MODELS)}")
+    cls = MODELS[name]
+    if name == "mf":
+        params.pop("num_layers", None)
+    if name == "kg_gnn":
+        graph = graph or data.graph(kg=True)
+        params.update(num_entities=graph.n_entities, num_relations=graph.n_relations)
+    return cls(num_users=data.n_users, num_items=data.n_items, **params)
+
+
+def fit_recommender(interactions, model: str = "lightgcn", config: TrainConfig | dict | None = None,
+                    seed: int = 0, *, split: str = "auto", events: tuple[str, ...] | None = None,
+                    min_rating: float | None = None, model_params: dict | None = None,
+                    baselines: tuple[str, ...] = ("popularity",)):
+    """Train a recommender on an interactions table and measure it beside baselines on held-out data.
+
+    ``interactions`` is a DataFrame (``user_id``, ``product_id`` [, ``timestamp``, ``split`` ...]), a
+    :class:`~kgmine.io.tables.ShopData` (its item and entity edges become the KG) or an
+    :class:`~kgmine.recommend.data.InteractionData`. ``model`` is ``lightgcn``, ``mf``, ``kg_gnn``,
+    ``popularity`` or ``itemknn``; ``config`` a :class:`TrainConfig` or a dict of its fields;
+    ``seed`` overrides ``config.seed`` and the split seed. ``split``/``events``/``min_rating`` go to
+    :meth:`InteractionData.from_frame`. Returns ``(fitted, metrics, history)``:
+
+    * ``fitted`` — a :class:`~kgmine.recommend.fitted.FittedRecommender` (use
+      :func:`kgmine.recommend.serve.recommend_topk`, ``fitted.save(path)``);
+    * ``metrics`` — test metrics of the model (``recall_at_20``, ``ndcg_at_20``, ``precision_at_20``,
+      ``hit_rate_at_20``, ``mrr_at_20``, ``coverage_at_20`` for every K), the same prefixed with each
+      baseline's name (``popularity_recall_at_20``), and ``model``, ``epochs``, ``best_epoch``,
+      ``train_seconds``, ``seconds_per_epoch``, ``stopped``, ``selected_on``, split sizes;
+    * ``history`` — one row per epoch (loss, seconds, validation metrics when evaluated).
+    """
+    from kgmine.io.tables import ShopData
+    from kgmine.recommend.fitted import BASELINES, FittedRecommender
+
+    cfg = config if isinstance(config, TrainConfig) else TrainConfig.from_dict(config)
+    cfg = TrainConfig(**{**asdict(cfg), "seed": seed})
+    if isinstance(interactions, InteractionData):
+        data = interactions
+    elif isinstance(interactions, ShopData):
+        data = InteractionData.from_shop(interactions, split, seed=seed, events=events, min_rating=min_rating)
+    else:
+        data = InteractionData.from_frame(interactions, split, seed=seed, events=events, min_rating=min_rating)
+    device = resolve_device(cfg.device)
+    metrics: dict = {"model": model, **{f"n_{k}": v for k, v in data.summary().items()}}
+    if model in BASELINES:
+        estimator = BASELINES[model](**(model_params or {})).fit(data)
+        fitted = FittedRecommender(model, estimator, data, device=device)
+        history = pd.DataFrame(columns=["epoch", "loss"])
+        metrics.update(epochs=0, best_epoch=0, train_seconds=0.0)
+    else:
+        graph = data.graph(kg=model == "kg_gnn")
+        net = build_model(model, data, graph, **(model_params or {}))
+        result = fit(net, data, cfg, graph=graph)
+        fitted = FittedRecommender(model, net, data, device=device, graph=graph.to(device))
+        history = result.history
+        metrics.update(epochs=result.epochs_run, best_epoch=result.best_epoch, train_seconds=result.train_seconds,
+                       seconds_per_epoch=result.seconds_per_epoch, stopped=result.stopped,
+                       selected_on=result.selected_on)
+    ks = cfg.ks
+    test = evaluate(fitted.score, data, "test", ks, batch_size=cfg.eval_batch_size, device=device)
+    metrics.update({k: v for k, v in test.items() if k != "n_users"})
+    metrics["n_test_users"] = test["n_users"]
+    for name in baselines:
+        if name == model:
+            continue
+        base = FittedRecommender(name, BASELINES[name]().fit(data), data, device=device)
+        scores = evaluate(base.score, data, "test", ks, batch_size=cfg.eval_batch_size, device=device)
+        metrics.update({f"{name}_{k}": v for k, v in scores.items() if k != "n_users"})
+    fitted.metrics = dict(metrics)
+    return fitted, metrics, history

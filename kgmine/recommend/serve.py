@@ -1,0 +1,219 @@
+"""Serving: top-K lists and similar items as DataFrames, explanation paths read from the graph store,
+and RECOMMENDED edges written back.
+
+* :func:`recommend_topk` — ``DataFrame(user_id, product_id, score, rank, model)``, the user's known
+  (train/valid/test) items excluded by default.
+* :func:`similar_items` — ``DataFrame(product_id, similar_id, score, rank, model)``.
+* :func:`explain` — for each recommended product one short path in the store that connects the user
+  to it, tried in this order: a product the user bought or rated that is linked to it by
+  FREQUENTLY_BOUGHT_WITH / ALSO_BOUGHT / ALSO_VIEWED; a product the user rated >= 4 of the same brand;
+  a bought product of the same brand; of the same (sub)category; in the same mined cluster. The path
+  is a list of stored edges ``{src, rel, dst}`` with nodes written ``Label:id`` (arrows as stored).
+* :func:`write_recommendations` — upserts RECOMMENDED(score, rank, model) edges, replacing the
+  model's earlier edges of the same users.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+import numpy as np
+import pandas as pd
+import torch
+
+from kgmine.graph.schema import check_identifier
+from kgmine.recommend.fitted import FittedRecommender
+
+RECOMMEND_COLUMNS = ["user_id", "product_id", "score", "rank", "model"]
+
+
+def recommend_topk(fitted: FittedRecommender, users: Iterable[str] | None = None, k: int = 10,
+                   exclude: Sequence[str] = ("train", "valid", "test"), batch_size: int = 2048) -> pd.DataFrame:
+    """Top-``k`` products per user (all users when ``users`` is None), best first.
+
+    ``exclude`` lists the splits whose items a user already has and should not be recommended
+    again (default: all of them, i.e. everything the user interacted with). Unknown user ids raise
+    KeyError naming the id.
+    """
+    if k < 1:
+        raise ValueError(f"k must be >= 1, got {k}")
+    data = fitted.data
+    idx = np.arange(data.n_users) if users is None else data.user_index(list(users))
+    k = min(k, data.n_items)
+    known = [data.csr(s) for s in exclude]
+    frames = []
+    with torch.no_grad():
+        for start in range(0, len(idx), batch_size):
+            batch = idx[start: start + batch_size]
+            scores = fitted.score(torch.from_numpy(batch)).float().cpu()
+            for m in known:
+                rows = m[batch]
+                r = np.repeat(np.arange(len(batch)), np.diff(rows.indptr))
+                scores[torch.from_numpy(r), torch.from_numpy(rows.indices.astype(np.int64))] = -torch.inf
+            top = torch.topk(scores, k, dim=1)
+            values, items = top.values.numpy(), top.indices.numpy()
+            ok = np.isfinite(values)
+            frames.append(pd.DataFrame({
+                "user_id": np.repeat(data.user_ids[batch], k)[ok.ravel()],
+                "product_id": data.item_ids[items.ravel()][ok.ravel()],
+                "score": values.ravel()[ok.ravel()].astype(float),
+                "rank": np.tile(np.arange(1, k + 1), len(batch))[ok.ravel()],
+            }))
+    out = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=RECOMMEND_COLUMNS[:-1])
+    out["model"] = fitted.name
+    out["user_id"] = out["user_id"].astype("string")
+    out["product_id"] = out["product_id"].astype("string")
+    out["rank"] = out["rank"].astype("int64")
+    return out[RECOMMEND_COLUMNS]
+
+
+def similar_items(fitted: FittedRecommender, item: str, k: int = 10) -> pd.DataFrame:
+    """The ``k`` products most similar to ``item`` (cosine of the model's item embeddings; ItemKNN
+    similarity for non-neural models), best first."""
+    i = int(fitted.data.item_index([item])[0])
+    sim = fitted.item_similarity(i).float().cpu().clone()
+    sim[i] = -torch.inf
+    k = min(k, fitted.data.n_items - 1)
+    top = torch.topk(sim, k)
+    ok = torch.isfinite(top.values).numpy()
+    return pd.DataFrame({
+        "product_id": pd.array([item] * int(ok.sum()), dtype="string"),
+        "similar_id": pd.array(fitted.data.item_ids[top.indices.numpy()[ok]], dtype="string"),
+        "score": top.values.numpy()[ok].astype(float),
+        "rank": np.arange(1, int(ok.sum()) + 1),
+        "model": fitted.name,
+    })
+
+
+# ---------------------------------------------------------------------- explanations
+ITEM_LINKS = ("FREQUENTLY_BOUGHT_WITH", "ALSO_BOUGHT", "ALSO_VIEWED")
+SHARED = (("HAS_BRAND", "Brand", "same brand"), ("IN_CATEGORY", "Category", "same category"),
+          ("IN_CLUSTER", "Cluster", "same cluster"))
+_PHRASE = {"FREQUENTLY_BOUGHT_WITH": "frequently bought with", "ALSO_BOUGHT": "also bought with",
+           "ALSO_VIEWED": "also viewed with"}
+_VERB = {"BOUGHT": "bought", "RATED": "rated"}
+
+
+def _edge(src: str, rel: str, dst: str) -> dict[str, str]:
+    return {"src": src, "rel": rel, "dst": dst}
+
+
+def _rel_types(store) -> set[str]:
+    """Relationship types that have at least one edge in ``store`` (others are skipped)."""
+    from kgmine.graph.schema import REL_TYPES
+
+    present = set()
+    for type_ in REL_TYPES:
+        try:
+            n = store.query(f"MATCH ()-[r:{check_identifier(type_)}]->() RETURN count(r) AS n")["n"].iloc[0]
+        except Exception:  # noqa: BLE001 - a store without that table has no such edges
+            continue
+        if int(n):
+            present.add(type_)
+    return present
+
+
+def explain(store, user_id: str, product_ids: Sequence[str], max_hops_rows: int = 5000) -> pd.DataFrame:
+    """One explanation per product: ``DataFrame(user_id, product_id, explanation, path)``.
+
+    ``path`` is a list of stored edges ``{"src": "Label:id", "rel": TYPE, "dst": "Label:id"}`` that
+    leads from the user to the product (see the module docstring for the order of patterns tried);
+    products with no such path get ``explanation`` ``"no path in the graph"`` and an empty path.
+    All Cypher is parameterised; only schema relationship types are interpolated.
+    """
+    todo = [str(p) for p in product_ids]
+    found: dict[str, tuple[str, list[dict[str, str]]]] = {}
+    present = _rel_types(store)
+    user_rels = [r for r in ("BOUGHT", "RATED") if r in present]
+    params = {"user": str(user_id), "limit": int(max_hops_rows)}
+
+    def remaining() -> list[str]:
+        return [p for p in todo if p not in found]
+
+    # 1. a product the user has, linked to the candidate by an item-item relation (either direction)
+    for link in [r for r in ITEM_LINKS if r in present]:
+        for urel in user_rels:
+            for forward in (True, False):
+                if not remaining():
+                    break
+                arrow = f"-[:{link}]->" if forward else f"<-[:{link}]-"
+                rows = store.query(
+                    f"MATCH (u:User {{id: $user}})-[:{urel}]->(x:Product){arrow}(p:Product) "
+                    "WHERE p.id IN $items AND x.id <> p.id "
+                    "RETURN p.id AS product, x.id AS via, x.title AS via_title LIMIT $limit",
+                    {**params, "items": remaining()})
+                for row in rows.itertuples(index=False):
+                    if row.product in found:
+                        continue
+                    link_edge = (_edge(f"Product:{row.via}", link, f"Product:{row.product}") if forward
+                                 else _edge(f"Product:{row.product}", link, f"Product:{row.via}"))
+                    text = f"{_VERB[urel]} {_name(row.via, row.via_title)}, which is {_PHRASE[link]} it"
+                    found[row.product] = (text, [_edge(f"User:{user_id}", urel, f"Product:{row.via}"), link_edge])
+    # 2. shared brand / category / cluster with a product the user rated high or bought
+    for rel, label, phrase in [s for s in SHARED if s[0] in present]:
+        for urel, where, verb in (("RATED", "AND r.rating >= 4", "rated {rating:g}/5"), ("BOUGHT", "", "bought")):
+            if urel not in user_rels or not remaining():
+                continue
+            rating = ", r.rating AS rating" if urel == "RATED" else ""
+            rows = store.query(
+                f"MATCH (u:User {{id: $user}})-[r:{urel}]->(x:Product)-[:{rel}]->(b:{label})<-[:{rel}]-(p:Product) "
+                f"WHERE p.id IN $items AND x.id <> p.id {where} "
+                f"RETURN p.id AS product, x.id AS via, x.title AS via_title, b.id AS shared{rating} LIMIT $limit",
+                {**params, "items": remaining()})
+            if urel == "RATED" and len(rows):
+                rows = rows.sort_values("rating", ascending=False, kind="stable")
+            for row in rows.itertuples(index=False):
+                if row.product in found:
+                    continue
+                how = verb.format(rating=getattr(row, "rating", 0) or 0)
+                text = f"{how} {_name(row.via, row.via_title)}; {phrase} ({row.shared})"
+                found[row.product] = (text, [_edge(f"User:{user_id}", urel, f"Product:{row.via}"),
+                                             _edge(f"Product:{row.via}", rel, f"{label}:{row.shared}"),
+                                             _edge(f"Product:{row.product}", rel, f"{label}:{row.shared}")])
+    return pd.DataFrame({
+        "user_id": pd.array([str(user_id)] * len(todo), dtype="string"),
+        "product_id": pd.array(todo, dtype="string"),
+        "explanation": [found[p][0] if p in found else "no path in the graph" for p in todo],
+        "path": [found[p][1] if p in found else [] for p in todo],
+    })
+
+
+def _name(pid: str, title) -> str:
+    if title is None or (isinstance(title, float) and np.isnan(title)) or title is pd.NA or not str(title).strip():
+        return str(pid)
+    title = str(title)
+    return f"'{title[:40]}{'…' if len(title) > 40 else ''}'"
+
+
+def path_exists(store, path: Sequence[dict[str, str]]) -> bool:
+    """True when every edge ``{src, rel, dst}`` of ``path`` is stored (direction as written)."""
+    for step in path:
+        src_label, src_id = step["src"].split(":", 1)
+        dst_label, dst_id = step["dst"].split(":", 1)
+        cypher = (f"MATCH (a:{check_identifier(src_label)} {{id: $a}})-[r:{check_identifier(step['rel'])}]->"
+                  f"(b:{check_identifier(dst_label)} {{id: $b}}) RETURN count(r) AS n")
+        if int(store.query(cypher, {"a": src_id, "b": dst_id})["n"].iloc[0]) == 0:
+            return False
+    return True
+
+
+def write_recommendations(store, recommendations: pd.DataFrame, replace: bool = True) -> int:
+    """Write ``recommendations`` (``recommend_topk`` output) as RECOMMENDED(score, rank, model) edges.
+
+    With ``replace`` the earlier RECOMMENDED edges of the same model and users are deleted first, so
+    a re-run leaves exactly the new lists. Users and products must already be in the store (edges
+    to unknown nodes are not created by the stores). Returns the number of rows written.
+    """
+    if not len(recommendations):
+        return 0
+    missing = [c for c in RECOMMEND_COLUMNS if c not in recommendations.columns]
+    if missing:
+        raise ValueError(f"recommendations are missing column(s) {missing}")
+    if replace:
+        for model, group in recommendations.groupby("model"):
+            store.query("MATCH (u:User)-[r:RECOMMENDED]->(:Product) WHERE u.id IN $users AND r.model = $model "
+                        "DELETE r", {"users": group["user_id"].astype(str).unique().tolist(), "model": str(model)},
+                        write=True)
+    frame = pd.DataFrame({"src": recommendations["user_id"].astype(str), "dst": recommendations["product_id"].astype(str),
+                          "score": recommendations["score"].astype(float), "rank": recommendations["rank"].astype("int64"),
+                          "model": recommendations["model"].astype(str)})
+    return store.upsert_edges("RECOMMENDED", "User", "Product", frame)

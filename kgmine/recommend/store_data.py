@@ -1,0 +1,51 @@
+"""Read a recommender's training data back from a graph store (for ``kgmine fit-recommender``).
+
+Interactions are the stored BOUGHT and RATED edges (with timestamp, rating, split), the KG is the
+item-item edges (ALSO_BOUGHT, ALSO_VIEWED, FREQUENTLY_BOUGHT_WITH) plus the product-entity edges
+(HAS_BRAND, IN_CATEGORY, HAS_ATTRIBUTE), returned as a :class:`~kgmine.io.tables.ShopData`.
+"""
+from __future__ import annotations
+
+import pandas as pd
+
+from kgmine.io.tables import ShopData
+
+USER_RELS = {"BOUGHT": "bought", "RATED": "rated"}
+ITEM_RELS = ("ALSO_BOUGHT", "ALSO_VIEWED", "FREQUENTLY_BOUGHT_WITH")
+ENTITY_RELS = {"HAS_BRAND": "Brand", "IN_CATEGORY": "Category", "HAS_ATTRIBUTE": "AttributeValue"}
+
+
+def _safe(store, cypher: str, params: dict | None = None) -> pd.DataFrame:
+    try:
+        return store.query(cypher, params or {})
+    except Exception:  # noqa: BLE001 - a store without that relationship table has none of its edges
+        return pd.DataFrame()
+
+
+def shop_from_store(store, name: str = "store") -> ShopData:
+    """The interactions and KG edges of ``store`` as a ShopData (products = products with an edge)."""
+    frames = []
+    for rel, event in USER_RELS.items():
+        props = "r.timestamp AS timestamp, r.split AS split" + (", r.rating AS rating" if rel == "RATED" else "")
+        rows = _safe(store, f"MATCH (u:User)-[r:{rel}]->(p:Product) RETURN u.id AS user_id, p.id AS product_id, {props}")
+        if len(rows):
+            rows["event"] = event
+            frames.append(rows)
+    inter = pd.concat(frames, ignore_index=True) if frames else None
+    item_edges = []
+    for rel in ITEM_RELS:
+        rows = _safe(store, f"MATCH (a:Product)-[:{rel}]->(b:Product) RETURN a.id AS src, b.id AS dst")
+        if len(rows):
+            rows["relation"] = rel.lower()
+            item_edges.append(rows)
+    entity_edges = []
+    for rel, label in ENTITY_RELS.items():
+        rows = _safe(store, f"MATCH (p:Product)-[:{rel}]->(e:{label}) RETURN p.id AS product_id, e.id AS entity")
+        if len(rows):
+            rows["relation"] = rel.lower()
+            entity_edges.append(rows)
+    if inter is not None and inter["split"].isna().any():
+        inter = inter.drop(columns=["split"])
+    return ShopData(name=name, interactions=inter,
+                    item_edges=pd.concat(item_edges, ignore_index=True) if item_edges else None,
+                    entity_edges=pd.concat(entity_edges, ignore_index=True) if entity_edges else None)
