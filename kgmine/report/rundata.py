@@ -281,7 +281,7 @@ class RunData:
 
         From explanations.parquet when the run explained this user there (``path`` column of
         ``{src, rel, dst}`` steps, or one row per step; ``explanation`` text when present); otherwise
-        read from the store with :meth:`kgmine.serve.explorer.Explorer.explain` (text None).
+        read from the store with :meth:`kgmine.serve.explorer.Explorer.explain`.
         """
         wanted = [str(p) for p in product_ids]
         frame = self.artifact("explanations.parquet")
@@ -299,7 +299,7 @@ class RunData:
             return {}
         from kgmine.serve.explorer import Explorer
 
-        return {p: (path, None) for p, path in Explorer(store).explain(str(user_id), wanted).items()}
+        return {p: (e["path"], e["text"]) for p, e in Explorer(store).explain(str(user_id), wanted).items()}
 
     def names(self, keys: Sequence[str]) -> dict[str, str]:
         """Display names of ``Label:id`` keys (titles for products), ids when the store is absent."""

@@ -314,8 +314,9 @@ class Explorer:
         """A user's RECOMMENDED items (rank, score, model) with one explanation path each, and
         their most recent purchases.
 
-        Each recommendation carries ``path``, a path in the graph that explains it (see :meth:`explain`;
-        ``None`` when there is none); ``names`` maps every path node to its display name.
+        Each recommendation carries ``path``, a path in the graph that explains it, and ``why``, the
+        path in words (see :meth:`explain`; both ``None`` when there is none); ``names`` maps every
+        path node to its display name.
         """
         if self.node("User", user_id) is None:
             raise KeyError(f"no User with id {user_id!r}")
@@ -323,66 +324,68 @@ class Explorer:
             "MATCH (u:User {id: $id})-[r:RECOMMENDED]->(p:Product) "
             "RETURN p.id AS id, p.title AS title, r.rank AS rank, r.score AS score, r.model AS model "
             "ORDER BY r.model, r.rank, p.id LIMIT $k", {"id": user_id, "k": k}))
-        paths = self.explain(user_id, [r["id"] for r in recs])
+        found = self.explain(user_id, [r["id"] for r in recs])
         for r in recs:
-            r["path"] = paths.get(r["id"])
-        keys = [k for path in paths.values() for step in path for k in (step["src"], step["dst"])]
+            r["path"] = found.get(r["id"], {}).get("path")
+            r["why"] = found.get(r["id"], {}).get("text")
+        keys = [k for e in found.values() for step in e["path"] for k in (step["src"], step["dst"])]
         bought = frame_records(self._q(
             "MATCH (u:User {id: $id})-[b:BOUGHT]->(p:Product) RETURN p.id AS id, p.title AS title, "
             "b.timestamp AS timestamp ORDER BY b.timestamp DESC, p.id LIMIT $k", {"id": user_id, "k": k}))
         return {"user": {"id": user_id}, "recommendations": recs, "bought": bought, "names": self.names(keys)}
 
-    def explain(self, user_id: str, product_ids: Sequence[str]) -> dict[str, list[dict[str, str]]]:
-        """One explanation path per recommended product, read from the graph.
+    def explain(self, user_id: str, product_ids: Sequence[str]) -> dict[str, dict[str, Any]]:
+        """One explanation per recommended product, read from the graph: ``{product_id: {"path", "text"}}``.
 
-        Tries, in order (the first that exists wins):
+        First :func:`kgmine.recommend.serve.explain` (a product the user bought or rated that is
+        FREQUENTLY_BOUGHT_WITH / ALSO_BOUGHT / ALSO_VIEWED-linked to it, or shares its brand, category
+        or cluster). For products it leaves unexplained the explorer tries two more patterns:
 
-        1. ``u -BOUGHT-> q -FREQUENTLY_BOUGHT_WITH-> p`` (a mined rule from something the user bought);
-        2. ``u -BOUGHT-> q -ALSO_BOUGHT- p`` (a catalog co-purchase link, either direction);
-        3. ``u -BOUGHT-> q -T-> x <-T- p`` for T = HAS_BRAND, HAS_ATTRIBUTE, IN_CLUSTER, IN_CATEGORY
-           (same brand, attribute value, cluster, category);
-        4. ``u -BOUGHT-> q <-BOUGHT- v -BOUGHT-> p`` (another buyer of q bought p: the collaborative
-           signal a graph recommender propagates).
+        * ``u -BOUGHT-> q -HAS_ATTRIBUTE-> v <-HAS_ATTRIBUTE- p`` (an extracted attribute value in common);
+        * ``u -BOUGHT-> q <-BOUGHT- w -BOUGHT-> p`` (another shopper bought both: the collaborative
+          signal a graph recommender propagates).
 
-        A path is a list of steps ``{"src", "rel", "dst"}`` as stored (edge direction kept), nodes
-        named ``Label:id``. Products with no path within these patterns are absent from the result.
-        Among several paths of one pattern the smallest ids are taken, so the answer is deterministic.
+        A path is a list of stored edges ``{"src", "rel", "dst"}`` (arrows as stored, nodes
+        ``Label:id``); among several paths of one pattern the smallest ids are taken. Products with
+        no path are absent from the result.
         """
-        todo = list(dict.fromkeys(product_ids))
-        found: dict[str, list[dict[str, str]]] = {}
+        from kgmine.recommend.serve import explain as recommender_explain
+
+        wanted = [str(p) for p in dict.fromkeys(product_ids)]
+        found: dict[str, dict[str, Any]] = {}
+        if not wanted:
+            return found
+        with self._lock:
+            frame = recommender_explain(self.store, str(user_id), wanted)
+        for row in frame.itertuples(index=False):
+            if len(row.path):
+                found[str(row.product_id)] = {"path": [dict(step) for step in row.path], "text": row.explanation}
+        todo = [p for p in wanted if p not in found]
         u = f"User:{user_id}"
-
-        def bought(q: str) -> dict[str, str]:
-            return {"src": u, "rel": "BOUGHT", "dst": f"Product:{q}"}
-
-        def run(cypher: str) -> list[dict[str, Any]]:
-            return frame_records(self._q(cypher, {"uid": user_id, "pids": todo})) if todo else []
-
-        head = "MATCH (u:User {id: $uid})-[:BOUGHT]->(q:Product)"
-        tail = "WHERE p.id IN $pids AND q.id <> p.id"
-        for row in run(f"{head}-[:FREQUENTLY_BOUGHT_WITH]->(p:Product) {tail} RETURN p.id AS p, min(q.id) AS q"):
-            found[row["p"]] = [bought(row["q"]),
-                               {"src": f"Product:{row['q']}", "rel": "FREQUENTLY_BOUGHT_WITH", "dst": f"Product:{row['p']}"}]
-        todo = [p for p in todo if p not in found]
-        for forward in (True, False):
-            arrow = "-[:ALSO_BOUGHT]->" if forward else "<-[:ALSO_BOUGHT]-"
-            for row in run(f"{head}{arrow}(p:Product) {tail} RETURN p.id AS p, min(q.id) AS q"):
-                a, b = (row["q"], row["p"]) if forward else (row["p"], row["q"])
-                found[row["p"]] = [bought(row["q"]), {"src": f"Product:{a}", "rel": "ALSO_BOUGHT", "dst": f"Product:{b}"}]
+        params = {"uid": str(user_id)}
+        if todo:
+            rows = frame_records(self._q(
+                "MATCH (u:User {id: $uid})-[:BOUGHT]->(q:Product)-[:HAS_ATTRIBUTE]->(v:AttributeValue)"
+                "<-[:HAS_ATTRIBUTE]-(p:Product) WHERE p.id IN $pids AND q.id <> p.id "
+                "RETURN p.id AS p, min(q.id) AS q, min(v.id) AS v", {**params, "pids": todo}))
+            for row in rows:
+                v = f"AttributeValue:{row['v']}"
+                found[row["p"]] = {"path": [{"src": u, "rel": "BOUGHT", "dst": f"Product:{row['q']}"},
+                                            {"src": f"Product:{row['q']}", "rel": "HAS_ATTRIBUTE", "dst": v},
+                                            {"src": f"Product:{row['p']}", "rel": "HAS_ATTRIBUTE", "dst": v}],
+                                   "text": f"bought {row['q']}, which has the same {row['v'].replace(':', ' ', 1)}"}
             todo = [p for p in todo if p not in found]
-        for link in ("HAS_BRAND", "HAS_ATTRIBUTE", "IN_CLUSTER", "IN_CATEGORY"):
-            other = SIMILARITY_LINKS[link][0]
-            for row in run(f"{head}-[:{link}]->(x:{other})<-[:{link}]-(p:Product) {tail} "
-                           f"RETURN p.id AS p, min(q.id) AS q, min(x.id) AS x"):
-                x = f"{other}:{row['x']}"
-                found[row["p"]] = [bought(row["q"]), {"src": f"Product:{row['q']}", "rel": link, "dst": x},
-                                   {"src": f"Product:{row['p']}", "rel": link, "dst": x}]
-            todo = [p for p in todo if p not in found]
-        for row in run(f"{head}<-[:BOUGHT]-(v:User)-[:BOUGHT]->(p:Product) {tail} AND v.id <> u.id "
-                       f"RETURN p.id AS p, min(q.id) AS q, min(v.id) AS v"):
-            v = f"User:{row['v']}"
-            found[row["p"]] = [bought(row["q"]), {"src": v, "rel": "BOUGHT", "dst": f"Product:{row['q']}"},
-                               {"src": v, "rel": "BOUGHT", "dst": f"Product:{row['p']}"}]
+        if todo:
+            rows = frame_records(self._q(
+                "MATCH (u:User {id: $uid})-[:BOUGHT]->(q:Product)<-[:BOUGHT]-(w:User)-[:BOUGHT]->(p:Product) "
+                "WHERE p.id IN $pids AND q.id <> p.id AND w.id <> u.id "
+                "RETURN p.id AS p, min(q.id) AS q, min(w.id) AS w", {**params, "pids": todo}))
+            for row in rows:
+                w = f"User:{row['w']}"
+                found[row["p"]] = {"path": [{"src": u, "rel": "BOUGHT", "dst": f"Product:{row['q']}"},
+                                            {"src": w, "rel": "BOUGHT", "dst": f"Product:{row['q']}"},
+                                            {"src": w, "rel": "BOUGHT", "dst": f"Product:{row['p']}"}],
+                                   "text": f"bought {row['q']}; shopper {row['w']} bought it too, and this"}
         return found
 
     def names(self, keys: Sequence[str]) -> dict[str, str]:

@@ -240,6 +240,7 @@ function pathView(row, names) {
   if (!path) return el("span", { class: "muted", text: "no path in the graph" });
   const short = (key) => { const n = names[key] || key.split(":").slice(1).join(":"); return n.length > 30 ? n.slice(0, 29) + "…" : n; };
   const box = el("div", { class: "path" });
+  if (row.why) box.append(el("div", { class: "why", text: row.why }));
   path.forEach((step) => {
     box.append(el("div", { class: "step" }, el("span", { title: step.src, text: short(step.src) }),
       el("span", { class: "rel", text: ` —${step.rel}→ ` }), el("span", { title: step.dst, text: short(step.dst) })));
