@@ -2,9 +2,22 @@
 
 Subcommands (run ``python benchmarks/recsys.py --help``):
 
-``train``   one long, checkpointed kgmine training run (resumable), the curve appended to a JSON-lines file.
+``speed``    seconds per training epoch of kgmine's LightGCN and RecBole's LightGCN, same data, same
+             settings (64-dim, 3 layers, batch 2048, lr 1e-3, L2 1e-4, 1 uniform negative), same run;
+             epochs are timed over their first ``--steps`` batches and extrapolated (per-batch time x
+             batches per epoch, plus kgmine's per-epoch sampling time).
+``compare``  full training of both to early stopping on validation NDCG@K (MovieLens-100k random
+             80/10/10 split, Luxury Beauty's given split): seconds per epoch, epochs to best, test metrics.
+``kg``       Luxury Beauty KG split: kgmine's KG-aware model against LightGCN without the KG, Recall@10 /
+             NDCG@10 / MRR@10, with LightKG's published numbers beside them.
+``train``    one long, checkpointed kgmine training run (resumable), the curve appended to a JSON-lines file.
+
+RecBole runs in its own virtualenv (``$KGMINE_RECBOLE_PYTHON``, default ``/work/recbole-venv/bin/python``;
+see ``benchmarks/recbole_runner.py``); when it is absent the RecBole columns are skipped with a note.
 """
 from __future__ import annotations
+
+os_environ_set = __import__("os").environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")  # before torch: shared cores
 
 import argparse
 import json
@@ -59,9 +72,220 @@ def cmd_train(args: argparse.Namespace) -> None:
                       "best": result.best}), flush=True)
 
 
+RECBOLE_PYTHON = Path(os.environ.get("KGMINE_RECBOLE_PYTHON", "/work/recbole-venv/bin/python"))
+LIGHTKG = {"recall_at_10": 0.2633, "ndcg_at_10": 0.2394, "mrr_at_10": 0.2354}  # LightKG fork README (f7ec3e05)
+PAPER_GOWALLA = {"recall_at_20": 0.1830, "ndcg_at_20": 0.1554}  # LightGCN, SIGIR 2020, Table 3
+
+
+def write_atomic(data, directory: Path) -> Path:
+    """Write ``data``'s splits as RecBole atomic files ``<dir>/<name>/<name>.{train,valid,test}.inter``.
+
+    A data set without a validation split (LightGCN's Gowalla) uses its test split as validation,
+    which is what LightGCN's official protocol evaluates on.
+    """
+    import pandas as pd
+
+    name = data.name.replace(" ", "_")
+    folder = directory / name
+    folder.mkdir(parents=True, exist_ok=True)
+    for split in ("train", "valid", "test"):
+        pairs = getattr(data, split) if (split != "valid" or len(data.valid)) else data.test
+        frame = pd.DataFrame({"user_id:token": data.user_ids[pairs[:, 0]], "item_id:token": data.item_ids[pairs[:, 1]]})
+        frame.to_csv(folder / f"{name}.{split}.inter", sep="\t", index=False)
+    return folder
+
+
+def run_recbole(data, workdir: Path, **kwargs) -> dict | None:
+    """Run ``recbole_runner.py`` in the RecBole venv on ``data``; its JSON result, or None if unavailable."""
+    import subprocess
+
+    if not RECBOLE_PYTHON.exists():
+        print(f"note: RecBole venv not found at {RECBOLE_PYTHON}; skipping RecBole "
+              "(set KGMINE_RECBOLE_PYTHON)", flush=True)
+        return None
+    folder = write_atomic(data, workdir)
+    cmd = [str(RECBOLE_PYTHON), str(REPO / "benchmarks" / "recbole_runner.py"), "--data-path", str(workdir),
+           "--dataset", folder.name]
+    for key, value in kwargs.items():
+        flag = "--" + key.replace("_", "-")
+        if value is True:
+            cmd.append(flag)
+        elif value is not False and value is not None:
+            cmd += [flag, str(value)]
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV")}
+    proc = subprocess.run(cmd, capture_output=True, text=True, env=env, cwd=str(workdir))
+    lines = [ln for ln in proc.stdout.splitlines() if ln.startswith("{")]
+    if proc.returncode != 0 or not lines:
+        print(f"RecBole failed (exit {proc.returncode}): {proc.stderr.strip().splitlines()[-3:]}", flush=True)
+        return None
+    return json.loads(lines[-1])
+
+
+def kgmine_speed(data, steps: int, batch_size: int, lr: float, threads: int | None) -> dict:
+    """kgmine LightGCN: seconds per training batch over ``steps`` batches, extrapolated to an epoch."""
+    from kgmine.recommend.data import NegativeSampler
+    from kgmine.recommend.models import LightGCN
+    from kgmine.recommend.train import TrainConfig, fit
+
+    t = time.perf_counter()
+    NegativeSampler(data, "edge").epoch()
+    sample = time.perf_counter() - t
+    graph = data.graph()
+    model = LightGCN(data.n_users, data.n_items, 64, 3)
+    cfg = TrainConfig(epochs=1, batch_size=batch_size, lr=lr, l2=1e-4, max_steps_per_epoch=steps,
+                      progress=False, num_threads=threads, sampling="edge")
+    hist = _fit_no_eval(model, data, cfg, graph)
+    per_step = (hist["train_seconds"] - sample) / hist["steps"]
+    batches = -(-len(data.train) // batch_size)
+    return {"tool": "kgmine", "seconds_per_step": per_step, "batches_per_epoch": batches,
+            "seconds_per_epoch": per_step * batches + sample, "sampling_seconds": sample, "steps": hist["steps"],
+            "extrapolated": True}
+
+
+def _fit_no_eval(model, data, cfg, graph) -> dict:
+    """One (truncated) training epoch of :func:`kgmine.recommend.train.fit` without the final evaluation."""
+    import kgmine.recommend.train as train
+
+    original = train.evaluate_model
+    train.evaluate_model = lambda *a, **k: {cfg.monitor: 0.0}
+    try:
+        result = train.fit(model, data, cfg, graph=graph)
+    finally:
+        train.evaluate_model = original
+    return result.history.iloc[0].to_dict()
+
+
+def cmd_speed(args: argparse.Namespace) -> None:
+    import tempfile
+
+    data = load_dataset(args.dataset)
+    print(json.dumps({"data": data.summary()}), flush=True)
+    rows = []
+    with tempfile.TemporaryDirectory() as tmp:
+        for rep in range(args.repeats):
+            rows.append(kgmine_speed(data, args.steps, args.batch_size, args.lr, args.threads))
+            print(json.dumps(rows[-1]), flush=True)
+            rb = run_recbole(data, Path(tmp), max_steps=args.steps, epochs=1, batch_size=args.batch_size, lr=args.lr,
+                             threads=args.threads or 2)
+            if rb:
+                rows.append(rb)
+                print(json.dumps(rb), flush=True)
+    _speed_table(rows, args)
+
+
+def _speed_table(rows: list[dict], args) -> None:
+    import pandas as pd
+
+    frame = pd.DataFrame(rows)
+    table = frame.groupby("tool").agg(seconds_per_step=("seconds_per_step", "median"),
+                                      batches_per_epoch=("batches_per_epoch", "first"),
+                                      seconds_per_epoch=("seconds_per_epoch", "median"), runs=("tool", "size"))
+    print(f"\n{args.dataset}: LightGCN 64-dim, 3 layers, batch {args.batch_size}; first {args.steps} batches timed, "
+          "epoch extrapolated (median of runs)")
+    print(table.to_string())
+    if {"kgmine", "recbole"} <= set(table.index):
+        ratio = table.loc["kgmine", "seconds_per_epoch"] / table.loc["recbole", "seconds_per_epoch"]
+        print(f"kgmine / RecBole seconds per epoch: {ratio:.3f} (target <= 0.5)")
+
+
+def _kgmine_full(data, model: str, args, ks=(10, 20), monitor="ndcg_at_20", **params) -> dict:
+    from kgmine.recommend.train import fit_recommender
+
+    cfg = dict(epochs=args.epochs, batch_size=args.batch_size, lr=args.lr, l2=args.l2, ks=ks, monitor=monitor,
+               eval_every=1, patience=args.patience, sampling="edge", progress=False, num_threads=args.threads,
+               n_negatives=getattr(args, "negatives", 1))
+    _, metrics, history = fit_recommender(data, model, cfg, args.seed, model_params=params, baselines=())
+    return metrics
+
+
+def cmd_compare(args: argparse.Namespace) -> None:
+    import tempfile
+
+    import pandas as pd
+
+    data = load_dataset(args.dataset)
+    print(json.dumps({"data": data.summary()}), flush=True)
+    k = args.k
+    ours = _kgmine_full(data, "lightgcn", args, ks=(k,), monitor=f"ndcg_at_{k}", num_layers=args.layers)
+    rows = [{"tool": "kgmine", "seconds_per_epoch": ours["seconds_per_epoch"], "epochs": ours["epochs"],
+             "best_epoch": ours["best_epoch"], f"recall@{k}": ours[f"recall_at_{k}"],
+             f"ndcg@{k}": ours[f"ndcg_at_{k}"], f"mrr@{k}": ours[f"mrr_at_{k}"]}]
+    print(json.dumps(rows[-1]), flush=True)
+    with tempfile.TemporaryDirectory() as tmp:
+        rb = run_recbole(data, Path(tmp), epochs=args.epochs, batch_size=args.batch_size, lr=args.lr, reg=args.l2,
+                         layers=args.layers, topk=k, stopping_step=args.patience, threads=args.threads or 2)
+    if rb:
+        t = rb["test"]
+        rows.append({"tool": "recbole", "seconds_per_epoch": rb["seconds_per_epoch"], "epochs": rb["epochs"],
+                     "best_epoch": rb["best_epoch"], f"recall@{k}": t.get(f"recall@{k}"),
+                     f"ndcg@{k}": t.get(f"ndcg@{k}"), f"mrr@{k}": t.get(f"mrr@{k}")})
+        print(json.dumps(rows[-1]), flush=True)
+    frame = pd.DataFrame(rows).set_index("tool")
+    print(f"\n{args.dataset}: LightGCN {args.layers} layers, batch {args.batch_size}, lr {args.lr}, "
+          f"early stopping on valid NDCG@{k} (patience {args.patience})")
+    print(frame.to_string())
+    if len(frame) == 2:
+        print(f"kgmine / RecBole seconds per epoch: "
+              f"{frame.loc['kgmine', 'seconds_per_epoch'] / frame.loc['recbole', 'seconds_per_epoch']:.3f}")
+
+
+def cmd_kg(args: argparse.Namespace) -> None:
+    import pandas as pd
+
+    data = load_dataset("luxury")
+    print(json.dumps({"data": data.summary(), "relations": data.kg.relation_names}), flush=True)
+    rows = {}
+    for name, model, params in (("LightGCN (no KG)", "lightgcn", {"num_layers": args.layers}),
+                                ("kgmine KG-aware (kg_gnn)", "kg_gnn", {"num_layers": args.layers,
+                                                                        "kg_weight": args.kg_weight})):
+        m = _kgmine_full(data, model, args, ks=(10, 20), monitor="ndcg_at_10", **params)
+        rows[name] = {"recall@10": m["recall_at_10"], "ndcg@10": m["ndcg_at_10"], "mrr@10": m["mrr_at_10"],
+                      "recall@20": m["recall_at_20"], "epochs": m["epochs"], "best_epoch": m["best_epoch"],
+                      "s/epoch": m["seconds_per_epoch"]}
+        print(json.dumps({name: rows[name]}), flush=True)
+    rows["LightKG (reported)"] = {"recall@10": LIGHTKG["recall_at_10"], "ndcg@10": LIGHTKG["ndcg_at_10"],
+                                  "mrr@10": LIGHTKG["mrr_at_10"]}
+    frame = pd.DataFrame(rows).T
+    print("\nAmazon Luxury Beauty KG, given split, full ranking (train+valid masked at test), "
+          "model selected on valid NDCG@10")
+    print(frame.to_string(float_format=lambda v: f"{v:.4f}"))
+    kg, base = frame.loc["kgmine KG-aware (kg_gnn)"], frame.loc["LightGCN (no KG)"]
+    print(f"KG-aware beats LightGCN: recall@10 {kg['recall@10'] > base['recall@10']}, "
+          f"ndcg@10 {kg['ndcg@10'] > base['ndcg@10']}")
+
+
+def _common(p: argparse.ArgumentParser, **defaults) -> None:
+    p.add_argument("--batch-size", type=int, default=defaults.get("batch_size", 2048))
+    p.add_argument("--lr", type=float, default=defaults.get("lr", 1e-3))
+    p.add_argument("--l2", type=float, default=1e-4)
+    p.add_argument("--layers", type=int, default=defaults.get("layers", 3))
+    p.add_argument("--epochs", type=int, default=defaults.get("epochs", 300))
+    p.add_argument("--patience", type=int, default=defaults.get("patience", 10))
+    p.add_argument("--threads", type=int, default=None)
+    p.add_argument("--seed", type=int, default=0)
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = parser.add_subparsers(dest="command", required=True)
+    p = sub.add_parser("speed", help="seconds per epoch, kgmine vs RecBole LightGCN, same settings and run")
+    p.add_argument("--dataset", default="gowalla", choices=["gowalla", "luxury", "ml-100k"])
+    p.add_argument("--steps", type=int, default=20, help="batches timed per epoch")
+    p.add_argument("--repeats", type=int, default=2)
+    p.add_argument("--batch-size", type=int, default=2048)
+    p.add_argument("--lr", type=float, default=1e-3)
+    p.add_argument("--threads", type=int, default=None)
+    p.set_defaults(func=cmd_speed)
+    p = sub.add_parser("compare", help="full training to early stopping, kgmine vs RecBole LightGCN")
+    p.add_argument("--dataset", default="ml-100k", choices=["gowalla", "luxury", "ml-100k"])
+    p.add_argument("-k", type=int, default=20)
+    _common(p)
+    p.set_defaults(func=cmd_compare)
+    p = sub.add_parser("kg", help="Luxury Beauty: KG-aware model vs LightGCN without KG (+ LightKG reported)")
+    p.add_argument("--kg-weight", type=float, default=0.5)
+    p.add_argument("--negatives", type=int, default=1)
+    _common(p, layers=2)
+    p.set_defaults(func=cmd_kg)
     p = sub.add_parser("train", help="a long checkpointed kgmine training run (resumable)")
     p.add_argument("--dataset", default="gowalla", choices=["gowalla", "luxury", "ml-100k"])
     p.add_argument("--model", default="lightgcn", choices=["lightgcn", "mf", "kg_gnn"])
