@@ -31,6 +31,7 @@ def test_notebook_is_stored_without_outputs(name):
     assert nb.cells[0].cell_type == "markdown" and nb.cells[0].source.startswith("# "), f"{name} needs a title cell"
 
 
+@pytest.mark.slow  # 30-90 s each on 2 cores; still part of the default run (and of CI)
 @pytest.mark.parametrize("name", NOTEBOOKS)
 def test_notebook_runs_top_to_bottom(name, tmp_path, monkeypatch):
     pytest.importorskip("ipykernel", reason="executing notebooks needs ipykernel in this environment")
