@@ -229,6 +229,16 @@ class GraphAnalytics:
         return out
 
 
+def analyse_store(store: Any, **params: Any) -> dict[str, Any]:
+    """Fit :class:`GraphAnalytics` (``params``) on a store's product graph, write the Product measures
+    and Community nodes back, and return the summary (nodes, edges, components, communities, modularity)."""
+    from kgmine.mine.writeback import write_analytics
+
+    model = GraphAnalytics(**params).fit(store)
+    write_analytics(store, model)
+    return {f"graph_{k}": v for k, v in model.summary_.items()}
+
+
 def _rank_labels(labels: np.ndarray) -> np.ndarray:
     """Relabel so that 0 is the largest group, ties by first appearance."""
     labels = np.asarray(labels)
@@ -247,4 +257,4 @@ def _internal_weight(upper: sp.coo_matrix, community: np.ndarray) -> np.ndarray:
                        minlength=int(community.max()) + 1 if len(community) else 0)
 
 
-__all__ = ["BACKENDS", "COMMUNITY_METHODS", "GraphAnalytics", "product_graph"]
+__all__ = ["BACKENDS", "COMMUNITY_METHODS", "GraphAnalytics", "analyse_store", "product_graph"]

@@ -150,14 +150,19 @@ class CatalogView:
             frame = pd.read_parquet(path) if path.suffix.lower() in (".parquet", ".pq") else pd.read_csv(path)
         except (OSError, ValueError) as exc:
             raise ValueError(f"{path}: cannot read products ({exc})") from None
+        return cls.from_frame(frame, id_column=id_column, name=str(path))
+
+    @classmethod
+    def from_frame(cls, frame: pd.DataFrame, id_column: str = "product_id", name: str = "products") -> "CatalogView":
+        """From a products table: ``product_id`` (or ``id_column``), ``title``, ``description``;
+        optional ``brand`` and ``category_path`` become attribute facts."""
         if id_column not in frame.columns:
-            raise ValueError(f"{path}: missing column {id_column!r} (columns: {list(frame.columns)})")
+            raise ValueError(f"{name}: missing column {id_column!r} (columns: {list(frame.columns)})")
         frame = frame.rename(columns={id_column: "product_id"})
         for col in ("title", "description", "brand", "category_path"):
             if col not in frame.columns:
-                frame[col] = pd.NA
-        data = ShopData(name=str(path), products=frame)
-        return cls.from_shopdata(data)
+                frame = frame.assign(**{col: pd.NA})
+        return cls.from_shopdata(ShopData(name=name, products=frame))
 
 
 def _edges(tables: KGTables, type_: str, src: str, dst: str) -> pd.DataFrame | None:
@@ -174,7 +179,7 @@ def as_catalog(source: Any) -> CatalogView:
     if isinstance(source, KGTables):
         return CatalogView.from_tables(source)
     if isinstance(source, pd.DataFrame):
-        return CatalogView(source)
+        return CatalogView.from_frame(source)
     if isinstance(source, (str, Path)):
         return CatalogView.from_file(source)
     if hasattr(source, "query") and hasattr(source, "counts"):

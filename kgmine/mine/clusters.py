@@ -214,6 +214,16 @@ class _BaseClusterer:
         with threadpool_limits(limits=self.threads):
             return self._fit(as_catalog(source))
 
+    @property
+    def assignments_(self) -> pd.DataFrame:
+        """Alias of ``labels_`` (id, cluster, score)."""
+        return self.labels_
+
+    @property
+    def silhouette_(self) -> float:
+        """Silhouette of the chosen clustering."""
+        return float(self.selection_.loc[self.selection_["chosen"], "silhouette"].iloc[0])
+
     def fit_predict(self, source: Any) -> np.ndarray:
         """Fit, then return the cluster of each row (noise = -1)."""
         return self.fit(source).labels_["cluster"].to_numpy()
@@ -245,6 +255,7 @@ class ProductClusterer(_BaseClusterer):
         n_init, random_state, progress: KMeans restarts, seed, progress bars.
         threads: BLAS/OpenMP threads while fitting (default 1: on a shared or small machine extra
             threads of these small dense problems spin and cost up to 10x; None = no limit).
+        features: pipeline-config alias of ``text`` (``"tfidf"``, ``"minilm"``, ``"none"``); wins when given.
 
     Attributes (after :meth:`fit`): ``labels_`` (product_id, cluster, score = cosine to the cluster
     mean), ``clusters_`` (cluster, size, label, top_terms, top_attributes), ``selection_`` (k,
@@ -259,9 +270,11 @@ class ProductClusterer(_BaseClusterer):
                  n_components: int = 30, text_weight: float = 1.0, attribute_weight: float = 0.5,
                  behaviour_weight: float = 0.0, attributes: Sequence[str] | None = None,
                  exclude_attributes: Sequence[str] = ("category", "subcategory"), min_cluster_size: int = 10,
-                 n_init: int = 4, random_state: int | None = 0, progress: bool = True, threads: int | None = 1):
+                 n_init: int = 4, random_state: int | None = 0, progress: bool = True, threads: int | None = 1,
+                 features: str | None = None):
         super().__init__(method, n_clusters, k_range, selection, min_cluster_size, n_init, random_state, progress,
                          threads)
+        self.features = features
         self.text = text
         self.text_fields = text_fields
         self.n_components = n_components
@@ -278,10 +291,11 @@ class ProductClusterer(_BaseClusterer):
         blocks: list[tuple[np.ndarray, float]] = []
         names: list[str] = []
         tfidf = terms = None
-        if self.text is not None and self.text_weight > 0:
-            vectorizer = TextVectorizer(self.text, n_components=self.n_components, random_state=self.random_state)
+        text = self.text if self.features is None else (None if self.features == "none" else self.features)
+        if text is not None and self.text_weight > 0:
+            vectorizer = TextVectorizer(text, n_components=self.n_components, random_state=self.random_state)
             blocks.append((vectorizer.fit_transform(catalog.texts(tuple(self.text_fields))), self.text_weight))
-            names.append(f"text:{self.text}")
+            names.append(f"text:{text}")
             tfidf, terms = vectorizer.tfidf_, vectorizer.terms_
         facts = self._facts(catalog)
         if self.attribute_weight > 0 and len(facts):
@@ -359,5 +373,12 @@ class UserClusterer(_BaseClusterer):
         return self
 
 
-__all__ = ["METHODS", "SELECTIONS", "ProductClusterer", "UserClusterer", "cluster_matrix", "describe_clusters",
+def clusters_to_tables(clusterer: _BaseClusterer, run: str | None = None) -> Any:
+    """Cluster nodes and IN_CLUSTER edges as a KGTables fragment (see :func:`kgmine.mine.writeback.cluster_tables`)."""
+    from kgmine.mine.writeback import cluster_tables
+
+    return cluster_tables(clusterer, run)
+
+
+__all__ = ["METHODS", "SELECTIONS", "ProductClusterer", "clusters_to_tables", "UserClusterer", "cluster_matrix", "describe_clusters",
            "member_scores", "score_labels", "top_attributes", "top_terms"]

@@ -451,5 +451,12 @@ class AssociationRules:
                 "rules_by_length": {int(k): int(v) for k, v in lengths.items()}}
 
 
-__all__ = ["AssociationRules", "ENGINES", "ITEMSET_COLUMNS", "ItemsetTable", "PYFIM_ALGORITHMS", "RULE_COLUMNS",
+def rules_to_edges(rules: Any, min_lift: float | None = None) -> pd.DataFrame:
+    """FREQUENTLY_BOUGHT_WITH edges of the pairwise rules (see :func:`kgmine.mine.writeback.rules_edges`)."""
+    from kgmine.mine.writeback import rules_edges
+
+    return rules_edges(rules, min_lift)
+
+
+__all__ = ["AssociationRules", "rules_to_edges", "ENGINES", "ITEMSET_COLUMNS", "ItemsetTable", "PYFIM_ALGORITHMS", "RULE_COLUMNS",
            "derive_rules", "mine_itemsets", "min_count"]
