@@ -74,7 +74,7 @@ def test_small_world_analytics(small_world):
     assert nodes["pagerank"].sum() == pytest.approx(1.0)
     assert model.summary_["communities"] >= 2
     # Strongly co-purchased products sit in the same community more often than chance.
-    ids, adjacency = model.ids_, model.adjacency_.tocoo()
+    adjacency = model.adjacency_.tocoo()
     same = (nodes["community"].to_numpy()[adjacency.row] == nodes["community"].to_numpy()[adjacency.col])
     chance = ((nodes["community"].value_counts(normalize=True)) ** 2).sum()
     assert same.mean() > chance
