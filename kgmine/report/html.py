@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
+import numpy as np
 import pandas as pd
 from jinja2 import Environment, select_autoescape
 
@@ -194,7 +195,11 @@ def _rules_section(run: RunData, s: Section, plot_dir: Path) -> None:
     if rules is None or not len(rules):
         s.missing = "No association rules were mined in this run."
         return
-    top = rules.sort_values(["lift", "confidence", "support"], ascending=False, kind="stable").head(TOP_RULES)
+    # rules seen in a single basket get huge lifts by chance: rank those seen in enough baskets
+    seen = rules["count"] if "count" in rules.columns else pd.Series(np.inf, index=rules.index)
+    min_count = next((c for c in (5, 3, 2) if int((seen >= c).sum()) >= TOP_RULES), 1)
+    top = (rules[seen >= min_count].sort_values(["lift", "confidence", "support"], ascending=False, kind="stable")
+           .head(TOP_RULES))
     ids = [i for col in ("antecedent", "consequent") for items in top[col] for i in _items(items)]
     titles = run.titles(ids)
 
@@ -205,9 +210,10 @@ def _rules_section(run: RunData, s: Section, plot_dir: Path) -> None:
     for col in ("support", "confidence", "lift", "leverage", "conviction"):
         if col in top.columns:
             table[col] = top[col].to_numpy()
-    s.intro = (f"{len(rules):,} rules mined over the baskets. The table lists the {len(top)} with the highest lift; "
-               "the scatter shows every rule.")
-    s.table(table, f"Top {len(top)} rules by lift")
+    s.intro = (f"{len(rules):,} rules mined over the baskets. The table lists the {len(top)} with the highest lift "
+               + (f"among the rules seen in at least {min_count} baskets (a pair bought together once gets a "
+                  "large lift by chance)" if min_count > 1 else "") + "; the scatter shows every rule.")
+    s.table(table, f"Top {len(top)} rules by lift" + (f" (in ≥ {min_count} baskets)" if min_count > 1 else ""))
     s.figure(plots.rules_scatter(rules, plot_dir / "rules.png", top=top), "rules support vs confidence by lift")
 
 
@@ -251,7 +257,7 @@ def _metrics_section(run: RunData, s: Section, plot_dir: Path) -> None:
         s.missing = "No recommender metrics in metrics.json."
         return
     rec = run.metrics.get("recommend", {})
-    charted = frame[frame["metric"].str.match(r"^(recall|ndcg|precision|mrr)_at_")]
+    charted = frame[frame["metric"].str.match(r"^(recall|ndcg)_at_")]
     s.intro = ("Full-ranking metrics on the held-out test interactions (items seen in training are excluded), "
                f"the trained model ({_html.escape(str(rec.get('model', 'model')))}) beside its baselines.")
     if len(charted):
