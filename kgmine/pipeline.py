@@ -177,47 +177,50 @@ def run_extraction(data: ShopData, cfg: dict[str, Any]) -> tuple[pd.DataFrame, p
 
 def run_rules(data: ShopData, cfg: dict[str, Any], store, out_dir: Path) -> dict[str, Any]:
     """Mine association rules over baskets and write pairwise rules as FREQUENTLY_BOUGHT_WITH."""
-    from kgmine.mine.rules import AssociationRules, rules_to_edges
+    from kgmine.mine.rules import AssociationRules
+    from kgmine.mine.writeback import write_rules
 
     rc = cfg["mine"]["rules"]
     baskets = data.baskets()
+    if baskets.empty:
+        return {"baskets": 0, "itemsets": 0, "rules": 0, "rule_edges": 0}
     miner = AssociationRules(min_support=float(rc["min_support"]), min_confidence=float(rc["min_confidence"]),
                              min_len=int(rc["min_len"]), max_len=rc["max_len"]).fit(baskets)
     rules = miner.rules_
-    rules.assign(antecedent=rules["antecedent"].map(list), consequent=rules["consequent"].map(list)) \
-        .to_parquet(out_dir / "artifacts" / "rules.parquet")
-    edges = rules_to_edges(rules)
-    store.delete_edges("FREQUENTLY_BOUGHT_WITH", "Product", "Product")
-    if len(edges):
-        store.upsert_edges("FREQUENTLY_BOUGHT_WITH", "Product", "Product", edges)
+    keep = [c for c in rules.columns if c not in ("antecedent_items", "consequent_items")]
+    artifact = rules[keep].copy()
+    for col in ("antecedent", "consequent"):
+        artifact[col] = artifact[col].map(lambda v: [str(x) for x in v] if not isinstance(v, str) else [v])
+    artifact.to_parquet(out_dir / "artifacts" / "rules.parquet")
+    written = write_rules(store, miner)
     return {"baskets": int(baskets["basket_id"].nunique()), "itemsets": int(len(miner.itemsets_)),
-            "rules": int(len(rules)), "rule_edges": int(len(edges))}
+            "rules": int(len(rules)), "rule_edges": int(written.get("FREQUENTLY_BOUGHT_WITH", 0))}
 
 
 def run_clusters(data: ShopData, cfg: dict[str, Any], store, out_dir: Path) -> dict[str, Any]:
-    """Cluster products on their text and write Cluster nodes with IN_CLUSTER edges."""
-    from kgmine.mine.clusters import ProductClusterer, clusters_to_tables
+    """Cluster the stored products (text + attribute features) and write Cluster nodes with IN_CLUSTER."""
+    from kgmine.mine.clusters import ProductClusterer
+    from kgmine.mine.writeback import write_clusters
 
     cc = cfg["mine"]["clusters"]
     clusterer = ProductClusterer(method=cc["method"], n_clusters=cc["n_clusters"], features=cc["features"],
-                                 random_state=int(cfg["seed"]))
-    clusterer.fit(data.products)
+                                 random_state=int(cfg["seed"]), progress=not progress_disabled())
+    clusterer.fit(store)
     assignments = clusterer.assignments_
-    assignments.to_parquet(out_dir / "artifacts" / "clusters.parquet")
-    fragment = clusters_to_tables(clusterer)
-    store.delete_edges("IN_CLUSTER", "Product", "Cluster")
-    for label, frame in fragment.nodes.items():
-        store.upsert_nodes(label, frame)
-    for table in fragment.edges.values():
-        store.upsert_edges(table.type, table.src_label, table.dst_label, table.frame)
-    out: dict[str, Any] = {"clusters": int(assignments["cluster"].nunique()),
-                           "silhouette": float(getattr(clusterer, "silhouette_", float("nan")))}
+    labels = clusterer.clusters_.set_index("cluster")["label"] if "label" in clusterer.clusters_ else None
+    artifact = assignments.copy()
+    if labels is not None:
+        artifact["label"] = artifact["cluster"].map(labels)
+    artifact.to_parquet(out_dir / "artifacts" / "clusters.parquet")
+    np.save(out_dir / "artifacts" / "cluster_features.npy", np.asarray(clusterer.features_, dtype=np.float32))
+    write_clusters(store, clusterer)
+    out: dict[str, Any] = {"clusters": int(clusterer.n_clusters_), "silhouette": float(clusterer.silhouette_)}
     if "product_attributes" in data.truth:
         from sklearn.metrics import adjusted_rand_score
 
         truth = data.truth["product_attributes"].set_index("product_id")["category"]
         out["cluster_ari_vs_category"] = float(adjusted_rand_score(
-            truth.reindex(assignments["product_id"]).to_numpy(), assignments["cluster"].to_numpy()))
+            truth.reindex(assignments["product_id"].astype(str)).to_numpy(), assignments["cluster"].to_numpy()))
     return out
 
 
@@ -232,7 +235,8 @@ def run_recommender(data: ShopData, cfg: dict[str, Any], store, out_dir: Path) -
     """Train the configured GNN recommender, evaluate it beside popularity, write top-K to the store."""
     from kgmine.recommend.pipeline import train_and_recommend
 
-    return train_and_recommend(data, cfg["recommend"], store=store, out_dir=out_dir, seed=int(cfg["seed"]))
+    rec_cfg = {**cfg["recommend"], "progress": not progress_disabled()}
+    return train_and_recommend(data, rec_cfg, store=store, out_dir=out_dir, seed=int(cfg["seed"]))
 
 
 def _seed_everything(seed: int) -> None:

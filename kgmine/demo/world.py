@@ -188,7 +188,7 @@ def _description(rng: np.random.Generator, brand: str, noun: str, category: str,
 
 
 def generate_world(n_products: int = 2000, n_users: int = 1000, n_brands: int = 80, seed: int = 0,
-                   mean_baskets_per_user: float = 5.0, start_ts: int = 1_704_067_200) -> ShopData:
+                   mean_baskets_per_user: float = 7.0, start_ts: int = 1_704_067_200) -> ShopData:
     """Generate the synthetic demo shop (see module docstring); same ``seed`` -> same world."""
     rng = np.random.default_rng(seed)
     brands = brand_names(n_brands)
@@ -220,22 +220,23 @@ def generate_world(n_products: int = 2000, n_users: int = 1000, n_brands: int = 
     truth_attrs = pd.DataFrame(truth_rows)
 
     # latent item quality (popularity) and index structures for sampling
-    quality = np.exp(rng.normal(0.0, 0.8, n_products))
+    quality = np.exp(rng.normal(0.0, 0.5, n_products))
     sub_of = truth_attrs["subcategory"].to_numpy()
     cat_of = truth_attrs["category"].to_numpy()
     brand_of = truth_attrs["brand"].to_numpy()
     by_sub = {s: np.flatnonzero(sub_of == s) for _, s in subcats}
+    top_of_sub = {s: idx[np.argsort(-quality[idx])[:4]] for s, idx in by_sub.items()}
 
     interactions, reviews, prefs = [], [], []
     cat_index = {c: k for k, c in enumerate(categories)}
     cat_idx_of = np.array([cat_index[c] for c in cat_of])
     for u in range(n_users):
         uid = f"U{u:04d}"
-        cat_pref = rng.dirichlet(np.full(len(categories), 0.15))
+        cat_pref = rng.dirichlet(np.full(len(categories), 0.1))
         fav_brands = set(rng.choice(brands, size=int(rng.integers(3, 7)), replace=False))
         prefs.append({"user_id": uid, "categories": [categories[k] for k in np.argsort(-cat_pref)[:3]],
                       "brands": sorted(fav_brands)})
-        brand_boost = np.where(np.isin(brand_of, list(fav_brands)), 6.0, 1.0)
+        brand_boost = np.where(np.isin(brand_of, list(fav_brands)), 10.0, 1.0)
         weights = quality * cat_pref[cat_idx_of] * brand_boost
         weights = weights / weights.sum()
         cdf = np.cumsum(weights)
@@ -253,7 +254,8 @@ def generate_world(n_products: int = 2000, n_users: int = 1000, n_brands: int = 
             for _ in range(int(rng.integers(0, 3))):
                 comp_subs = [s for s in COMPLEMENTS.get(sub_of[first], []) if len(by_sub[s])]
                 if comp_subs and rng.random() < 0.7:
-                    pool = by_sub[comp_subs[int(rng.integers(len(comp_subs)))]]
+                    # complements come mostly from the few best sellers of the complementary subcategory
+                    pool = top_of_sub[comp_subs[int(rng.integers(len(comp_subs)))]]
                     w = weights[pool] / weights[pool].sum()
                     items.append(int(rng.choice(pool, p=w)))
                 else:
