@@ -376,7 +376,10 @@ class RecGraph:
 
     With a KG: ``kg_out[r]`` is the ``E x E`` row-normalised (mean) adjacency of relation ``r`` over
     entities (the first ``n_items`` entities are the items), for the relations and their inverses
-    (``relation_names`` ends with ``~inv`` names); ``kg_out_t[r]`` is its transpose.
+    (``relation_names`` ends with ``~inv`` names); ``kg_out_t[r]`` is its transpose. ``ckg`` holds the
+    collaborative KG over ``users + entities`` as symmetric blocks sharing one normalisation
+    ``D^{-1/2} A_b D^{-1/2}`` (``D`` = degree in the union of all blocks): block 0 the user-item
+    edges, block ``1 + r`` relation ``r`` (both directions); ``sum(ckg)`` is LightGCN's adjacency of the CKG.
     """
 
     n_users: int
@@ -386,6 +389,7 @@ class RecGraph:
     relation_names: list[str] = field(default_factory=list)
     kg_out: list[torch.Tensor] = field(default_factory=list)
     kg_out_t: list[torch.Tensor] = field(default_factory=list)
+    ckg: list[torch.Tensor] = field(default_factory=list)
     order: torch.Tensor | None = None  # position -> node
     rank: torch.Tensor | None = None  # node -> position
 
@@ -428,6 +432,16 @@ class RecGraph:
                     graph.kg_out.append(_csr_tensor(h, t, val, shape))
                     graph.kg_out_t.append(_csr_tensor(t, h, val, shape))
                     graph.relation_names.append(rname + ("~inv" if inverse else ""))
+            n = nu + kg.n_entities
+            blocks = [(u, i)] + [(kg.heads[kg.relations == r] + nu, kg.tails[kg.relations == r] + nu)
+                                 for r in range(kg.n_relations)]
+            blocks = [(np.concatenate([a, b]), np.concatenate([b, a])) for a, b in blocks]
+            deg = np.zeros(n)
+            for a, _ in blocks:
+                deg += np.bincount(a, minlength=n)
+            dinv = np.zeros(n)
+            dinv[deg > 0] = deg[deg > 0] ** -0.5
+            graph.ckg = [_csr_tensor(a, b, dinv[a] * dinv[b], (n, n)) for a, b in blocks]
         return graph
 
     @property
@@ -456,7 +470,8 @@ class RecGraph:
         move = (lambda t: None if t is None else t.to(device))
         return RecGraph(self.n_users, self.n_items, self.adj.to(device), self.n_entities,
                         list(self.relation_names), [m.to(device) for m in self.kg_out],
-                        [m.to(device) for m in self.kg_out_t], move(self.order), move(self.rank))
+                        [m.to(device) for m in self.kg_out_t], [m.to(device) for m in self.ckg],
+                        move(self.order), move(self.rank))
 
 
 # ---------------------------------------------------------------------- sampling

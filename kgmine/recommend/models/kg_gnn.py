@@ -27,6 +27,11 @@ class KGLightGCN(nn.Module):
     :math:`\hat y_{ui} = e_u^\top e_i`. The relation vectors :math:`w_r` are learned (initialised to
     1), :math:`\beta` (``kg_weight``) balances KG and collaborative messages.
 
+    With ``propagation="ckg"`` the layer is instead LightGCN over the whole CKG with one symmetric
+    normalisation and a learned vector per edge block (the user-item block and each relation, as in
+    KGAT's propagation without attention): :math:`e^{(k+1)} = \sum_b w_b \odot \tilde A_b e^{(k)}`
+    with :math:`\tilde A_b = D^{-1/2} A_b D^{-1/2}` and :math:`D` the degree in the union graph.
+
     Trained with BPR plus L2 on the batch's layer-0 embeddings (like LightGCN), evaluated by full
     ranking with training (and validation) items masked; checked on the Amazon Luxury Beauty KG
     split against LightGCN without the KG (``benchmarks/recsys.py``).
@@ -40,23 +45,29 @@ class KGLightGCN(nn.Module):
         num_layers (int, optional): propagation layers (default: ``2``).
         kg_weight (float, optional): :math:`\beta` (default: ``0.5``).
         init_std (float, optional): std of the normal initialisation (default: ``0.1``).
+        propagation (str, optional): ``"relational"`` (default) or ``"ckg"`` (see above).
     """
 
     def __init__(self, num_users: int, num_items: int, num_entities: int, num_relations: int,
-                 embedding_dim: int = 64, num_layers: int = 2, kg_weight: float = 0.5, init_std: float = 0.1):
+                 embedding_dim: int = 64, num_layers: int = 2, kg_weight: float = 0.5, init_std: float = 0.1,
+                 propagation: str = "relational"):
         super().__init__()
         if num_entities < num_items:
             raise ValueError(f"num_entities ({num_entities}) must include the {num_items} items")
         self.num_users, self.num_items, self.num_entities = num_users, num_items, num_entities
         self.num_relations, self.embedding_dim, self.num_layers = num_relations, embedding_dim, num_layers
-        self.kg_weight = kg_weight
+        if propagation not in ("relational", "ckg"):
+            raise ValueError(f"propagation must be 'relational' or 'ckg', got {propagation!r}")
+        self.kg_weight, self.propagation = kg_weight, propagation
         self.hparams = dict(num_users=num_users, num_items=num_items, num_entities=num_entities,
                             num_relations=num_relations, embedding_dim=embedding_dim, num_layers=num_layers,
-                            kg_weight=kg_weight, init_std=init_std)
+                            kg_weight=kg_weight, init_std=init_std, propagation=propagation)
         # rows: users, items (= first entities), then the other entities
         self.embedding = nn.Embedding(num_users + num_entities, embedding_dim)
         nn.init.normal_(self.embedding.weight, std=init_std)
         self.relation = nn.Parameter(torch.ones(num_relations, embedding_dim))
+        # ckg: one weight vector for the user-item block and one per relation (inverses share it)
+        self.block = nn.Parameter(torch.ones(num_relations // 2 + 1, embedding_dim)) if propagation == "ckg" else None
 
     def forward(self, graph) -> tuple[torch.Tensor, torch.Tensor]:
         """Final user and item embeddings, ``(num_users, d)`` and ``(num_items, d)``."""
@@ -65,6 +76,14 @@ class KGLightGCN(nn.Module):
             raise ValueError(f"graph has {graph.n_relations} relation blocks, model expects {self.num_relations}")
         x = self.embedding.weight
         out = x
+        if self.propagation == "ckg":
+            if len(graph.ckg) != self.block.shape[0]:
+                raise ValueError(f"graph has {len(graph.ckg)} CKG blocks, model expects {self.block.shape[0]}")
+            for _ in range(self.num_layers):
+                x = sum(spmm(a, x) * w for a, w in zip(graph.ckg, self.block))
+                out = out + x
+            out = out / (self.num_layers + 1)
+            return out[:nu], out[nu: nu + ni]
         for _ in range(self.num_layers):
             ui = graph.propagate(x[: nu + ni])
             ent = x[nu:]
