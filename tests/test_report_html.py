@@ -109,7 +109,7 @@ def test_a_broken_artifact_only_breaks_its_own_section(tmp_path):
     (run_dir / "artifacts").mkdir()
     (run_dir / "artifacts" / "rules.parquet").write_bytes(b"not parquet")
     html = render_report(run_dir, use_store=False).read_text()
-    assert re.search(r'<section id="rules".*?could not be drawn', html, re.S)
+    assert re.search(r'<section id="rules".*?could not be drawn', html, re.DOTALL)
     assert "could not be drawn" not in html.split('<section id="rules"')[0]
 
 
@@ -167,15 +167,11 @@ def test_full_run_report_is_self_contained(full_run):
 
 
 def _need_browser():
-    from kgmine.report.browser import find_chromedriver, find_chromium
+    """Skip when Chromium / chromedriver / selenium are missing; under CI=true fail instead."""
+    from kgmine.report.browser import browser_unavailable
 
-    missing = [name for name, found in (("chromium", find_chromium()), ("chromedriver", find_chromedriver())) if not found]
-    try:
-        import selenium  # noqa: F401
-    except ImportError:
-        missing.append("selenium")
-    if missing:
-        reason = f"browser test needs {', '.join(missing)} (apt-get install chromium chromium-driver; pip install selenium)"
+    reason = browser_unavailable()
+    if reason:
         if os.environ.get("CI", "").lower() == "true":
             pytest.fail(f"CI must run the browser tests: {reason}")
         pytest.skip(reason)

@@ -51,7 +51,8 @@ def _co_occurrence_top_k(world, k: int = 10) -> pd.DataFrame:
     rows = []
     for u, user in enumerate(users):
         for rank, j in enumerate(np.argsort(-scores[u], kind="stable")[:k], start=1):
-            rows.append({"src": user, "dst": items[j], "score": float(scores[u, j]), "rank": rank, "model": "cooc-test"})
+            rows.append({"src": user, "dst": items[j], "score": float(scores[u, j]), "rank": rank,
+                         "model": "cooc-test"})
     return pd.DataFrame(rows)
 
 
@@ -275,15 +276,11 @@ def test_serve_command_errors_are_one_line(tmp_path):
 
 
 def _need_browser():
-    from kgmine.report.browser import find_chromedriver, find_chromium
+    """Skip when Chromium / chromedriver / selenium are missing; under CI=true fail instead."""
+    from kgmine.report.browser import browser_unavailable
 
-    missing = [name for name, found in (("chromium", find_chromium()), ("chromedriver", find_chromedriver())) if not found]
-    try:
-        import selenium  # noqa: F401
-    except ImportError:
-        missing.append("selenium")
-    if missing:
-        reason = f"browser test needs {', '.join(missing)} (apt-get install chromium chromium-driver; pip install selenium)"
+    reason = browser_unavailable()
+    if reason:
         if os.environ.get("CI", "").lower() == "true":
             pytest.fail(f"CI must run the browser tests: {reason}")
         pytest.skip(reason)
@@ -345,7 +342,8 @@ def test_browser_search_open_product_see_recommendations_run_query(driver, live_
     box = driver.find_element(By.ID, "search-input")
     box.send_keys(showcase["title"])
     driver.find_element(By.ID, "search-button").click()
-    hit = _wait(driver, lambda d: d.find_elements(By.CSS_SELECTOR, f"#search-results li[data-id='{showcase['product']}']"))
+    result = f"#search-results li[data-id='{showcase['product']}']"
+    hit = _wait(driver, lambda d: d.find_elements(By.CSS_SELECTOR, result))
     hit[0].click()
     _wait(driver, lambda d: d.find_element(By.ID, "detail-title").text == showcase["title"])
 
@@ -359,7 +357,8 @@ def test_browser_search_open_product_see_recommendations_run_query(driver, live_
     driver.save_screenshot(str(tmp_path / "explorer_product.png"))
 
     # a user it is recommended to: their recommendations with explanation paths, one drawn as a graph
-    link = _wait(driver, lambda d: d.find_elements(By.CSS_SELECTOR, f"#recommended-to-table a[href='#user/{showcase['user']}']"))
+    to_user = f"#recommended-to-table a[href='#user/{showcase['user']}']"
+    link = _wait(driver, lambda d: d.find_elements(By.CSS_SELECTOR, to_user))
     link[0].click()
     _wait(driver, lambda d: d.find_element(By.ID, "detail-title").text == showcase["user"])
     _wait(driver, lambda d: len(_rows(d, "recommendations-table")) > 0)

@@ -23,7 +23,8 @@ def report(
                                               help="Also save a PNG of the rendered page (needs Chromium)."),
 ) -> None:
     """Render RUN_DIR/report.html (self-contained: plots inlined, no network needed to view it)."""
-    from kgmine.report.browser import BrowserError, screenshot as take_screenshot
+    from kgmine.report.browser import BrowserError
+    from kgmine.report.browser import screenshot as take_screenshot
     from kgmine.report.html import render_report
 
     if not (run_dir / "metrics.json").is_file():

@@ -25,7 +25,8 @@ def serve(
     """Run the explorer: search products, see their neighbourhood graph, recommendations and similar
     items, and run read-only Cypher. Open http://HOST:PORT/ in a browser; Ctrl-C stops it."""
     from kgmine.graph.stores.base import StoreError
-    from kgmine.serve import open_explorer, serve as run_server
+    from kgmine.serve import open_explorer
+    from kgmine.serve import serve as run_server
     from kgmine.serve.assets import AssetError
 
     if kind not in ("ladybug", "neo4j"):
@@ -46,5 +47,6 @@ def serve(
     except AssetError as exc:
         explorer.close()
         fail(str(exc))
-    console.print(f"kgmine explorer on http://{host}:{port}/  ({kind} store{' ' + store if store else ''}; Ctrl-C stops)")
+    where = f"{kind} store" + (f" {store}" if store else "")
+    console.print(f"kgmine explorer on http://{host}:{port}/  ({where}; Ctrl-C stops)")
     run_server(explorer, host=host, port=port)

@@ -52,6 +52,20 @@ def find_chromedriver() -> Path | None:
     return Path(found) if found else None
 
 
+def browser_unavailable() -> str | None:
+    """Why :func:`chromium_driver` cannot start here, naming what to install; None when it can."""
+    missing = [name for name, found in (("chromium", find_chromium()), ("chromedriver", find_chromedriver()))
+               if found is None]
+    try:
+        import selenium  # noqa: F401
+    except ImportError:
+        missing.append("selenium")
+    if not missing:
+        return None
+    return (f"a browser session needs {', '.join(missing)} "
+            "(apt-get install chromium chromium-driver; pip install selenium)")
+
+
 def _require_chromium() -> Path:
     path = find_chromium()
     if path is None:
@@ -123,7 +137,7 @@ def chromium_driver(width: int = 1400, height: int = 1100) -> Any:
     options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
     try:
         driver = webdriver.Chrome(service=Service(str(driver_path)), options=options)
-    except Exception as exc:  # noqa: BLE001 - selenium raises several kinds
+    except Exception as exc:
         shutil.rmtree(profile, ignore_errors=True)
         raise BrowserError(f"cannot start chromedriver: {str(exc).strip().splitlines()[0]}") from None
     quit_ = driver.quit
@@ -138,5 +152,5 @@ def chromium_driver(width: int = 1400, height: int = 1100) -> Any:
     return driver
 
 
-__all__ = ["BrowserError", "CHROMIUM_FLAGS", "chromium_driver", "dump_dom", "find_chromedriver", "find_chromium",
-           "screenshot"]
+__all__ = ["CHROMIUM_FLAGS", "BrowserError", "browser_unavailable", "chromium_driver", "dump_dom",
+           "find_chromedriver", "find_chromium", "screenshot"]

@@ -55,7 +55,7 @@ def _styled(fn):
 def _figure(figsize: tuple[float, float], ncols: int = 1):
     """A figure not registered with pyplot (no backend, no global state) and its axes."""
     fig = Figure(figsize=figsize)
-    return fig, fig.subplots(1, ncols)
+    return fig, fig.subplots(1, ncols, gridspec_kw={"wspace": 0.55} if ncols > 1 else None)
 
 
 def _save(fig: Figure, path: str | Path) -> Path:
@@ -117,7 +117,7 @@ def quality_bars(frame: pd.DataFrame, path: str | Path, title: str = "Extraction
     ax.set_ylim(0, 1.1)
     ax.set_ylabel("score")
     ax.set_title(title)
-    ax.legend(loc="lower right", ncols=len(measures), frameon=False)
+    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
     return _save(fig, path)
 
 
@@ -247,7 +247,8 @@ def cluster_scatter(clusters: pd.DataFrame, path: str | Path, title: str = "Prod
                    label="noise" if noise else f"{cluster}")
         if noise:
             continue
-        name = group["label"].iloc[0] if "label" in group.columns and pd.notna(group["label"].iloc[0]) else f"cluster {cluster}"
+        given = group["label"].iloc[0] if "label" in group.columns else None
+        name = given if given is not None and pd.notna(given) else f"cluster {cluster}"
         mx, my = group["x"].median(), group["y"].median()
         at = int(np.argmin((group["x"].to_numpy() - mx) ** 2 + (group["y"].to_numpy() - my) ** 2))
         ax.annotate("\n".join(textwrap.wrap(_short(name, 44), 22)), (group["x"].iloc[at], group["y"].iloc[at]),

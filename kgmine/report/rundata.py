@@ -36,7 +36,8 @@ from kgmine.graph.schema import NODE_TYPES, REL_TYPES
 
 log = logging.getLogger(__name__)
 
-_METRIC_RE = re.compile(r"^(?:(?P<model>.+?)_)?(?P<metric>recall|ndcg|precision|hit_rate|mrr|map|coverage)_at_(?P<k>\d+)$")
+_METRIC_RE = re.compile(
+    r"^(?:(?P<model>.+?)_)?(?P<metric>recall|ndcg|precision|hit_rate|mrr|map|coverage)_at_(?P<k>\d+)$")
 _QUALITY_RE = re.compile(r"^(?P<attribute>.+)_(?P<measure>precision|recall|f1|accuracy)$")
 _NOT_MODELS = ("valid", "val", "best", "train")
 
@@ -140,7 +141,7 @@ class RunData:
             self._store.close()
             self._store = None
 
-    def __enter__(self) -> "RunData":
+    def __enter__(self) -> RunData:
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -172,7 +173,8 @@ class RunData:
         ids = [str(i) for i in dict.fromkeys(product_ids)]
         out = {i: i for i in ids}
         if ids:
-            frame = self._query("MATCH (p:Product) WHERE p.id IN $ids RETURN p.id AS id, p.title AS title", {"ids": ids})
+            frame = self._query("MATCH (p:Product) WHERE p.id IN $ids RETURN p.id AS id, p.title AS title",
+                                {"ids": ids})
             if frame is not None:
                 out.update({str(i): str(t) for i, t in zip(frame["id"], frame["title"]) if isinstance(t, str) and t})
         return out
@@ -211,7 +213,8 @@ class RunData:
             model = m["model"] or main
             if model in _NOT_MODELS:
                 continue
-            rows.append({"model": model, "metric": f"{m['metric']}_at_{m['k']}", "k": int(m["k"]), "value": float(value)})
+            rows.append({"model": model, "metric": f"{m['metric']}_at_{m['k']}", "k": int(m["k"]),
+                         "value": float(value)})
         frame = pd.DataFrame(rows, columns=["model", "metric", "k", "value"])
         order = {main: 0}
         return frame.sort_values(["model"], key=lambda s: s.map(lambda v: (order.get(v, 1), v)), kind="stable")
@@ -234,7 +237,8 @@ class RunData:
         if "cluster" not in frame.columns:
             return None, ""
         if "label" not in frame.columns or frame["label"].isna().all():
-            labels = self._query("MATCH (p:Product)-[:IN_CLUSTER]->(c:Cluster) RETURN p.id AS product_id, c.label AS label")
+            labels = self._query("MATCH (p:Product)-[:IN_CLUSTER]->(c:Cluster) "
+                                 "RETURN p.id AS product_id, c.label AS label")
             if labels is not None and len(labels):
                 frame = frame.drop(columns=["label"], errors="ignore").merge(
                     labels.drop_duplicates("product_id"), on="product_id", how="left")
@@ -257,7 +261,8 @@ class RunData:
 
         texts = frame[["product_id"]].astype({"product_id": str}).merge(texts, on="product_id", how="left")
         docs = (texts["title"].fillna("") + " " + texts["description"].fillna("")).tolist()
-        vectors = TextVectorizer("tfidf", n_components=min(50, max(2, len(docs) - 1)), random_state=0).fit_transform(docs)
+        vectorizer = TextVectorizer("tfidf", n_components=min(50, max(2, len(docs) - 1)), random_state=0)
+        vectors = vectorizer.fit_transform(docs)
         xy, how = project_2d(vectors)
         frame["x"], frame["y"] = xy[:, 0], xy[:, 1]
         return frame, f"{how} of TF-IDF/LSA text vectors"
@@ -276,7 +281,8 @@ class RunData:
         (products without a path are left out); see :meth:`explanations`."""
         return {p: path for p, (path, _) in self.explanations(user_id, product_ids).items()}
 
-    def explanations(self, user_id: str, product_ids: Sequence[str]) -> dict[str, tuple[list[dict[str, str]], str | None]]:
+    def explanations(self, user_id: str,
+                     product_ids: Sequence[str]) -> dict[str, tuple[list[dict[str, str]], str | None]]:
         """``{product_id: (path, text)}`` for one user's recommendations that have a path.
 
         From explanations.parquet when the run explained this user there (``path`` column of

@@ -21,9 +21,9 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 from fastapi import Body, FastAPI, HTTPException, Query
+from fastapi.requests import Request
 from fastapi.responses import FileResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
-from fastapi.requests import Request
 
 from kgmine.graph.stores.base import StoreError
 from kgmine.serve.assets import STATIC_DIR, vis_network_dir

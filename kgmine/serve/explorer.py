@@ -423,7 +423,7 @@ class Explorer:
         frame = self._q(cypher, dict(params or {}))
         rows = frame_records(frame.head(self.max_rows))
         return {"columns": [str(c) for c in frame.columns], "rows": [list(r.values()) for r in rows],
-                "total": int(len(frame)), "truncated": len(frame) > self.max_rows}
+                "total": len(frame), "truncated": len(frame) > self.max_rows}
 
 
 def _fmt(value: Any) -> str:
