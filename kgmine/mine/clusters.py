@@ -18,6 +18,7 @@ attribute values and return pandas DataFrames.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from contextlib import nullcontext
 from typing import Any
 
 import numpy as np
@@ -195,9 +196,10 @@ class _BaseClusterer:
     def _cluster(self, ids: pd.Series, features: np.ndarray, tfidf: sp.spmatrix | None, terms: np.ndarray | None,
                  attributes: pd.DataFrame) -> None:
         self.features_ = features
-        labels, self.selection_ = cluster_matrix(
-            features, self.method, self.n_clusters, self.k_range, self.selection, self.random_state,
-            self.n_init, self.min_cluster_size, self.progress)
+        with self._limited():
+            labels, self.selection_ = cluster_matrix(
+                features, self.method, self.n_clusters, self.k_range, self.selection, self.random_state,
+                self.n_init, self.min_cluster_size, self.progress)
         self.n_clusters_ = int(len(np.unique(labels[labels >= 0])))
         self.labels_ = pd.DataFrame({f"{self.scope}_id": ids.astype("string").to_numpy(), "cluster": labels,
                                      "score": member_scores(features, labels)})
@@ -206,13 +208,15 @@ class _BaseClusterer:
 
     def fit(self, source: Any) -> "_BaseClusterer":
         """Cluster the entities of ``source`` (a CatalogView, ShopData, KGTables, graph store,
-        products DataFrame or products file); BLAS/OpenMP threads limited to ``threads``."""
+        products DataFrame or products file)."""
+        return self._fit(as_catalog(source))
+
+    def _limited(self) -> Any:
+        """Context limiting BLAS/OpenMP threads to ``threads`` (SVD, k-means, scores); the MiniLM
+        encoder runs outside it with torch's own threads."""
         from threadpoolctl import threadpool_limits
 
-        if self.threads is None:
-            return self._fit(as_catalog(source))
-        with threadpool_limits(limits=self.threads):
-            return self._fit(as_catalog(source))
+        return nullcontext() if self.threads is None else threadpool_limits(limits=self.threads)
 
     @property
     def assignments_(self) -> pd.DataFrame:
@@ -253,8 +257,9 @@ class ProductClusterer(_BaseClusterer):
             so that clusters can be evaluated against them).
         min_cluster_size: HDBSCAN's minimum cluster size.
         n_init, random_state, progress: KMeans restarts, seed, progress bars.
-        threads: BLAS/OpenMP threads while fitting (default 1: on a shared or small machine extra
-            threads of these small dense problems spin and cost up to 10x; None = no limit).
+        threads: BLAS/OpenMP threads for SVD, k-means and scores (default 1: on a shared or small
+            machine extra threads of these small dense problems spin and cost up to 10x; None = no
+            limit). The MiniLM encoder is not limited.
         features: pipeline-config alias of ``text`` (``"tfidf"``, ``"minilm"``, ``"none"``); wins when given.
 
     Attributes (after :meth:`fit`): ``labels_`` (product_id, cluster, score = cosine to the cluster
@@ -294,7 +299,9 @@ class ProductClusterer(_BaseClusterer):
         text = self.text if self.features is None else (None if self.features == "none" else self.features)
         if text is not None and self.text_weight > 0:
             vectorizer = TextVectorizer(text, n_components=self.n_components, random_state=self.random_state)
-            blocks.append((vectorizer.fit_transform(catalog.texts(tuple(self.text_fields))), self.text_weight))
+            with self._limited() if text == "tfidf" else nullcontext():
+                vectors = vectorizer.fit_transform(catalog.texts(tuple(self.text_fields)))
+            blocks.append((vectors, self.text_weight))
             names.append(f"text:{text}")
             tfidf, terms = vectorizer.tfidf_, vectorizer.terms_
         facts = self._facts(catalog)
@@ -305,7 +312,9 @@ class ProductClusterer(_BaseClusterer):
         if self.behaviour_weight > 0:
             matrix = self._behaviour_matrix(catalog)
             if matrix.nnz:
-                blocks.append((behaviour_embedding(matrix, random_state=self.random_state), self.behaviour_weight))
+                with self._limited():
+                    embedded = behaviour_embedding(matrix, random_state=self.random_state)
+                blocks.append((embedded, self.behaviour_weight))
                 names.append("behaviour")
         self.feature_blocks_ = names
         self._cluster(ids, stack_blocks(blocks), tfidf, terms, catalog.attributes)
@@ -359,8 +368,9 @@ class UserClusterer(_BaseClusterer):
         ids = pd.Series(pd.unique(inter["user_id"].astype("string")), dtype="string")
         if len(ids) < 2:
             raise ValueError(f"{catalog.name}: need interactions of at least 2 users to cluster, got {len(ids)}")
-        blocks = [(behaviour_embedding(incidence(ids, inter, "user_id", "product_id"), self.n_components,
-                                       self.random_state), 1.0)]
+        with self._limited():
+            blocks = [(behaviour_embedding(incidence(ids, inter, "user_id", "product_id"), self.n_components,
+                                           self.random_state), 1.0)]
         # The attribute values of the products a user touched, as a bag (e.g. category=Tops x 3).
         facts = catalog.attributes.dropna().assign(id=lambda f: f["id"].astype("string"))
         bag = inter[["user_id", "product_id"]].astype("string").merge(facts, left_on="product_id", right_on="id")
@@ -368,7 +378,9 @@ class UserClusterer(_BaseClusterer):
         if self.attribute_weight > 0 and len(bag):
             fact = bag["attribute"].astype(str) + "=" + bag["value"].astype(str)
             matrix = incidence(ids, bag.assign(fact=fact), "user_id", "fact")
-            blocks.append((behaviour_embedding(matrix, self.n_components, self.random_state), self.attribute_weight))
+            with self._limited():
+                embedded = behaviour_embedding(matrix, self.n_components, self.random_state)
+            blocks.append((embedded, self.attribute_weight))
         self._cluster(ids, stack_blocks(blocks), None, None, user_facts)
         return self
 
