@@ -138,12 +138,17 @@ EXPECTED_IMAGES = {"data": 1, "extraction": 1, "schema": 1, "clusters": 1, "rule
 
 
 @pytest.fixture(scope="module")
-def full_run(tmp_path_factory) -> Path:
-    """A complete pipeline run at reduced size (or the run directory named by KGMINE_REPORT_RUN)."""
+def full_run(request, tmp_path_factory) -> Path:
+    """A complete pipeline run at reduced size: the run directory named by KGMINE_REPORT_RUN, else a
+    session-wide ``demo_run`` fixture when conftest provides one, else a run made here."""
     given = os.environ.get("KGMINE_REPORT_RUN")
     if given:
         render_report(given)
         return Path(given)
+    try:
+        return Path(request.getfixturevalue("demo_run"))
+    except pytest.FixtureLookupError:
+        pass
     from kgmine.config import merge_config
     from kgmine.pipeline import run_pipeline
 
