@@ -19,6 +19,20 @@ separately). ``--sweep`` instead times kgmine's edge upsert at several batch siz
 ``--sweep-rows`` rows, re-created into an empty database each time); ``DEFAULT_BATCH_SIZE`` in
 neo4j_store.py was chosen from it.
 
+Measured on the 2-core development machine while other jobs kept it loaded (load average 11-13),
+Neo4j 5.26.30 embedded (heap 2 GB, page cache 512 MB), driver 6.4.1, batch 1,000, one run:
+
+    naive   : 20,000 rows in 114.2 s = 175 rel/s (extrapolated to 810,128: 77.1 min)
+    create  : nodes 7.7 s, 810,128 relationships in 114.4 s = 7,082 rel/s
+    kgmine  : nodes 13.6 s, 810,128 relationships in 222.9 s = 3,634 rel/s -> 810,128 BOUGHT
+    kgmine 2: nodes 4.4 s, edges 125.2 s = 6,470 rel/s (re-load) -> 810,128 BOUGHT
+    kgmine / naive 20.8x (target >= 20x), kgmine / CREATE 0.51x (target >= 0.5x), 810,128 left
+
+MERGE pays for its existence check: PROFILE shows ``LockingMerge`` running ``Expand(Into)`` twice per
+new edge (before and after taking the node locks), ~17 db hits each at half load, so on the full
+data MERGE costs about twice an unconditional CREATE; on the first 100,000 pairs (short adjacency
+chains) the two were level (1.17x). The sweep and these runs vary by +-20% from run to run here.
+
 The benchmark WIPES the database it is pointed at. Without ``NEO4J_URI`` it starts a private server
 with ``docker/neo4j-server.sh`` in a temporary directory and stops it at the end.
 
@@ -37,6 +51,7 @@ import time
 from contextlib import contextmanager
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 REPO = Path(__file__).resolve().parents[1]
@@ -131,18 +146,29 @@ def count_bought(store) -> int:
     return int(store.query("MATCH ()-[r:BOUGHT]->() RETURN count(r) AS n")["n"].iloc[0])
 
 
-def sweep(store, pairs: pd.DataFrame, sizes: list[int]) -> None:
-    """kgmine edge-upsert rate per batch size, each into an empty database with the nodes loaded."""
+def sweep(store, pairs: pd.DataFrame, sizes: list[int], repeats: int) -> None:
+    """kgmine edge-upsert rate per batch size, each into an empty database with the nodes loaded.
+
+    The sizes run in the given order, then reversed, ``repeats`` times in all, so that a drift of the
+    machine or the store over the run does not masquerade as a batch-size effect; the median is printed.
+    """
     users, products = nodes_of(pairs)
-    print(f"\nbatch-size sweep on {len(pairs):,} BOUGHT rows (MERGE into an empty relationship set)")
-    print(f"{'batch':>8} {'rel/s':>10} {'seconds':>8}")
+    print(f"\nbatch-size sweep on {len(pairs):,} BOUGHT rows (MERGE into an empty relationship set), "
+          f"{repeats} passes alternating order")
+    rates: dict[int, list[float]] = {size: [] for size in sizes}
+    for rep in range(repeats):
+        for size in (sizes if rep % 2 == 0 else sizes[::-1]):
+            wipe(store)
+            store.batch_size = size
+            store.upsert_nodes("User", users)
+            store.upsert_nodes("Product", products)
+            _, secs = timed(store.upsert_edges, "BOUGHT", "User", "Product", pairs)
+            rates[size].append(len(pairs) / secs)
+            print(f"  pass {rep + 1}: batch {size:>7,}  {rates[size][-1]:>8,.0f} rel/s", flush=True)
+    print(f"{'batch':>8} {'median rel/s':>13}  all passes")
     for size in sizes:
-        wipe(store)
-        store.batch_size = size
-        store.upsert_nodes("User", users)
-        store.upsert_nodes("Product", products)
-        _, secs = timed(store.upsert_edges, "BOUGHT", "User", "Product", pairs)
-        print(f"{size:>8,} {len(pairs) / secs:>10,.0f} {secs:>8.1f}", flush=True)
+        print(f"{size:>8,} {float(np.median(rates[size])):>13,.0f}  "
+              + " ".join(f"{r:,.0f}" for r in rates[size]))
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -152,8 +178,11 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--naive-rows", type=int, default=20_000, help="rows for the naive per-row writer")
     ap.add_argument("--batch-size", type=int, default=None, help="kgmine batch size (default: the store's)")
     ap.add_argument("--sweep", action="store_true", help="run the batch-size sweep instead")
+    ap.add_argument("--kgmine-only", action="store_true",
+                    help="time only kgmine's writer (e.g. to compare driver builds across processes)")
     ap.add_argument("--sweep-sizes", default="1000,2500,5000,10000,20000,50000")
     ap.add_argument("--sweep-rows", type=int, default=200_000)
+    ap.add_argument("--sweep-repeats", type=int, default=2)
     args = ap.parse_args(argv)
 
     os.environ.setdefault("KGMINE_NO_PROGRESS", "1")
@@ -176,12 +205,21 @@ def main(argv: list[str] | None = None) -> int:
               f"batch size {store.batch_size:,}")
         store.create_schema()
         if args.sweep:
-            sweep(store, pairs.iloc[:args.sweep_rows], [int(s) for s in args.sweep_sizes.split(",")])
+            sweep(store, pairs.iloc[:args.sweep_rows], [int(s) for s in args.sweep_sizes.split(",")],
+                  args.sweep_repeats)
             wipe(store)
             store.close()
             return 0
         users, products = nodes_of(pairs)
         distinct = len(pairs.drop_duplicates())
+        if args.kgmine_only:
+            wipe(store)
+            tn, te = run_kgmine(store, users, products, pairs)
+            print(f"kgmine  : nodes {tn:.1f} s, {n:,} relationships in {te:.1f} s = {n / te:,.0f} rel/s "
+                  f"-> {count_bought(store):,} BOUGHT")
+            wipe(store)
+            store.close()
+            return 0
 
         wipe(store)
         sample = pairs.sample(n=min(args.naive_rows, n), random_state=0)

@@ -14,11 +14,14 @@ all values travel as parameters. Provenance columns of an edge table (``source_d
 ``confidence``) are ordinary edge properties and are written like the others. As in the embedded
 store, only the property columns present in a frame are set, and a null clears that property.
 
-Batch size: ``benchmarks/neo4j_load.py --sweep`` loads the Gowalla BOUGHT edges at several batch
-sizes; :data:`DEFAULT_BATCH_SIZE` is the measured optimum (see that script's docstring for numbers).
+Batch size: ``benchmarks/neo4j_load.py --sweep`` upserts 150,000 Gowalla BOUGHT edges at batch sizes
+1,000 to 25,000, in alternating order. On the 2-core development machine (shared with other jobs)
+the rates were flat within noise (medians 4,600-5,700 rel/s); 1,000 had the best median in both
+sweeps with this writer, and small batches also bound the work redone by a retry and the
+transaction state held in the server's heap, so :data:`DEFAULT_BATCH_SIZE` is 1,000.
 
 Connection settings come from the arguments, else a config mapping (``uri``, ``user``, ``password``,
-``database``; e.g. the ``neo4j:`` block of a pipeline YAML), else the environment (``NEO4J_URI``,
+``database``), else the environment (``NEO4J_URI``,
 ``NEO4J_USER``, ``NEO4J_PASSWORD``, ``NEO4J_DATABASE``), else ``bolt://localhost:7687`` / ``neo4j`` /
 no password / the server's default database. The password is never logged, printed or put in a repr.
 Every failure surfaces as a one-line :class:`~kgmine.graph.stores.base.StoreError`.
@@ -39,7 +42,7 @@ from kgmine.graph.tables import conform_edges, conform_nodes
 from kgmine.progress import make_progress
 
 #: Rows per UNWIND batch (one transaction each); chosen with ``benchmarks/neo4j_load.py --sweep``.
-DEFAULT_BATCH_SIZE = 10_000
+DEFAULT_BATCH_SIZE = 1_000
 
 #: Range indexes for the property lookups the pipeline makes besides ``id``: (label, properties).
 LOOKUP_INDEXES: tuple[tuple[str, tuple[str, ...]], ...] = (
@@ -100,7 +103,7 @@ class Neo4jStore(GraphStore):
     uri, user, password, database:
         Connection settings; see :meth:`Neo4jSettings.resolve` for the fallbacks (config, env, defaults).
     config:
-        Optional mapping with the same keys (the pipeline YAML's ``neo4j:`` block).
+        Optional mapping with the same keys (e.g. a pipeline config's ``store`` settings).
     batch_size:
         Rows per ``UNWIND`` batch, one managed transaction each (default :data:`DEFAULT_BATCH_SIZE`).
     max_retry_time:
