@@ -405,7 +405,9 @@ class AssociationRules:
             self.min_count_ = min_count(self.min_support, self.n_baskets_)
             pairs = mine_itemsets(data, self.min_count_, self.max_len, self.engine, self.algorithm)
             self.table_ = ItemsetTable.from_pairs(pairs)
-            del pairs
+            # Drop the transactions (when read here) and pyfim's tuples before the collector is back
+            # on: its first pass would otherwise walk every one of them.
+            del data, pairs
             self.rules_ = derive_rules(self.table_, self.n_baskets_, self.min_confidence, self.min_len,
                                        self.max_len, self.max_consequent_len)
             self.itemsets_ = self._itemset_frame()
