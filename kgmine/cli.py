@@ -12,6 +12,7 @@ from kgmine.commands import mine as mine_commands
 from kgmine.commands import pipeline as pipeline_commands
 from kgmine.commands import recommend as recommend_commands
 from kgmine.commands import report as report_commands
+from kgmine.commands import serve as serve_commands
 
 app = typer.Typer(
     name="kgmine",
@@ -22,7 +23,7 @@ app = typer.Typer(
 )
 
 for module in (pipeline_commands, graph_commands, mine_commands, recommend_commands, eval_commands,
-               report_commands):
+               report_commands, serve_commands):
     module.register(app)
 
 
