@@ -129,3 +129,30 @@ def test_linker_is_a_no_op_without_a_parse(blank):
 def test_product_tokenizer_splits_glued_values(blank):
     assert [t.text for t in blank("12.5g/50mm Black/White G9(Gen8")] == \
         ["12.5g", "/", "50", "mm", "Black", "/", "White", "G9", "(", "Gen8"]
+
+
+def test_dimensions_component_reads_marked_measurements():
+    from kgmine.extract import dimensions  # noqa: F401
+
+    nlp = customize_tokenizer(spacy.blank("en"))
+    nlp.add_pipe("kgmine_dimensions", config={"labels": {"width": "Width"}})
+    doc = nlp('Cart, 39"W x 17-7/8"D x 33-1/4"H, 24" wide top, Height: 30 cm, lure with 3D eyes')
+    got = [(r["attribute"], r["value"], r["text"]) for r in candidates(doc)]
+    assert ("Width", "99.1 cm", '39"') in got and ("Width", "61.0 cm", '24"') in got
+    assert ("depth", "45.4 cm", '17-7/8"') in got and ("height", "84.5 cm", '33-1/4"') in got
+    assert ("height", "30.0 cm", "30 cm") in got
+    assert not any(t.startswith("3") and a == "depth" and v.startswith("7.6") for a, v, t in got)  # "3D eyes"
+    for r in candidates(doc):
+        assert doc.text[r["start"]:r["end"]] == r["text"]
+
+
+def test_colour_families():
+    from kgmine.extract.colours import colour_family, colour_vocab
+
+    assert colour_family("Navy") == "blue" and colour_family("stainless steel") == "metallic"
+    assert colour_family("plaid") is None
+    nlp = spacy.blank("en")
+    nlp.add_pipe("kgmine_gazetteer", config={"vocab": {"colour": colour_vocab()}})
+    nlp.add_pipe("kgmine_combiner")
+    doc = nlp("burgundy and off white")
+    assert [(r["text"], r["value"]) for r in attributes(doc)] == [("burgundy", "red"), ("off white", "white")]

@@ -12,9 +12,10 @@ Readers
               ``descriptions.csv`` (its ``Normalization_params`` column): *Delete Marks* -> ``alnum``,
               *To Uppercase* -> ``upper``, *Unit Expansion* -> ``unit_expansion``, *Unit Conversion* ->
               ``length_cm`` / ``weight_kg`` / ``weight_g``, *Numeric Standardization* -> ``number``,
-              *Substring Extraction* -> ``upc_manufacturer``; *Name Expansion* and the
-              *Generalisation* types -> ``classify`` (a closed set of target values, learned as a
-              text classifier).
+              *Substring Extraction* -> ``upc_manufacturer``; *Color Generalization* ->
+              ``colour_class`` (a classifier over the colour names found in the text); *Name
+              Expansion* and the other *Generalisation* types -> ``classify`` (a closed set of target
+              values, learned as a text classifier).
 ``ae-110k``   the AE-110K subset (AliExpress titles; ``{train,test}.jsonl``: 1,568 / 524 offers). Every
               attribute uses ``identity``.
 
@@ -27,15 +28,16 @@ The gold values carry no offsets. A value is located, in this order:
 
 1. *exact*: case-insensitive search of the value string with token boundaries (not preceded or
    followed by a letter or digit), title first, then description;
-2. *normalised*: the token n-grams (1..6 tokens) whose surface, passed through the attribute's value
-   normaliser, equals the gold value (case-insensitively): ``24"`` -> ``61.0`` for a width in cm;
+2. *normalised*: the shortest token n-grams (1..6 tokens) whose surface, passed through the
+   attribute's value normaliser, equals the gold value (case-insensitively), extended by up to two
+   following tokens (a unit) that keep the value: ``24"`` -> ``61.0`` for a width in cm;
 3. *inside a word*: case-insensitive search without boundaries, widened to whole tokens
    (gold ``Men`` in ``Mens``); the surface -> value pair is then learned as an alias.
 
 Every location of a value with four or more characters is labelled; a shorter value (``2``, ``XL``)
 only at its first location, because short strings recur with other meanings. Gold values found
 nowhere still count in evaluation (they are recall the extractor cannot reach), and they are left out
-of span-model training. ``classify`` attributes are not aligned at all.
+of span-model training. ``classify`` / ``colour_class`` attributes are not aligned at all.
 """
 from __future__ import annotations
 
@@ -48,10 +50,12 @@ from pathlib import Path
 
 from spacy.tokens import Doc
 
-from kgmine.extract.values import NUMBER_WORDS, get_normaliser
+from kgmine.extract.values import LENGTH_CM, MASS_G, NUMBER_WORDS, get_normaliser
 
 DATASETS = ("wdc-pave", "ae-110k")
 CLASSIFY = "classify"
+COLOUR_CLASS = "colour_class"
+CLASSIFIER_MODES = (CLASSIFY, COLOUR_CLASS)
 SEP = "\n\n"
 
 WDC_DIR = Path("text") / "wdc-pave"
@@ -161,6 +165,8 @@ def wdc_normaliser(params: str, instruction: str) -> str:
         return "number"
     if "Substring" in p:
         return "upc_manufacturer"
+    if "Color Generali" in p or "Colour Generali" in p:
+        return COLOUR_CLASS
     if "Expansion" in p or "Generali" in p:
         return CLASSIFY
     return "identity"
@@ -222,6 +228,15 @@ def _bounded(value: str) -> re.Pattern:
     return re.compile(r"(?<![0-9A-Za-z])" + re.escape(value) + r"(?![0-9A-Za-z])", re.IGNORECASE)
 
 
+_UNIT_WORDS = frozenset({*LENGTH_CM, *MASS_G, "inches", "feet", "lbs", "grams", "ounces", "pounds", "yards", "gb",
+                         "mb", "tb", "kb", "w", "watts", "ghz", "mhz", "v", "rpm", "pcs", "qt", "gal", "ml", "l",
+                         "'", '"', "”", "″"})
+
+
+def _is_unit(token_text: str) -> bool:
+    return token_text.lower().rstrip(".") in _UNIT_WORDS or token_text in ('"', "''", "”", "″")
+
+
 def _snap(doc: Doc, start: int, end: int) -> tuple[int, int]:
     span = doc.char_span(start, end, alignment_mode="expand")
     return (span.start_char, span.end_char) if span is not None else (start, end)
@@ -253,7 +268,11 @@ def align_gold(doc: Doc, values: list[str], normaliser: str, max_ngram: int = 6)
                     continue
                 out = fn(span.text)
                 if out is not None and value_key(out) in keys:
-                    found.append((span.start_char, span.end_char))
+                    j = i + n  # take a following unit token along while the value stays the same
+                    while j < len(doc) and j < i + n + 2 and _is_unit(doc[j].text) \
+                            and value_key(fn(doc[i:j + 1].text) or "") == value_key(out):
+                        j += 1
+                    found.append((span.start_char, doc[j - 1].idx + len(doc[j - 1])))
             if found:
                 break
     if not found:  # 3. inside a word

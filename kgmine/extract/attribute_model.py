@@ -9,9 +9,14 @@ It assembles kgmine's spaCy components into a slot filler, scikit-learn style
 * a :class:`~kgmine.extract.span_model.SpanModel` (spaCy NER, one label per attribute) trained on the
   gold values located in the text (:func:`~kgmine.extract.attribute_data.align_gold`), early-stopped and
   calibrated on a held-out ``dev_fraction`` of the training offers;
+* the rule-based :class:`~kgmine.extract.dimensions.Dimensions` extractor for attributes named
+  width / height / depth / length / diameter, its confidence per attribute learned as its precision on
+  the training offers;
 * for ``classify`` attributes (closed value sets that the text does not spell out: product types,
-  generalised colours, expanded manufacturer names) one TF-IDF + logistic-regression text classifier
-  per category-attribute pair, with ``n/a`` as a class.
+  expanded manufacturer names) one TF-IDF + logistic-regression text classifier per
+  category-attribute pair, with ``n/a`` as a class; for ``colour_class`` attributes (a shop's own
+  colour classes) a logistic regression over the colour families mentioned
+  (:mod:`kgmine.extract.colours`: first, second, number of families, which ones, which in the title).
 
 Decoding, per offer and attribute of its category: every candidate's surface becomes a value (learned
 alias table first, then the category-attribute's value normaliser); candidates of the same value are
@@ -24,6 +29,7 @@ import hashlib
 import json
 import pickle
 import random
+import re
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 from pathlib import Path
@@ -33,7 +39,10 @@ import pandas as pd
 import spacy
 import srsly
 
-from kgmine.extract.attribute_data import CLASSIFY, AttributeDocument, align_gold, value_key
+from kgmine.extract.attribute_data import (CLASSIFIER_MODES, CLASSIFY, COLOUR_CLASS, AttributeDocument, align_gold,
+                                           value_key)
+from kgmine.extract.colours import colour_vocab
+from kgmine.extract.dimensions import Dimensions
 from kgmine.extract.doc import candidates
 from kgmine.extract.gazetteer import Gazetteer
 from kgmine.extract.span_model import SpanModel, train_span_model
@@ -42,8 +51,10 @@ from kgmine.extract.tokenizer import customize_tokenizer
 from kgmine.extract.values import get_normaliser
 from kgmine.progress import track
 
-MODEL_VERSION = 1
+MODEL_VERSION = 2
+DIMENSION_NAMES = ("width", "height", "depth", "length", "diameter")
 NA = "n/a"
+_NUMERIC = re.compile(r"[\d\s.,/\-]+")
 
 
 class AttributeExtractor:
@@ -103,6 +114,9 @@ class AttributeExtractor:
         spans, align_rate = self._align(docs, spacy_docs)
         self.modes_ = self._choose_modes(docs, align_rate)
         self.aliases_ = self._learn_aliases(fit_docs, spans, spacy_docs)
+        names = sorted({a for attrs in self.schema_.values() for a in attrs})
+        self.dims_labels_ = {n.lower(): n for n in reversed(names) if n.lower() in DIMENSION_NAMES}
+        self.rule_confidence_ = {}
 
         # span model: trained on fit offers, early-stopped and calibrated on dev offers
         self.span_model_ = None
@@ -119,6 +133,7 @@ class AttributeExtractor:
         # gazetteer + classifiers on the fit offers; threshold tuned on dev; then refit on everything
         self._fit_gazetteer(fit_docs, spans, spacy_docs)
         self._fit_classifiers(fit_docs)
+        self.rule_confidence_ = self._calibrate_rules(fit_docs)
         self.threshold_ = 0.0
         self.threshold_ = self._tune_threshold(dev_docs)
         self.aliases_ = self._learn_aliases(docs, spans, spacy_docs)
@@ -135,7 +150,7 @@ class AttributeExtractor:
             out = []
             for attribute, values in d.gold.items():
                 norm = self.schema_.get(d.category, {}).get(attribute, "identity")
-                if not values or norm == CLASSIFY:
+                if not values or norm in CLASSIFIER_MODES:
                     continue
                 found = align_gold(sdoc, values, norm)
                 total[(d.category, attribute)] += 1
@@ -154,7 +169,7 @@ class AttributeExtractor:
         for cat, attrs in self.schema_.items():
             for attribute, norm in attrs.items():
                 key = (cat, attribute)
-                if norm != CLASSIFY and align_rate.get(key, 1.0) < self.min_align \
+                if norm not in CLASSIFIER_MODES and align_rate.get(key, 1.0) < self.min_align \
                         and 0 < len(values[key]) <= self.max_classes:
                     norm = CLASSIFY
                 modes[key] = norm
@@ -178,7 +193,7 @@ class AttributeExtractor:
 
     def _normaliser(self, category: str, attribute: str) -> str:
         mode = self.modes_.get((category, attribute), "identity")
-        return "identity" if mode == CLASSIFY else mode
+        return "identity" if mode in CLASSIFIER_MODES else mode
 
     def _fit_gazetteer(self, docs, spans, spacy_docs) -> None:
         self.gazetteer_ = None
@@ -186,13 +201,14 @@ class AttributeExtractor:
             return
         # surfaces seen for each (attribute, value)
         table: dict[str, dict[str, set]] = defaultdict(lambda: defaultdict(set))
-        cats_of: dict[str, set] = defaultdict(set)
         for d in docs:
             for s, e, attribute in spans[id(d)]:
-                value = self.value_of(d.category, attribute, d.text[s:e])
+                surface = d.text[s:e]
+                if _NUMERIC.fullmatch(surface):  # bare numbers mean too many things: left to the models
+                    continue
+                value = self.value_of(d.category, attribute, surface)
                 if value:
-                    table[attribute][value].add(d.text[s:e])
-                    cats_of[attribute].add(d.category)
+                    table[attribute][value].add(surface)
         gaz = Gazetteer(self.nlp_, default_confidence=0.5, split_ambiguous=False)
         for attribute, vals in table.items():
             gaz.add_values(attribute, {v: sorted(s) for v, s in vals.items()})
@@ -216,8 +232,28 @@ class AttributeExtractor:
         gaz.from_bytes(gaz.to_bytes())  # re-index with the learned confidences
         self.gazetteer_ = gaz
 
+    def _calibrate_rules(self, docs) -> dict[str, float]:
+        """Per-attribute precision (Beta(1, 1)-smoothed) of the rule-based dimension extractor on ``docs``."""
+        if not self.dims_labels_:
+            return {}
+        dims = Dimensions(self.nlp_, labels=self.dims_labels_)
+        n: Counter = Counter()
+        h: Counter = Counter()
+        for d in docs:
+            seen = set()
+            for start, end, attribute, _ in dims.find(d.text):
+                if attribute not in d.gold:
+                    continue
+                value = self.value_of(d.category, attribute, d.text[start:end])
+                if value is None or (attribute, value) in seen:
+                    continue
+                seen.add((attribute, value))
+                n[attribute] += 1
+                h[attribute] += value_key(value) in {value_key(v) for v in d.gold[attribute] or []}
+        return {a: (h[a] + 1.0) / (n[a] + 2.0) for a in n}
+
     def _fit_classifiers(self, docs) -> None:
-        from sklearn.feature_extraction.text import TfidfVectorizer
+        from sklearn.feature_extraction.text import CountVectorizer, TfidfVectorizer
         from sklearn.linear_model import LogisticRegression
         from sklearn.pipeline import make_pipeline, make_union
 
@@ -225,14 +261,21 @@ class AttributeExtractor:
         by_key: dict[tuple[str, str], tuple[list[str], list[str]]] = defaultdict(lambda: ([], []))
         for d in docs:
             for attribute, values in d.gold.items():
-                if self.modes_.get((d.category, attribute)) != CLASSIFY:
+                mode = self.modes_.get((d.category, attribute))
+                if mode not in CLASSIFIER_MODES:
                     continue
                 xs, ys = by_key[(d.category, attribute)]
-                xs.append(d.text)
+                xs.append(self._classifier_text(d, mode))
                 ys.append(values[0] if values else NA)
         for key, (xs, ys) in by_key.items():
             if len(set(ys)) == 1:
                 self.classifiers_[key] = ys[0]
+                continue
+            if self.modes_[key] == COLOUR_CLASS:
+                clf = make_pipeline(CountVectorizer(token_pattern=r"\S+", lowercase=False, binary=True),
+                                    LogisticRegression(C=1.0, max_iter=2000, random_state=self.random_state))
+                clf.fit(xs, ys)
+                self.classifiers_[key] = clf
                 continue
             clf = make_pipeline(
                 make_union(TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True, min_df=1),
@@ -255,7 +298,17 @@ class AttributeExtractor:
             sdocs = [self.gazetteer_(doc) for doc in sdocs]
         if self.span_model_ is not None:
             sdocs = list(self.span_model_.pipe(sdocs))
-        return [candidates(doc) for doc in sdocs]
+        if self.dims_labels_:
+            dims = Dimensions(self.nlp_, labels=self.dims_labels_)
+            sdocs = [dims(doc) for doc in sdocs]
+        out = []
+        for doc in sdocs:
+            recs = candidates(doc)
+            for r in recs:
+                if r["extractor"] == "dimensions":
+                    r["confidence"] = self.rule_confidence_.get(r["attribute"], r["confidence"])
+            out.append(recs)
+        return out
 
     def score_slots(self, docs: Sequence[AttributeDocument]) -> pd.DataFrame:
         """Best value and its score for every (offer, attribute of its category), before thresholding.
@@ -268,7 +321,7 @@ class AttributeExtractor:
             attrs = self.schema_.get(d.category, {})
             per_attr: dict[str, dict[str, dict]] = defaultdict(dict)
             for r in recs:
-                if r["attribute"] not in attrs or self.modes_.get((d.category, r["attribute"])) == CLASSIFY:
+                if r["attribute"] not in attrs or self.modes_.get((d.category, r["attribute"])) in CLASSIFIER_MODES:
                     continue
                 # the value as this text writes it (keeps its case), else the gazetteer's canonical form
                 value = self.value_of(d.category, r["attribute"], r["text"]) or r["value"]
@@ -294,6 +347,23 @@ class AttributeExtractor:
         return pd.DataFrame(rows, columns=["doc_id", "category", "attribute", "value", "score", "extractor",
                                            "text", "start", "end", "field"])
 
+    def _classifier_text(self, d: AttributeDocument, mode: str) -> str:
+        """Classifier input: the offer text, or for ``colour_class`` tokens describing its colour mentions."""
+        if mode != COLOUR_CLASS:
+            return d.text
+        if getattr(self, "_colour_gaz", None) is None:
+            self._colour_gaz = Gazetteer(self.nlp_, vocab={"colour": colour_vocab()}, default_confidence=1.0)
+        recs = sorted(candidates(self._colour_gaz(self.nlp_.make_doc(d.text))), key=lambda r: r["start"])
+        families = list(dict.fromkeys(r["value"] for r in recs))
+        title = {r["value"] for r in recs if r["start"] < len(d.title)}
+        if not families:
+            return "none"
+        feats = [f"first_{families[0]}", f"n_{min(len(families), 3)}", *(f"has_{f}" for f in families),
+                 *(f"title_{f}" for f in title)]
+        if len(families) > 1:
+            feats.append(f"second_{families[1]}")
+        return " ".join(feats)
+
     def _classify(self, docs: Sequence[AttributeDocument]) -> list[dict]:
         """Rows of the ``classify`` attributes (one classifier call per category-attribute pair)."""
         by_cat: dict[str, list[AttributeDocument]] = defaultdict(list)
@@ -307,7 +377,8 @@ class AttributeExtractor:
             if isinstance(clf, str):
                 labels, scores = [clf] * len(group), [1.0] * len(group)
             else:
-                proba = clf.predict_proba([d.text for d in group])
+                mode = self.modes_.get((category, attribute), CLASSIFY)
+                proba = clf.predict_proba([self._classifier_text(d, mode) for d in group])
                 best = proba.argmax(axis=1)
                 labels = [clf.classes_[k] for k in best]
                 scores = proba[np.arange(len(group)), best].tolist()
@@ -361,7 +432,8 @@ class AttributeExtractor:
         path.mkdir(parents=True, exist_ok=True)
         meta = {"version": MODEL_VERSION, "params": self.get_params(), "threshold": self.threshold_,
                 "schema": self.schema_, "modes": [[c, a, m] for (c, a), m in self.modes_.items()],
-                "aliases": [[c, a, t] for (c, a), t in self.aliases_.items()], "history": self.history_}
+                "aliases": [[c, a, t] for (c, a), t in self.aliases_.items()], "history": self.history_,
+                "dims_labels": self.dims_labels_, "rule_confidence": self.rule_confidence_}
         srsly.write_json(path / "meta.json", meta)
         if self.gazetteer_ is not None:
             self.gazetteer_.to_disk(path / "gazetteer")
@@ -384,6 +456,8 @@ class AttributeExtractor:
         self.modes_ = {(c, a): m for c, a, m in meta["modes"]}
         self.aliases_ = {(c, a): t for c, a, t in meta["aliases"]}
         self.history_ = meta.get("history", [])
+        self.dims_labels_ = meta.get("dims_labels", {})
+        self.rule_confidence_ = meta.get("rule_confidence", {})
         self.gazetteer_ = Gazetteer(self.nlp_, split_ambiguous=False).from_disk(path / "gazetteer") \
             if (path / "gazetteer").exists() else None
         self.span_model_ = SpanModel(self.nlp_, model=str(path / "span_model")) \
