@@ -192,7 +192,7 @@ def _kgmine_full(data, model: str, args, ks=(10, 20), monitor="ndcg_at_20", **pa
     from kgmine.recommend.train import fit_recommender
 
     cfg = dict(epochs=args.epochs, batch_size=args.batch_size, lr=args.lr, l2=args.l2, ks=ks, monitor=monitor,
-               eval_every=1, patience=args.patience, sampling="edge", progress=False, num_threads=args.threads,
+               eval_every=getattr(args, "eval_every", 1), patience=args.patience, sampling="edge", progress=False, num_threads=args.threads,
                n_negatives=getattr(args, "negatives", 1))
     _, metrics, history = fit_recommender(data, model, cfg, args.seed, model_params=params, baselines=())
     return metrics
@@ -237,7 +237,8 @@ def cmd_kg(args: argparse.Namespace) -> None:
     rows = {}
     for name, model, params in (("LightGCN (no KG)", "lightgcn", {"num_layers": args.layers}),
                                 ("kgmine KG-aware (kg_gnn)", "kg_gnn", {"num_layers": args.layers,
-                                                                        "kg_weight": args.kg_weight})):
+                                                                        "kg_weight": args.kg_weight,
+                                                                        "propagation": args.propagation})):
         m = _kgmine_full(data, model, args, ks=(10, 20), monitor="ndcg_at_10", **params)
         rows[name] = {"recall@10": m["recall_at_10"], "ndcg@10": m["ndcg_at_10"], "mrr@10": m["mrr_at_10"],
                       "recall@20": m["recall_at_20"], "epochs": m["epochs"], "best_epoch": m["best_epoch"],
@@ -283,8 +284,10 @@ def main(argv: list[str] | None = None) -> None:
     p.set_defaults(func=cmd_compare)
     p = sub.add_parser("kg", help="Luxury Beauty: KG-aware model vs LightGCN without KG (+ LightKG reported)")
     p.add_argument("--kg-weight", type=float, default=0.5)
-    p.add_argument("--negatives", type=int, default=1)
-    _common(p, layers=2)
+    p.add_argument("--propagation", default="ckg", choices=["ckg", "relational"])
+    p.add_argument("--negatives", type=int, default=10, help="negatives per positive (LightKG used 10)")
+    p.add_argument("--eval-every", type=int, default=2)
+    _common(p, layers=2, lr=5e-3)
     p.set_defaults(func=cmd_kg)
     p = sub.add_parser("train", help="a long checkpointed kgmine training run (resumable)")
     p.add_argument("--dataset", default="gowalla", choices=["gowalla", "luxury", "ml-100k"])

@@ -390,6 +390,7 @@ class RecGraph:
     kg_out: list[torch.Tensor] = field(default_factory=list)
     kg_out_t: list[torch.Tensor] = field(default_factory=list)
     ckg: list[torch.Tensor] = field(default_factory=list)
+    kg_triples: torch.Tensor | None = None  # (3, T): head entity, relation, tail entity
     order: torch.Tensor | None = None  # position -> node
     rank: torch.Tensor | None = None  # node -> position
 
@@ -442,6 +443,7 @@ class RecGraph:
             dinv = np.zeros(n)
             dinv[deg > 0] = deg[deg > 0] ** -0.5
             graph.ckg = [_csr_tensor(a, b, dinv[a] * dinv[b], (n, n)) for a, b in blocks]
+            graph.kg_triples = torch.from_numpy(np.stack([kg.heads, kg.relations, kg.tails]))
         return graph
 
     @property
@@ -471,7 +473,7 @@ class RecGraph:
         return RecGraph(self.n_users, self.n_items, self.adj.to(device), self.n_entities,
                         list(self.relation_names), [m.to(device) for m in self.kg_out],
                         [m.to(device) for m in self.kg_out_t], [m.to(device) for m in self.ckg],
-                        move(self.order), move(self.rank))
+                        move(self.kg_triples), move(self.order), move(self.rank))
 
 
 # ---------------------------------------------------------------------- sampling

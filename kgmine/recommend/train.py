@@ -208,6 +208,8 @@ def fit(model: torch.nn.Module, data: InteractionData, config: TrainConfig | Non
                 with torch.autocast(device_type=device.type, dtype=dtype or torch.float32, enabled=dtype is not None):
                     user_emb, item_emb = model(graph)
                     loss, _ = bpr_loss(model, user_emb, item_emb, u, p, q, cfg.l2)
+                    if getattr(model, "kg_loss_weight", 0) > 0:
+                        loss = loss + model.kg_loss_weight * model.kg_loss(graph)
                 optimizer.zero_grad(set_to_none=True)
                 scaler.scale(loss).backward()
                 scaler.step(optimizer)

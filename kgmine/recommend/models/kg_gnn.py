@@ -46,11 +46,17 @@ class KGLightGCN(nn.Module):
         kg_weight (float, optional): :math:`\beta` (default: ``0.5``).
         init_std (float, optional): std of the normal initialisation (default: ``0.1``).
         propagation (str, optional): ``"relational"`` (default) or ``"ckg"`` (see above).
+        kg_loss_weight (float, optional): weight :math:`\lambda_{KG}` of an auxiliary KG loss added to
+            BPR by the trainer (default ``0``: off). It is a BPR loss over KG triples with a
+            DistMult score :math:`e_h^\top \mathrm{diag}(w_r) e_t` of the layer-0 embeddings against a
+            random corrupted tail (KGAT trains its KG part alternately with TransR; one joint loss
+            is simpler and cheaper here).
+        kg_batch_size (int, optional): triples per step for that loss (default ``2048``).
     """
 
     def __init__(self, num_users: int, num_items: int, num_entities: int, num_relations: int,
                  embedding_dim: int = 64, num_layers: int = 2, kg_weight: float = 0.5, init_std: float = 0.1,
-                 propagation: str = "relational"):
+                 propagation: str = "relational", kg_loss_weight: float = 0.0, kg_batch_size: int = 2048):
         super().__init__()
         if num_entities < num_items:
             raise ValueError(f"num_entities ({num_entities}) must include the {num_items} items")
@@ -59,9 +65,11 @@ class KGLightGCN(nn.Module):
         if propagation not in ("relational", "ckg"):
             raise ValueError(f"propagation must be 'relational' or 'ckg', got {propagation!r}")
         self.kg_weight, self.propagation = kg_weight, propagation
+        self.kg_loss_weight, self.kg_batch_size = kg_loss_weight, kg_batch_size
         self.hparams = dict(num_users=num_users, num_items=num_items, num_entities=num_entities,
                             num_relations=num_relations, embedding_dim=embedding_dim, num_layers=num_layers,
-                            kg_weight=kg_weight, init_std=init_std, propagation=propagation)
+                            kg_weight=kg_weight, init_std=init_std, propagation=propagation,
+                            kg_loss_weight=kg_loss_weight, kg_batch_size=kg_batch_size)
         # rows: users, items (= first entities), then the other entities
         self.embedding = nn.Embedding(num_users + num_entities, embedding_dim)
         nn.init.normal_(self.embedding.weight, std=init_std)
@@ -95,6 +103,22 @@ class KGLightGCN(nn.Module):
             out = out + x
         out = out / (self.num_layers + 1)
         return out[:nu], out[nu: nu + ni]
+
+    def kg_loss(self, graph) -> torch.Tensor:
+        """BPR loss of a random batch of KG triples against corrupted tails (DistMult score, layer 0)."""
+        triples = graph.kg_triples
+        if triples is None or triples.shape[1] == 0:
+            raise ValueError("kg_loss needs a graph built with the KG (data.graph(kg=True))")
+        device = self.embedding.weight.device
+        pick = torch.randint(0, triples.shape[1], (self.kg_batch_size,), device=device)
+        h, r, t = triples[:, pick]
+        t_neg = torch.randint(0, self.num_entities, (self.kg_batch_size,), device=device)
+        nu = self.num_users
+        eh, et, en = self.embedding(h + nu), self.embedding(t + nu), self.embedding(t_neg + nu)
+        w = self.relation[r]
+        pos = (eh * w * et).sum(-1)
+        neg = (eh * w * en).sum(-1)
+        return torch.nn.functional.softplus(neg - pos).mean()
 
     def ego(self, users: torch.Tensor, items: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         """Layer-0 embeddings of ``users`` and ``items`` (what the L2 term regularises)."""
