@@ -17,6 +17,8 @@ unknown nodes as 404.
 """
 from __future__ import annotations
 
+import importlib
+import threading
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -43,6 +45,9 @@ def create_app(explorer: Explorer, close_on_shutdown: bool = False) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
+        # explanations come from kgmine.recommend.serve, which imports torch (seconds): import it in
+        # the background now so the first user page does not wait for it
+        threading.Thread(target=importlib.import_module, args=("kgmine.recommend.serve",), daemon=True).start()
         yield
         if close_on_shutdown:
             explorer.close()

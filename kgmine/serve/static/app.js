@@ -326,6 +326,8 @@ async function route() {
   for (const li of document.querySelectorAll("#search-results li")) {
     li.classList.toggle("active", li.dataset.id === id && li.dataset.kind.toLowerCase() === page);
   }
+  const opening = (page === "product" || page === "user") && id;
+  if (opening) { $("welcome").hidden = true; $("loading").hidden = false; }
   try {
     if (isQuery) await loadExamples();
     else if (page === "product" && id) await openProduct(id);
@@ -333,6 +335,8 @@ async function route() {
     else { $("welcome").hidden = false; $("detail").hidden = true; $("detail-error").hidden = true; }
   } catch (error) {
     showError(error.message);
+  } finally {
+    $("loading").hidden = true;
   }
 }
 
