@@ -82,3 +82,20 @@ def test_cuda_training_with_amp_and_pinned_batches(tiny):
     gpu_users, _ = model(tiny.graph().to("cuda"))
     cpu_users, _ = cpu(tiny.graph())
     assert torch.allclose(gpu_users.cpu(), cpu_users, atol=1e-4)
+
+
+def test_ckg_propagation_is_lightgcn_over_the_collaborative_kg(tiny):
+    graph = tiny.graph(kg=True)
+    model = KGLightGCN(tiny.n_users, tiny.n_items, graph.n_entities, graph.n_relations, embedding_dim=8,
+                       num_layers=2, propagation="ckg", kg_loss_weight=0.1, kg_batch_size=16)
+    joint = sum(a.to_dense() for a in graph.ckg)
+    assert torch.allclose(joint, joint.t(), atol=1e-6)
+    x0 = model.embedding.weight.detach()
+    x1 = joint @ x0
+    expected = (x0 + x1 + joint @ x1) / 3
+    users, items = model(graph)
+    assert torch.allclose(users.detach(), expected[: tiny.n_users], atol=1e-5)
+    assert torch.allclose(items.detach(), expected[tiny.n_users: tiny.n_users + tiny.n_items], atol=1e-5)
+    loss = model.kg_loss(graph)
+    loss.backward()
+    assert torch.isfinite(loss) and model.relation.grad.abs().sum() > 0

@@ -55,7 +55,7 @@ def train_and_recommend(data, cfg: dict[str, Any], store=None, out_dir: str | Pa
     params = {p: cfg[p] for p in MODEL_PARAMS if p in cfg}
     fitted, metrics, history = fit_recommender(
         data, model, train_cfg, seed, split=str(cfg.get("split", "random")), model_params=params,
-        baselines=tuple(cfg.get("baselines", ("popularity", "itemknn"))))
+        baselines=tuple(cfg.get("baselines", ("popularity", "itemknn"))), ratios=(1.0 - tf - vf, vf, tf))
     metrics = dict(metrics)
     store_path = getattr(store, "path", None)
     if store_path is not None:

@@ -290,14 +290,15 @@ def build_model(name: str, data: InteractionData, graph: RecGraph | None = None,
 def fit_recommender(interactions, model: str = "lightgcn", config: TrainConfig | dict | None = None,
                     seed: int = 0, *, split: str = "auto", events: tuple[str, ...] | None = None,
                     min_rating: float | None = None, model_params: dict | None = None,
-                    baselines: tuple[str, ...] = ("popularity",)):
+                    baselines: tuple[str, ...] = ("popularity",),
+                    ratios: tuple[float, float, float] = (0.8, 0.1, 0.1)):
     """Train a recommender on an interactions table and measure it beside baselines on held-out data.
 
     ``interactions`` is a DataFrame (``user_id``, ``product_id`` [, ``timestamp``, ``split`` ...]), a
     :class:`~kgmine.io.tables.ShopData` (its item and entity edges become the KG) or an
     :class:`~kgmine.recommend.data.InteractionData`. ``model`` is ``lightgcn``, ``mf``, ``kg_gnn``,
     ``popularity`` or ``itemknn``; ``config`` a :class:`TrainConfig` or a dict of its fields;
-    ``seed`` overrides ``config.seed`` and the split seed. ``split``/``events``/``min_rating`` go to
+    ``seed`` overrides ``config.seed`` and the split seed. ``split``/``ratios``/``events``/``min_rating`` go to
     :meth:`InteractionData.from_frame`. Returns ``(fitted, metrics, history)``:
 
     * ``fitted`` — a :class:`~kgmine.recommend.fitted.FittedRecommender` (use
@@ -316,9 +317,11 @@ def fit_recommender(interactions, model: str = "lightgcn", config: TrainConfig |
     if isinstance(interactions, InteractionData):
         data = interactions
     elif isinstance(interactions, ShopData):
-        data = InteractionData.from_shop(interactions, split, seed=seed, events=events, min_rating=min_rating)
+        data = InteractionData.from_shop(interactions, split, seed=seed, events=events, min_rating=min_rating,
+                                         ratios=ratios)
     else:
-        data = InteractionData.from_frame(interactions, split, seed=seed, events=events, min_rating=min_rating)
+        data = InteractionData.from_frame(interactions, split, seed=seed, events=events, min_rating=min_rating,
+                                          ratios=ratios)
     device = resolve_device(cfg.device)
     metrics: dict = {"model": model, **{f"n_{k}": v for k, v in data.summary().items()}}
     if model in BASELINES:
