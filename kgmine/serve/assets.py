@@ -2,16 +2,13 @@
 
 * The page itself (``index.html``, ``app.js``, ``app.css``) ships inside kgmine (``kgmine/serve/static``).
 * The graph-drawing library is vis-network (standalone UMD build), installed from PyPI inside the
-  ``pyvis`` wheel (``pyvis/lib/vis-9.1.2/vis-network.min.js`` and ``.css``); :func:`vis_network_dir`
-  finds it without importing pyvis (which would import IPython).
+  ``pyvis`` wheel (``pyvis/lib/vis-9.1.2/vis-network.min.js`` and ``.css`` in pyvis 0.3.2);
+  :func:`vis_network_dir` finds it without importing pyvis (which would import IPython).
 """
 from __future__ import annotations
 
 import importlib.util
 from pathlib import Path
-
-#: The vis-network build the explorer serves, as shipped by the pyvis wheel.
-VIS_NETWORK_VERSION = "9.1.2"
 
 STATIC_DIR = Path(__file__).with_name("static")
 
@@ -20,17 +17,22 @@ class AssetError(RuntimeError):
     """A browser asset the explorer needs is not installed; the message says what to install."""
 
 
+def _version(folder: Path) -> tuple[int, ...]:
+    digits = folder.name.removeprefix("vis-").split(".")
+    return tuple(int(d) if d.isdigit() else -1 for d in digits)
+
+
 def vis_network_dir() -> Path:
-    """Directory holding ``vis-network.min.js`` and ``vis-network.css`` (from the installed pyvis wheel)."""
+    """Directory holding ``vis-network.min.js`` and ``vis-network.css`` in the installed pyvis wheel
+    (``pyvis/lib/vis-<version>/``; the newest when it ships several, 9.1.2 in pyvis 0.3.2)."""
     spec = importlib.util.find_spec("pyvis")
     if spec is None or not spec.submodule_search_locations:
         raise AssetError("the explorer draws graphs with vis-network from the 'pyvis' package: pip install pyvis")
-    for root in spec.submodule_search_locations:
-        folder = Path(root) / "lib" / f"vis-{VIS_NETWORK_VERSION}"
-        if (folder / "vis-network.min.js").is_file() and (folder / "vis-network.css").is_file():
-            return folder
-    raise AssetError(f"pyvis is installed but has no lib/vis-{VIS_NETWORK_VERSION}/vis-network.min.js; "
-                     "pip install 'pyvis==0.3.2'")
+    found = [folder for root in spec.submodule_search_locations for folder in (Path(root) / "lib").glob("vis-*")
+             if (folder / "vis-network.min.js").is_file() and (folder / "vis-network.css").is_file()]
+    if not found:
+        raise AssetError("pyvis is installed but ships no lib/vis-*/vis-network.min.js; pip install 'pyvis==0.3.2'")
+    return max(found, key=_version)
 
 
-__all__ = ["AssetError", "STATIC_DIR", "VIS_NETWORK_VERSION", "vis_network_dir"]
+__all__ = ["STATIC_DIR", "AssetError", "vis_network_dir"]
