@@ -19,14 +19,19 @@ separately). ``--sweep`` instead times kgmine's edge upsert at several batch siz
 ``--sweep-rows`` rows, re-created into an empty database each time); ``DEFAULT_BATCH_SIZE`` in
 neo4j_store.py was chosen from it.
 
-Measured on the 2-core development machine while other jobs kept it loaded (load average 11-13),
-Neo4j 5.26.30 embedded (heap 2 GB, page cache 512 MB), driver 6.4.1, batch 1,000, one run:
+Measured on the 2-core development machine while other jobs kept it loaded (load average 8-13),
+Neo4j 5.26.30 embedded (heap 2 GB, page cache 512 MB), driver 6.4.1, batch 1,000, one run each:
 
-    naive   : 20,000 rows in 114.2 s = 175 rel/s (extrapolated to 810,128: 77.1 min)
-    create  : nodes 7.7 s, 810,128 relationships in 114.4 s = 7,082 rel/s
-    kgmine  : nodes 13.6 s, 810,128 relationships in 222.9 s = 3,634 rel/s -> 810,128 BOUGHT
-    kgmine 2: nodes 4.4 s, edges 125.2 s = 6,470 rel/s (re-load) -> 810,128 BOUGHT
-    kgmine / naive 20.8x (target >= 20x), kgmine / CREATE 0.51x (target >= 0.5x), 810,128 left
+    with neo4j-rust-ext 6.4.1.0 (Rust packstream; packing 810k rows: 6 s instead of 37 s)
+    naive   : 20,000 rows in 81.4 s = 246 rel/s (extrapolated to 810,128: 55.0 min)
+    create  : nodes 3.3 s, 810,128 relationships in 63.5 s = 12,762 rel/s
+    kgmine  : nodes 6.6 s, 810,128 relationships in 103.9 s = 7,795 rel/s -> 810,128 BOUGHT
+    kgmine 2: nodes 1.7 s, edges 47.5 s = 17,054 rel/s (re-load) -> 810,128 BOUGHT
+    kgmine / naive 31.7x (target >= 20x), kgmine / CREATE 0.61x (target >= 0.5x), 810,128 left
+
+    pure-Python driver
+    naive 175 rel/s, create 7,082 rel/s, kgmine 3,634 rel/s (re-load 6,470 rel/s)
+    kgmine / naive 20.8x, kgmine / CREATE 0.51x, 810,128 left
 
 MERGE pays for its existence check: PROFILE shows ``LockingMerge`` running ``Expand(Into)`` twice per
 new edge (before and after taking the node locks), ~17 db hits each at half load, so on the full
@@ -192,12 +197,11 @@ def main(argv: list[str] | None = None) -> int:
     n = len(pairs)
     print(f"Gowalla: {n:,} pairs, {pairs['src'].nunique():,} users, {pairs['dst'].nunique():,} items "
           f"(read in {secs:.1f} s)")
-    try:
-        import neo4j_rust_ext  # noqa: F401
-        packer = "neo4j-rust-ext"
-    except ImportError:
-        packer = "pure Python"
+    import importlib.util
+
     import neo4j
+
+    packer = "neo4j-rust-ext" if importlib.util.find_spec("neo4j._rust") else "pure Python"
 
     with server() as uri:
         store = Neo4jStore(uri=uri, batch_size=args.batch_size or DEFAULT_BATCH_SIZE, progress=False)
