@@ -26,3 +26,19 @@ def small_world():
     from kgmine.demo.world import generate_world
 
     return generate_world(n_products=300, n_users=200, seed=7)
+
+
+SMALL_DEMO = ["--products", "300", "--users", "200", "--epochs", "15"]
+
+
+@pytest.fixture(scope="session")
+def demo_run(tmp_path_factory) -> Path:
+    """One reduced `kgmine demo` run (300 products, 200 users) shared by every test that reads a run."""
+    from typer.testing import CliRunner
+
+    from kgmine.cli import app
+
+    out = tmp_path_factory.mktemp("demo")
+    result = CliRunner().invoke(app, ["demo", "--out", str(out), *SMALL_DEMO])
+    assert result.exit_code == 0, result.output
+    return out

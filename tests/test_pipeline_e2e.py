@@ -5,7 +5,6 @@ import gzip
 import json
 from pathlib import Path
 
-import pytest
 import yaml
 from typer.testing import CliRunner
 
@@ -13,15 +12,8 @@ from kgmine.cli import app
 
 runner = CliRunner()
 
+# the same reduced size as the shared demo_run fixture in conftest.py
 SMALL = ["--products", "300", "--users", "200", "--epochs", "15"]
-
-
-@pytest.fixture(scope="module")
-def demo_run(tmp_path_factory) -> Path:
-    out = tmp_path_factory.mktemp("demo")
-    result = runner.invoke(app, ["demo", "--out", str(out), *SMALL])
-    assert result.exit_code == 0, result.output
-    return out
 
 
 def _counts(store: Path) -> dict[str, int]:
