@@ -2,7 +2,8 @@
 
 The server: ``NEO4J_URI`` from the environment (``.ci/run`` starts one with docker/neo4j-server.sh);
 otherwise this module starts a private one with that script in a temporary directory and stops it
-afterwards. Without Java 17+ or Maven the module is skipped with the reason, except under
+afterwards. The tests wipe the database, so a ``NEO4J_URI`` that the script does not manage is used
+only with ``KGMINE_NEO4J_TEST_ALLOW_WIPE=1``. Without Java 17+ or Maven the module is skipped with the reason, except under
 ``CI=true``, where every missing prerequisite is a failure: CI must run these tests.
 """
 from __future__ import annotations
@@ -41,10 +42,21 @@ def _script(env: dict[str, str], *args: str, timeout: float = 900) -> subprocess
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory) -> dict[str, str]:
-    """``{"uri": ..., "env": ...}`` of a running server; ``env`` lets the script restart it, if it manages it."""
+    """``{"uri": ..., "env": ...}`` of a running scratch server; ``env`` lets the script restart it.
+
+    These tests wipe the database. A ``NEO4J_URI`` is used only when docker/neo4j-server.sh (with the
+    current environment, e.g. ``KGMINE_NEO4J_HOME``) reports that it manages that server, or when
+    ``KGMINE_NEO4J_TEST_ALLOW_WIPE=1`` says the database may be wiped.
+    """
     uri = os.environ.get("NEO4J_URI")
     if uri:
-        yield {"uri": uri, "env": dict(os.environ), "private": ""}
+        env = dict(os.environ)
+        status = _script(env, "status", timeout=60)
+        managed = status.returncode == 0 and uri in status.stdout
+        if not managed and os.environ.get("KGMINE_NEO4J_TEST_ALLOW_WIPE") != "1":
+            _unavailable(f"NEO4J_URI={uri} is not a server started by docker/neo4j-server.sh, and these tests "
+                         f"wipe the database; set KGMINE_NEO4J_TEST_ALLOW_WIPE=1 to allow that")
+        yield {"uri": uri, "env": env}
         return
     missing = [tool for tool in ("java", "mvn") if shutil.which(tool) is None]
     if missing:
@@ -55,9 +67,9 @@ def server(tmp_path_factory) -> dict[str, str]:
     if started.returncode != 0:
         _unavailable(f"docker/neo4j-server.sh start failed: {started.stderr.strip().splitlines()[-1:]}")
     try:
-        yield {"uri": started.stdout.strip(), "env": env, "private": "1"}
+        yield {"uri": started.stdout.strip(), "env": env}
     finally:
-        _script(env, "stop", timeout=120)
+        _script(env, "stop", timeout=300)
 
 
 @pytest.fixture
