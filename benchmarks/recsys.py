@@ -234,25 +234,30 @@ def cmd_kg(args: argparse.Namespace) -> None:
 
     data = load_dataset("luxury")
     print(json.dumps({"data": data.summary(), "relations": data.kg.relation_names}), flush=True)
-    rows = {}
-    for name, model, params in (("LightGCN (no KG)", "lightgcn", {"num_layers": args.layers}),
-                                ("kgmine KG-aware (kg_gnn)", "kg_gnn", {"num_layers": args.layers,
-                                                                        "kg_weight": args.kg_weight,
-                                                                        "propagation": args.propagation})):
-        m = _kgmine_full(data, model, args, ks=(10, 20), monitor="ndcg_at_10", **params)
-        rows[name] = {"recall@10": m["recall_at_10"], "ndcg@10": m["ndcg_at_10"], "mrr@10": m["mrr_at_10"],
-                      "recall@20": m["recall_at_20"], "epochs": m["epochs"], "best_epoch": m["best_epoch"],
-                      "s/epoch": m["seconds_per_epoch"]}
-        print(json.dumps({name: rows[name]}), flush=True)
-    rows["LightKG (reported)"] = {"recall@10": LIGHTKG["recall_at_10"], "ndcg@10": LIGHTKG["ndcg_at_10"],
-                                  "mrr@10": LIGHTKG["mrr_at_10"]}
-    frame = pd.DataFrame(rows).T
-    print("\nAmazon Luxury Beauty KG, given split, full ranking (train+valid masked at test), "
-          "model selected on valid NDCG@10")
+    models = (("LightGCN (no KG)", "lightgcn", {"num_layers": args.layers}),
+              ("kgmine KG-aware (kg_gnn)", "kg_gnn", {"num_layers": args.layers, "kg_weight": args.kg_weight,
+                                                      "propagation": args.propagation}))
+    runs = []
+    for seed in args.seeds:
+        args.seed = seed
+        for name, model, params in models:
+            m = _kgmine_full(data, model, args, ks=(10, 20), monitor="ndcg_at_10", **params)
+            runs.append({"model": name, "seed": seed, "recall@10": m["recall_at_10"], "ndcg@10": m["ndcg_at_10"],
+                         "mrr@10": m["mrr_at_10"], "recall@20": m["recall_at_20"], "epochs": m["epochs"],
+                         "best_epoch": m["best_epoch"], "s/epoch": m["seconds_per_epoch"]})
+            print(json.dumps(runs[-1]), flush=True)
+    frame = pd.DataFrame(runs).groupby("model", sort=False).mean(numeric_only=True).drop(columns="seed")
+    frame.loc["LightKG (reported)"] = pd.Series({"recall@10": LIGHTKG["recall_at_10"], "ndcg@10": LIGHTKG["ndcg_at_10"],
+                                                 "mrr@10": LIGHTKG["mrr_at_10"]})
+    print(f"\nAmazon Luxury Beauty KG, given split, full ranking (train+valid masked at test), model selected on "
+          f"valid NDCG@10; mean over seeds {args.seeds}; {args.negatives} negatives, lr {args.lr}, {args.layers} layers")
     print(frame.to_string(float_format=lambda v: f"{v:.4f}"))
     kg, base = frame.loc["kgmine KG-aware (kg_gnn)"], frame.loc["LightGCN (no KG)"]
-    print(f"KG-aware beats LightGCN: recall@10 {kg['recall@10'] > base['recall@10']}, "
-          f"ndcg@10 {kg['ndcg@10'] > base['ndcg@10']}")
+    wins = pd.DataFrame(runs).pivot(index="seed", columns="model", values=["recall@10", "ndcg@10"])
+    per_seed = {m: int((wins[m]["kgmine KG-aware (kg_gnn)"] > wins[m]["LightGCN (no KG)"]).sum())
+                for m in ("recall@10", "ndcg@10")}
+    print(f"KG-aware beats LightGCN (mean): recall@10 {kg['recall@10'] > base['recall@10']}, "
+          f"ndcg@10 {kg['ndcg@10'] > base['ndcg@10']}; seeds won: {per_seed} of {len(args.seeds)}")
 
 
 def _common(p: argparse.ArgumentParser, **defaults) -> None:
@@ -287,6 +292,7 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--propagation", default="ckg", choices=["ckg", "relational"])
     p.add_argument("--negatives", type=int, default=10, help="negatives per positive (LightKG used 10)")
     p.add_argument("--eval-every", type=int, default=2)
+    p.add_argument("--seeds", type=int, nargs="+", default=[0])
     _common(p, layers=2, lr=5e-3)
     p.set_defaults(func=cmd_kg)
     p = sub.add_parser("train", help="a long checkpointed kgmine training run (resumable)")
