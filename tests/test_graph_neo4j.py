@@ -328,7 +328,7 @@ def test_exports_from_neo4j_match_the_tables(loaded, shop):
 
 
 def test_server_stopped_mid_load_then_load_completes_or_fails_cleanly_and_rerun_is_exact(server):
-    """Stop and restart the server while a 40k-edge load (20 batches) runs, then check exact counts."""
+    """Stop and restart the server while a 24k-edge load (12 batches) runs, then check exact counts."""
     from kgmine.graph.stores.neo4j_store import Neo4jStore
 
     env = server["env"]
@@ -337,7 +337,7 @@ def test_server_stopped_mid_load_then_load_completes_or_fails_cleanly_and_rerun_
         _unavailable(f"the server at {server['uri']} is not managed by docker/neo4j-server.sh "
                      f"(status: {status.stdout.strip() or status.stderr.strip()}); cannot restart it")
     rng = np.random.default_rng(0)
-    n_users, n_items, n_edges = 1000, 2000, 40_000
+    n_users, n_items, n_edges = 1000, 2000, 24_000
     codes = rng.choice(n_users * n_items, size=n_edges, replace=False)
     edges = pd.DataFrame({"src": [f"u{c // n_items}" for c in codes], "dst": [f"i{c % n_items}" for c in codes]})
     users = pd.DataFrame({"id": [f"u{i}" for i in range(n_users)]})
