@@ -60,7 +60,8 @@ import numpy as np
 import pandas as pd
 
 REPO = Path(__file__).resolve().parents[1]
-GOWALLA = Path(os.environ.get("KGMINE_SHARED_DATA", REPO.parent / "shared" / "data")) / "recsys" / "gowalla" / "train.txt"
+SHARED = Path(os.environ.get("KGMINE_SHARED_DATA", REPO.parent / "shared" / "data"))
+GOWALLA = SHARED / "recsys" / "gowalla" / "train.txt"
 SERVER = REPO / "docker" / "neo4j-server.sh"
 
 

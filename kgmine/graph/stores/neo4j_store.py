@@ -160,7 +160,8 @@ class Neo4jStore(GraphStore):
         for label, props in LOOKUP_INDEXES:
             name = "_".join(["kgmine", label, *props])
             keys = ", ".join(f"n.{check_identifier(p, 'property')}" for p in props)
-            statements.append(f"CREATE INDEX {name} IF NOT EXISTS FOR (n:{check_identifier(label, 'label')}) ON ({keys})")
+            statements.append(f"CREATE INDEX {name} IF NOT EXISTS "
+                              f"FOR (n:{check_identifier(label, 'label')}) ON ({keys})")
         for type_, props in REL_LOOKUP_INDEXES:
             name = "_".join(["kgmine", type_, *props])
             keys = ", ".join(f"e.{check_identifier(p, 'property')}" for p in props)
