@@ -4,8 +4,8 @@ The server: ``NEO4J_URI`` from the environment (``.ci/run`` starts one with dock
 otherwise this module starts a private one with that script in a temporary directory and stops it
 afterwards. The tests wipe the database, so a ``NEO4J_URI`` that the script does not manage is used
 only with ``KGMINE_NEO4J_TEST_ALLOW_WIPE=1``. Without Java 17+ or Maven the module is skipped with
-the reason, except under
-``CI=true``, where every missing prerequisite is a failure: CI must run these tests.
+the reason, except under ``CI=true``, where every missing prerequisite is a failure: CI must run
+these tests.
 """
 from __future__ import annotations
 
