@@ -152,6 +152,8 @@ NEGATIVE = [
     "A gift for Mom.",
     "The box comes with no charger.",                               # "no" value
     "The price has gone up.",
+    "The bleeding comes from an artery in the back part of the nose.",   # a region, not membership
+    "The method was tested in a series of 181 patients.",                # a quantity, not a collection
 ]
 
 
@@ -177,6 +179,23 @@ def test_every_rule_fires_on_its_example(nlp):
     for rule in RULES:
         doc = nlp(rule.example)
         assert rule.name in {r.rule for r in doc._.kgmine_relations}, rule.name
+
+
+def test_trigger_prefilter_loses_no_match(nlp):
+    """The component runs a rule's matcher only on docs holding its trigger words: same matches as one
+    DependencyMatcher holding every rule."""
+    from spacy.matcher import DependencyMatcher
+
+    from kgmine.extract.relations import RULES
+
+    full = DependencyMatcher(nlp.vocab)
+    for rule in RULES:
+        full.add(rule.name, [rule.pattern])
+    component = nlp.get_pipe("kgmine_relations")
+    texts = [text for text, _ in POSITIVE] + NEGATIVE + [rule.example for rule in RULES]
+    for doc in nlp.pipe(texts):
+        expected = sorted((nlp.vocab.strings[k], ids) for k, ids in full(doc))
+        assert sorted(component.matches(doc)) == expected, doc.text
 
 
 def test_rows_carry_offsets_and_provenance(nlp):

@@ -118,7 +118,8 @@ class DepRule:
     ``value_is_head``: the value is the relation's head (``brand_of``: brand -> product).
     ``value_filter``: ``"device"`` (the value phrase names a model: a proper noun or a token with a digit,
     not a person/audience word), ``"brand"`` (a proper noun that is not a place/date/number entity),
-    ``"org"`` (a proper noun the NER tags ORG/PRODUCT) or ``None``.
+    ``"org"`` (a proper noun the NER tags ORG/PRODUCT), ``"named"`` (a modified noun such as "Heritage
+    series", not "a series of tests") or ``None``.
     ``explicit_product``: drop the match when the product is implicit (for generic triggers such as *have*).
     """
 
@@ -162,7 +163,7 @@ RULES: tuple[DepRule, ...] = (
             [_node("trigger", {"POS": {"IN": ["NOUN", "PROPN", "VERB", "AUX"]}}),
              _node("prep", {"DEP": "prep", "LOWER": {"IN": ["from", "in"]}}, "trigger"),
              _node("value", {"DEP": "pobj", "LEMMA": {"IN": COLLECTION_LEMMAS}}, "prep")], 0.75,
-            example="A scarf from the Autumn Classics collection."),
+            value_filter="named", example="A scarf from the Autumn Classics collection."),
     DepRule("has_feature.verb", "has_feature",
             [_node("trigger", {"LEMMA": {"IN": FEATURE_VERB_LEMMAS}, "POS": "VERB"}),
              _node("value", {"DEP": "dobj"}, "trigger")], 0.8,
@@ -272,6 +273,10 @@ def _value_ok(span: Span, kind: str | None) -> bool:
     if kind == "brand":
         return (any(t.pos_ == "PROPN" for t in tokens)
                 and not any(t.ent_type_ in NOT_A_BRAND_ENTS for t in tokens))
+    if kind == "named":
+        children = list(span.root.children)
+        return (any(c.dep_ in {"compound", "amod", "nmod", "npadvmod"} for c in children)
+                and not any(c.dep_ == "prep" and c.lower_ == "of" for c in children))
     if kind == "org":
         return any(t.pos_ == "PROPN" for t in tokens) and any(t.ent_type_ in {"ORG", "PRODUCT"} for t in tokens)
     raise ValueError(f"unknown value_filter {kind!r}")
@@ -302,17 +307,21 @@ class RelationExtractor:
         self.name = name
         self.rules = {r.name: r for r in RULES if r.relation in relations and (not rules or r.name in rules)}
         self.min_confidence = float(min_confidence)
-        self.matcher = DependencyMatcher(nlp.vocab)
-        for rule in self.rules.values():
-            self.matcher.add(rule.name, [rule.pattern])
+        # one small matcher per rule, run only on docs holding the rule's trigger words: the
+        # DependencyMatcher's cost grows with (tokens x token patterns), and most rules are absent from a doc
+        self.matchers: dict[str, DependencyMatcher] = {}
+        self.required = {name: _required_words(rule.pattern) for name, rule in self.rules.items()}
+        for name, rule in self.rules.items():
+            self.matchers[name] = DependencyMatcher(nlp.vocab)
+            self.matchers[name].add(name, [rule.pattern])
 
     def __call__(self, doc: Doc) -> Doc:
         """Match the rules on ``doc`` and store the records on ``doc._.kgmine_relation_records``."""
         if not doc.has_annotation("DEP"):
             raise ValueError(f"{self.name} needs a dependency parse: add it after a 'parser' component")
         found: dict[tuple, dict] = {}
-        for match_id, token_ids in self.matcher(doc):
-            rule = self.rules[doc.vocab.strings[match_id]]
+        for name, token_ids in self.matches(doc):
+            rule = self.rules[name]
             nodes = {n["RIGHT_ID"]: doc[i] for n, i in zip(rule.pattern, token_ids)}
             for rec in self._records(rule, nodes):
                 key = (rec["relation"], rec["head_start"], rec["head_end"], rec["tail_start"], rec["tail_end"])
@@ -322,11 +331,21 @@ class RelationExtractor:
             found.values(), key=lambda r: (r["tail_start"] if r["tail_start"] is not None else -1, r["relation"]))
         return doc
 
+    def matches(self, doc: Doc) -> list[tuple[str, list[int]]]:
+        """(rule name, matched token ids in pattern order) of every rule match in ``doc``."""
+        present = {"LEMMA": {t.lemma_ for t in doc}, "LOWER": {t.lower_ for t in doc}}
+        return [(name, ids) for name, matcher in self.matchers.items()
+                if all(present[attr] & words for attr, words in self.required[name])
+                for _, ids in matcher(doc)]
+
     def _records(self, rule: DepRule, nodes: dict[str, Token]) -> list[dict]:
         value = nodes["value"]
         trigger = nodes.get("trigger", nodes.get("anchor"))
         if rule.confidence < self.min_confidence or _negated(trigger) or _negated(value):
             return []
+        if rule.relation == "part_of" and trigger.lemma_ in {"part", "component"} and any(
+                c.dep_ in {"amod", "compound"} or c.lower_ == "the" for c in trigger.children):
+            return []  # "the back part of the nose", "the left part of the page": a region, not membership
         if "anchor" in nodes:
             product: Token | None | bool = nodes["anchor"]
         elif trigger.pos_ in _NOUN and rule.relation == "part_of" and trigger.lemma_ not in {"part", "component"}:
@@ -350,6 +369,20 @@ class RelationExtractor:
                             "tail_start": None if tail is None else tail.start,
                             "tail_end": None if tail is None else tail.end})
         return out
+
+
+def _required_words(pattern: list[dict]) -> list[tuple[str, set[str]]]:
+    """(attribute, words) pairs a doc must contain for ``pattern`` to possibly match: one per node
+    constrained by a LEMMA or LOWER value or ``IN`` list."""
+    out = []
+    for node in pattern:
+        for attr in ("LEMMA", "LOWER"):
+            value = node.get("RIGHT_ATTRS", {}).get(attr)
+            if isinstance(value, str):
+                out.append((attr, {value}))
+            elif isinstance(value, dict) and "IN" in value:
+                out.append((attr, set(value["IN"])))
+    return out
 
 
 def _relations_getter(doc: Doc) -> list[Relation]:
