@@ -85,7 +85,7 @@ def write_atomic(data, directory: Path) -> Path:
     """
     import pandas as pd
 
-    name = data.name.replace(" ", "_")
+    name = "kgmine_" + data.name.replace(" ", "_").replace("-", "_")  # never one of RecBole's bundled names
     folder = directory / name
     folder.mkdir(parents=True, exist_ok=True)
     for split in ("train", "valid", "test"):
