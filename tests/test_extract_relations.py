@@ -6,8 +6,16 @@ import json
 import pandas as pd
 import pytest
 
-from kgmine.extract.semeval import (LABELS, SemEvalFormatError, parse_marked_sentence, read_semeval,
-                                    relation_type, resolve_train_file, score_semeval, split_semeval)
+from kgmine.extract.semeval import (
+    LABELS,
+    SemEvalFormatError,
+    parse_marked_sentence,
+    read_semeval,
+    relation_type,
+    resolve_train_file,
+    score_semeval,
+    split_semeval,
+)
 
 # --------------------------------------------------------------------------------------------- scorer
 
@@ -108,7 +116,7 @@ def test_training_file_has_8000_examples_and_19_labels(shared_data):
     assert len(df) == 8000 and df["id"].is_unique
     assert set(df["label"]) == set(LABELS) and len(LABELS) == 19
     train, test = split_semeval(df, test_size=0.1, seed=13)
-    again_train, again_test = split_semeval(df, test_size=0.1, seed=13)
+    _, again_test = split_semeval(df, test_size=0.1, seed=13)
     assert len(test) == 800 and len(train) == 7200
     assert not set(train["id"]) & set(test["id"])
     assert test["id"].tolist() == again_test["id"].tolist()
@@ -339,7 +347,7 @@ def test_classifier_relations_map_semeval_labels_to_product_relations(nlp):
     class Stub:
         """Always answers Product-Producer(e1,e2) (e1 = product, e2 = producer) with p = 0.9."""
 
-        labels_ = ["Other", "Product-Producer(e1,e2)"]
+        labels_ = ("Other", "Product-Producer(e1,e2)")
 
         def predict_proba(self, frame):
             for r in frame.itertuples():

@@ -310,10 +310,10 @@ class RelationExtractor:
         # one small matcher per rule, run only on docs holding the rule's trigger words: the
         # DependencyMatcher's cost grows with (tokens x token patterns), and most rules are absent from a doc
         self.matchers: dict[str, DependencyMatcher] = {}
-        self.required = {name: _required_words(rule.pattern) for name, rule in self.rules.items()}
-        for name, rule in self.rules.items():
-            self.matchers[name] = DependencyMatcher(nlp.vocab)
-            self.matchers[name].add(name, [rule.pattern])
+        self.required = {key: _required_words(rule.pattern) for key, rule in self.rules.items()}
+        for key, rule in self.rules.items():
+            self.matchers[key] = DependencyMatcher(nlp.vocab)
+            self.matchers[key].add(key, [rule.pattern])
 
     def __call__(self, doc: Doc) -> Doc:
         """Match the rules on ``doc`` and store the records on ``doc._.kgmine_relation_records``."""
@@ -530,8 +530,9 @@ def classifier_relations(docs: Sequence[Doc], classifier, doc_ids: Sequence | No
 SEMEVAL_SEED = 13
 """Seed of the fixed 90/10 split of the SemEval training file and of the classifier's training."""
 
-SEMEVAL_CLASSIFIER_PARAMS = dict(markers="punct", pooling="entity_start", max_length=96, epochs=4,
-                                 batch_size=32, lr=1e-4, warmup_ratio=0.1, weight_decay=0.01, dropout=0.1)
+SEMEVAL_CLASSIFIER_PARAMS = {"markers": "punct", "pooling": "entity_start", "max_length": 96, "epochs": 4,
+                             "batch_size": 32, "lr": 1e-4, "warmup_ratio": 0.1, "weight_decay": 0.01,
+                             "dropout": 0.1}
 """Default hyper-parameters of the SemEval classifier (a cached model is reused only if they match)."""
 
 _RUNTIME_PARAMS = ("num_threads", "progress", "encoder_path")
@@ -598,7 +599,12 @@ def evaluate_semeval(data_root: str | Path, json_output: bool = False, *, seed: 
     import hashlib
 
     from kgmine.extract.relation_classifier import RelationClassifier
-    from kgmine.extract.semeval import read_semeval, resolve_train_file, score_semeval, split_semeval
+    from kgmine.extract.semeval import (
+        read_semeval,
+        resolve_train_file,
+        score_semeval,
+        split_semeval,
+    )
 
     seed = SEMEVAL_SEED if seed is None else int(seed)
     show = (not json_output) if progress is None else (progress and not json_output)
