@@ -5,6 +5,7 @@ spaCy components (registered as factories when :mod:`kgmine.extract.pipeline` is
 ``kgmine_gazetteer``   catalog-value matcher (:mod:`kgmine.extract.gazetteer`)
 ``kgmine_span_model``  trainable NER-based value tagger (:mod:`kgmine.extract.span_model`)
 ``kgmine_combiner``    overlap resolution (:mod:`kgmine.extract.combiner`)
+``kgmine_dimensions``  marked width/depth/height/length measurements (:mod:`kgmine.extract.dimensions`)
 ``kgmine_linker``      dependency links from values to the product (:mod:`kgmine.extract.linker`)
 
 Driver: :func:`extract_products`, :func:`extract_texts`, :func:`build_pipeline`, :func:`pick_model`.
@@ -37,6 +38,9 @@ _EXPORTS = {
     "Gazetteer": "kgmine.extract.gazetteer",
     "Combiner": "kgmine.extract.combiner",
     "Linker": "kgmine.extract.linker",
+    "Dimensions": "kgmine.extract.dimensions",
+    "colour_vocab": "kgmine.extract.colours",
+    "colour_family": "kgmine.extract.colours",
 }
 
 __all__ = sorted(_EXPORTS)

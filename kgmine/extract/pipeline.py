@@ -2,8 +2,8 @@
 
 :func:`build_pipeline` assembles a spaCy pipeline — a pretrained English model (:func:`pick_model`)
 with the product tokenizer rules, then ``kgmine_gazetteer`` (catalog values), optionally
-``kgmine_span_model`` (a trained tagger), ``kgmine_combiner`` (overlaps) and ``kgmine_linker``
-(dependency links to the product). :func:`extract_products` runs product titles and descriptions
+``kgmine_span_model`` (a trained tagger), ``kgmine_dimensions`` (marked measurements),
+``kgmine_combiner`` (overlaps) and ``kgmine_linker`` (dependency links to the product). :func:`extract_products` runs product titles and descriptions
 through it with ``nlp.pipe`` (batched, optionally multi-process) and returns a DataFrame with one
 row per (product, attribute, value) — the best-confidence mention — ready for the graph builder
 (HAS_BRAND / IN_CATEGORY / HAS_ATTRIBUTE edges with provenance). :func:`extract_texts` does the same
@@ -21,6 +21,7 @@ from spacy.language import Language
 
 # importing the component modules registers their factories with spaCy
 from kgmine.extract import combiner as _combiner  # noqa: F401
+from kgmine.extract import dimensions as _dimensions  # noqa: F401
 from kgmine.extract import gazetteer as _gazetteer  # noqa: F401
 from kgmine.extract import linker as _linker  # noqa: F401
 from kgmine.extract import span_model as _span_model  # noqa: F401
@@ -48,7 +49,8 @@ def pick_model() -> str:
 
 def build_pipeline(vocab: Vocab | None = None, model: str | Language | None = None, *,
                    span_model: str | Path | None = None, attributes: Sequence[str] | None = None,
-                   keep_ner: bool = False, link: bool = True, product_nouns: Sequence[str] | None = None,
+                   keep_ner: bool = False, link: bool = True, dimensions: bool = True,
+                   product_nouns: Sequence[str] | None = None,
                    gazetteer_config: dict | None = None, combiner_config: dict | None = None,
                    linker_config: dict | None = None) -> Language:
     """The kgmine extraction pipeline.
@@ -58,7 +60,7 @@ def build_pipeline(vocab: Vocab | None = None, model: str | Language | None = No
     ``keep_ner`` (kgmine does not use OntoNotes entities). ``vocab`` fills the gazetteer
     (``{attribute: [values]}`` or ``{attribute: {canonical: [aliases]}}``); ``span_model`` is a
     directory saved by :meth:`~kgmine.extract.span_model.SpanModel.to_disk`; ``attributes`` restricts
-    what the combiner keeps.
+    what the combiner keeps; ``dimensions`` adds ``kgmine_dimensions`` (width/depth/height/length in cm).
     """
     if isinstance(model, Language):
         nlp = model
@@ -73,6 +75,8 @@ def build_pipeline(vocab: Vocab | None = None, model: str | Language | None = No
         gaz.add_vocab(vocab)
     if span_model is not None:
         nlp.add_pipe("kgmine_span_model", config={"model": str(span_model)})
+    if dimensions:
+        nlp.add_pipe("kgmine_dimensions")
     cfg = {"attributes": list(attributes) if attributes else None, **(combiner_config or {})}
     nlp.add_pipe("kgmine_combiner", config=cfg)
     if link and "parser" in nlp.pipe_names:
