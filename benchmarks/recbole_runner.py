@@ -61,6 +61,9 @@ def main() -> None:
 
     torch.set_num_threads(args.threads)
     logging.disable(logging.CRITICAL)
+    # RecBole 1.2 reloads its own best checkpoint with torch.load(); torch >= 2.6 defaults to weights_only=True
+    _torch_load = torch.load
+    torch.load = lambda *a, **k: _torch_load(*a, **{**k, "weights_only": False})
     config_dict = {
         "data_path": args.data_path, "benchmark_filename": ["train", "valid", "test"],
         "USER_ID_FIELD": "user_id", "ITEM_ID_FIELD": "item_id", "load_col": {"inter": ["user_id", "item_id"]},
