@@ -24,7 +24,7 @@ from collections.abc import Iterable
 from spacy.language import Language
 from spacy.tokens import Doc, Token
 
-from kgmine.extract.doc import attributes, set_attributes
+from kgmine.extract.doc import attributes
 
 PRODUCT_WORDS = frozenset({"it", "this", "these", "they", "item", "product", "listing", "one", "model", "piece",
                            "set", "pair", "unit", "kit", "pack", "offer", "design"})
@@ -52,10 +52,9 @@ class Linker:
 
     def _mentions(self, doc: Doc, records: list[dict]) -> set[int]:
         marks: set[int] = set()
-        sents = list(doc.sents) if doc.has_annotation("SENT_START") or doc.has_annotation("DEP") else [doc[:]]
+        first = next(iter(doc.sents), None) if len(doc) else None
         lemmas = set(self.product_nouns)
-        if sents:
-            first = sents[0]
+        if first is not None:
             if first.root.pos_ in NOUN_POS:
                 lemmas.add(first.root.lemma_.lower())
             for tok in first:  # what the first sentence is about: its subject / object nouns
@@ -106,16 +105,12 @@ class Linker:
             span = doc.char_span(r["start"], r["end"], alignment_mode="expand")
             if span is not None:
                 inside.update(range(span.start, span.end))
-        out = []
-        for r in records:
-            r = dict(r)
+        for r in records:  # updated in place: doc.spans["kgmine"] (attribute, value) is unchanged
             linked, head = self.link(doc, r, mentions, inside)
             r["linked"] = linked
             r["head"] = head.text if head is not None else None
             if linked == "other":
                 r["confidence"] = r["confidence"] * self.other_penalty
-            out.append(r)
-        set_attributes(doc, out)
         return doc
 
     def pipe(self, docs: Iterable[Doc], batch_size: int = 128) -> Iterable[Doc]:
