@@ -147,4 +147,6 @@ def test_cli_semeval_dispatches_to_the_relations_module(tmp_path, monkeypatch):
     out = runner.invoke(app, args)
     assert out.exit_code == 0, out.output
     assert json.loads(out.output)["per_relation"] == [{"relation": "Cause-Effect", "f1": 0.5}]
-    assert calls[0][0] == tmp_path and calls[0][1]["seed"] == 0 and calls[0][1]["progress"] is False
+    assert calls[0][0] == tmp_path and "seed" not in calls[0][1] and calls[0][1]["progress"] is False
+    assert runner.invoke(app, [*args, "--seed", "3", "--epochs", "2"]).exit_code == 0
+    assert calls[1][1]["seed"] == 3 and calls[1][1]["epochs"] == 2

@@ -41,7 +41,8 @@ def extract(
     max_train: int | None = typer.Option(None, "--max-train", min=1, help="Train on the first N offers only."),
     max_test: int | None = typer.Option(None, "--max-test", min=1, help="Score the first N test offers only."),
     epochs: int | None = typer.Option(None, "--epochs", min=1, help="Span-model training epochs (default 12)."),
-    seed: int = typer.Option(0, "--seed", help="Random seed of the dev split and the training."),
+    seed: int | None = typer.Option(None, "--seed", help="Random seed of the splits and the training (default: "
+                                    "0 for attribute sets, the relation module's fixed seed for semeval)."),
 ) -> None:
     """Train on the train split, score the test split: P/R/F1 per attribute (relation), micro and macro."""
     if not data_root.is_dir():
@@ -54,7 +55,7 @@ def extract(
         else:
             from kgmine.extract.attribute_eval import evaluate_attribute_dataset
 
-            params = {"random_state": seed}
+            params = {"random_state": 0 if seed is None else seed}
             if epochs:
                 params["n_epochs"] = epochs
             result = evaluate_attribute_dataset(name, data_root, retrain=retrain, cache_dir=cache_dir,
