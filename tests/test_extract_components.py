@@ -112,7 +112,7 @@ def test_linker_marks_values_of_other_things(parsed_nlp):
     links = {r["text"]: (r["linked"], r["head"]) for r in attributes(doc)}
     assert links["black"][0] == "product" and links["leather"][0] == "product"
     assert links["red"] == ("other", "umbrella")
-    red = [r for r in attributes(doc) if r["text"] == "red"][0]
+    red = next(r for r in attributes(doc) if r["text"] == "red")
     assert red["confidence"] == pytest.approx(0.45)  # 0.9 * other_penalty 0.5
     title = nlp("Black Leather Backpack")
     assert {r["linked"] for r in attributes(title)} == {"product"}

@@ -4,8 +4,15 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from kgmine.extract.pipeline import (PRODUCT_COLUMNS, TEXT_COLUMNS, build_pipeline, extract_products, extract_texts,
-                                     pick_model, vocab_with_aliases)
+from kgmine.extract.pipeline import (
+    PRODUCT_COLUMNS,
+    TEXT_COLUMNS,
+    build_pipeline,
+    extract_products,
+    extract_texts,
+    pick_model,
+    vocab_with_aliases,
+)
 from kgmine.extract.resolve import resolve_extractions
 
 VOCAB = {"brand": ["Nordwick", "Alder Lab"], "colour": ["black", "grey", "navy"], "material": ["leather", "canvas"]}

@@ -58,7 +58,7 @@ def test_legal_suffixes_optional():
 def test_resolve_extractions_collapses_duplicates_keeping_best_confidence():
     ext = pd.DataFrame({"product_id": ["p1", "p1", "p2", "p3"], "attribute": ["colour"] * 4,
                         "value": ["gray", "grey", "Gray", "grey"], "confidence": [0.4, 0.9, 0.7, 0.5]})
-    out, report, resolver = resolve_extractions(ext)
+    out, report, _ = resolve_extractions(ext)
     assert out[["product_id", "value", "confidence"]].values.tolist() == [
         ["p1", "grey", 0.9], ["p2", "grey", 0.7], ["p3", "grey", 0.5]]
     assert out["entity_id"].nunique() == 1

@@ -4,8 +4,18 @@ from __future__ import annotations
 import pytest
 
 from kgmine.extract.textnorm import normalize_key, pluralize, singularize, surface_variants
-from kgmine.extract.values import (alnum, get_normaliser, length_cm, measurements, number, parse_number,
-                                   unit_expansion, upc_manufacturer, weight_g, weight_kg)
+from kgmine.extract.values import (
+    alnum,
+    get_normaliser,
+    length_cm,
+    measurements,
+    number,
+    parse_number,
+    unit_expansion,
+    upc_manufacturer,
+    weight_g,
+    weight_kg,
+)
 
 
 @pytest.mark.parametrize("plural,singular", [("boxes", "box"), ("shelves", "shelf"), ("batteries", "battery"),

@@ -105,7 +105,7 @@ def _gold(target_scores: dict, where: str) -> dict[str, list[str] | None]:
             gold[attribute] = None
             continue
         if not isinstance(values, dict):
-            raise ValueError(f"{where}: target_scores[{attribute!r}] must be an object or 'n/a'")
+            raise ValueError(f"{where}: target_scores[{attribute!r}] must be an object or 'n/a'")  # noqa: TRY004
         vals = [html.unescape(v).strip() for v in values if html.unescape(v).strip()]
         gold[attribute] = vals or None
     return gold

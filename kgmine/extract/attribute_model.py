@@ -39,8 +39,14 @@ import pandas as pd
 import spacy
 import srsly
 
-from kgmine.extract.attribute_data import (CLASSIFIER_MODES, CLASSIFY, COLOUR_CLASS, AttributeDocument, align_gold,
-                                           value_key)
+from kgmine.extract.attribute_data import (
+    CLASSIFIER_MODES,
+    CLASSIFY,
+    COLOUR_CLASS,
+    AttributeDocument,
+    align_gold,
+    value_key,
+)
 from kgmine.extract.colours import colour_vocab
 from kgmine.extract.dimensions import Dimensions
 from kgmine.extract.doc import candidates
@@ -97,7 +103,7 @@ class AttributeExtractor:
                                               "use_span_model", "random_state")}
 
     # ------------------------------------------------------------------ fitting
-    def fit(self, docs: Sequence[AttributeDocument], schema: dict[str, dict[str, str]]) -> "AttributeExtractor":
+    def fit(self, docs: Sequence[AttributeDocument], schema: dict[str, dict[str, str]]) -> AttributeExtractor:
         """Learn from labelled offers ``docs``; ``schema[category][attribute]`` names the value normaliser."""
         if not docs:
             raise ValueError("AttributeExtractor.fit: no training documents")
@@ -105,7 +111,7 @@ class AttributeExtractor:
         rng = random.Random(self.random_state)
         order = list(range(len(docs)))
         rng.shuffle(order)
-        n_dev = max(1, int(round(self.dev_fraction * len(docs))))
+        n_dev = max(1, round(self.dev_fraction * len(docs)))
         dev_docs = [docs[i] for i in sorted(order[:n_dev])]
         fit_docs = [docs[i] for i in sorted(order[n_dev:])]
 
@@ -443,7 +449,7 @@ class AttributeExtractor:
             pickle.dump(self.classifiers_, fh)
 
     @classmethod
-    def from_disk(cls, path: str | Path) -> "AttributeExtractor":
+    def from_disk(cls, path: str | Path) -> AttributeExtractor:
         """Load an extractor saved by :meth:`to_disk`."""
         path = Path(path)
         meta = srsly.read_json(path / "meta.json")

@@ -13,7 +13,9 @@ Rules, in order:
    characters overlap an already accepted one; with ``allow_nested_attributes`` a span may overlap an
    accepted span of a *different* attribute (``"navy blue"`` colour inside ``"navy blue t-shirt"``).
 
-The accepted records go to ``doc._.kgmine_attributes`` and ``doc.spans["kgmine"]``.
+The accepted records go to ``doc._.kgmine_attributes`` and ``doc.spans[spans_key]`` (default
+``"kgmine"``; ``None`` = no span group). The candidates are then removed from the doc unless
+``keep_candidates`` (a doc with less user data is cheaper to send between processes).
 """
 from __future__ import annotations
 
@@ -22,7 +24,7 @@ from collections.abc import Iterable
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from kgmine.extract.doc import candidates, set_attributes
+from kgmine.extract.doc import SPANS_KEY, candidates, drop_candidates, set_attributes
 
 AGREEMENT_RULES = ("max", "noisy_or")
 PREFER_RULES = ("longest", "confidence")
@@ -33,7 +35,8 @@ class Combiner:
 
     def __init__(self, nlp: Language, name: str = "kgmine_combiner", *, attributes: list[str] | None = None,
                  prefer: str = "longest", agreement: str = "noisy_or", min_confidence: float = 0.0,
-                 allow_nested_attributes: bool = False) -> None:
+                 allow_nested_attributes: bool = False, spans_key: str | None = SPANS_KEY,
+                 keep_candidates: bool = False) -> None:
         if prefer not in PREFER_RULES:
             raise ValueError(f"prefer must be one of {PREFER_RULES}, got {prefer!r}")
         if agreement not in AGREEMENT_RULES:
@@ -44,6 +47,8 @@ class Combiner:
         self.agreement = agreement
         self.min_confidence = float(min_confidence)
         self.allow_nested_attributes = bool(allow_nested_attributes)
+        self.spans_key = spans_key
+        self.keep_candidates = bool(keep_candidates)
 
     def combine(self, records: list[dict]) -> list[dict]:
         """The accepted subset of candidate ``records`` (new dicts), sorted by start offset."""
@@ -86,7 +91,9 @@ class Combiner:
 
     def __call__(self, doc: Doc) -> Doc:
         """Resolve the doc's candidates into ``doc._.kgmine_attributes``."""
-        set_attributes(doc, self.combine(candidates(doc)))
+        set_attributes(doc, self.combine(candidates(doc)), self.spans_key)
+        if not self.keep_candidates:
+            drop_candidates(doc)
         return doc
 
     def pipe(self, docs: Iterable[Doc], batch_size: int = 128) -> Iterable[Doc]:
@@ -98,10 +105,12 @@ class Combiner:
 @Language.factory(
     "kgmine_combiner",
     default_config={"attributes": None, "prefer": "longest", "agreement": "noisy_or", "min_confidence": 0.0,
-                    "allow_nested_attributes": False},
+                    "allow_nested_attributes": False, "spans_key": SPANS_KEY, "keep_candidates": False},
 )
 def make_combiner(nlp: Language, name: str, attributes: list[str] | None, prefer: str, agreement: str,
-                  min_confidence: float, allow_nested_attributes: bool) -> Combiner:
+                  min_confidence: float, allow_nested_attributes: bool, spans_key: str | None,
+                  keep_candidates: bool) -> Combiner:
     """Factory of :class:`Combiner` (``nlp.add_pipe("kgmine_combiner", config={"prefer": "confidence"})``)."""
     return Combiner(nlp, name, attributes=attributes, prefer=prefer, agreement=agreement,
-                    min_confidence=min_confidence, allow_nested_attributes=allow_nested_attributes)
+                    min_confidence=min_confidence, allow_nested_attributes=allow_nested_attributes,
+                    spans_key=spans_key, keep_candidates=keep_candidates)

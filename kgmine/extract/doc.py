@@ -3,8 +3,8 @@
 Extractors (gazetteer, span model) *propose*: each appends candidate records to
 ``doc._.kgmine_candidates``. The combiner *decides*: it resolves overlaps and writes the accepted
 values to ``doc._.kgmine_attributes`` and, for spaCy tooling (displaCy, ``Span`` access), to the
-span group ``doc.spans["kgmine"]`` (label = attribute, ``kb_id`` = normalised value). The linker adds
-which product mention each value is attached to.
+span group ``doc.spans["kgmine"]`` (label = attribute, ``kb_id`` = normalised value; switched off with
+the combiner's ``spans_key=None``). The linker adds which product mention each value is attached to.
 
 A record is a plain ``dict`` (so docs survive ``nlp.pipe(n_process=2)``, which sends them between
 processes with msgpack) with the keys of :data:`RECORD_KEYS`:
@@ -61,16 +61,24 @@ def attributes(doc: Doc) -> list[dict]:
     return doc._.kgmine_attributes or []
 
 
-def set_attributes(doc: Doc, records: list[dict]) -> None:
-    """Store accepted records on the doc and mirror them into ``doc.spans["kgmine"]``."""
+def set_attributes(doc: Doc, records: list[dict], spans_key: str | None = SPANS_KEY) -> None:
+    """Store accepted records on the doc and, unless ``spans_key`` is ``None``, mirror them into
+    ``doc.spans[spans_key]``."""
     doc._.kgmine_attributes = records
+    if spans_key is None:
+        return
     spans = []
     for r in records:
         span = doc.char_span(r["start"], r["end"], label=r["attribute"], kb_id=r["value"],
                              alignment_mode="expand")
         if span is not None:
             spans.append(span)
-    doc.spans[SPANS_KEY] = spans
+    doc.spans[spans_key] = spans
+
+
+def drop_candidates(doc: Doc) -> None:
+    """Remove ``doc._.kgmine_candidates`` from the doc (smaller docs to serialise between processes)."""
+    doc.user_data.pop(("._.", "kgmine_candidates", None, None), None)
 
 
 def record_span(doc: Doc, record: dict) -> Span | None:

@@ -171,7 +171,7 @@ class Gazetteer:
         srsly.write_json(path / "entries.json", self.entries)
         srsly.write_json(path / "cfg.json", {"n_values": self.vocab_size})
 
-    def from_disk(self, path: str | Path, *, exclude: Iterable[str] = ()) -> "Gazetteer":
+    def from_disk(self, path: str | Path, *, exclude: Iterable[str] = ()) -> Gazetteer:
         """Load the vocabulary saved by :meth:`to_disk` and rebuild the matchers."""
         path = ensure_path(path)
         entries = srsly.read_json(path / "entries.json")
@@ -187,7 +187,7 @@ class Gazetteer:
         """Serialise the vocabulary."""
         return json.dumps(self.entries).encode("utf8")
 
-    def from_bytes(self, data: bytes, *, exclude: Iterable[str] = ()) -> "Gazetteer":
+    def from_bytes(self, data: bytes, *, exclude: Iterable[str] = ()) -> Gazetteer:
         """Restore the vocabulary from :meth:`to_bytes` output."""
         entries = json.loads(data.decode("utf8"))
         self.entries = {}

@@ -3,8 +3,8 @@
 :func:`build_pipeline` assembles a spaCy pipeline — a pretrained English model (:func:`pick_model`)
 with the product tokenizer rules, then ``kgmine_gazetteer`` (catalog values), optionally
 ``kgmine_span_model`` (a trained tagger), ``kgmine_dimensions`` (marked measurements),
-``kgmine_combiner`` (overlaps) and ``kgmine_linker`` (dependency links to the product). :func:`extract_products` runs product titles and descriptions
-through it with ``nlp.pipe`` (batched, optionally multi-process) and returns a DataFrame with one
+``kgmine_combiner`` (overlaps) and ``kgmine_linker`` (dependency links to the product).
+:func:`extract_products` runs product titles and descriptions through it with ``nlp.pipe`` (batched, optionally multi-process) and returns a DataFrame with one
 row per (product, attribute, value) — the best-confidence mention — ready for the graph builder
 (HAS_BRAND / IN_CATEGORY / HAS_ATTRIBUTE edges with provenance). :func:`extract_texts` does the same
 for free texts such as reviews (MENTIONS edges).
@@ -12,6 +12,8 @@ for free texts such as reviews (MENTIONS edges).
 from __future__ import annotations
 
 import html
+import math
+import multiprocessing as mp
 from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 
@@ -49,7 +51,7 @@ def pick_model() -> str:
 
 def build_pipeline(vocab: Vocab | None = None, model: str | Language | None = None, *,
                    span_model: str | Path | None = None, attributes: Sequence[str] | None = None,
-                   keep_ner: bool = False, link: bool = True, dimensions: bool = True,
+                   keep_ner: bool = False, link: bool = True, dimensions: bool = True, spans_key: str | None = None,
                    product_nouns: Sequence[str] | None = None,
                    gazetteer_config: dict | None = None, combiner_config: dict | None = None,
                    linker_config: dict | None = None) -> Language:
@@ -60,7 +62,9 @@ def build_pipeline(vocab: Vocab | None = None, model: str | Language | None = No
     ``keep_ner`` (kgmine does not use OntoNotes entities). ``vocab`` fills the gazetteer
     (``{attribute: [values]}`` or ``{attribute: {canonical: [aliases]}}``); ``span_model`` is a
     directory saved by :meth:`~kgmine.extract.span_model.SpanModel.to_disk`; ``attributes`` restricts
-    what the combiner keeps; ``dimensions`` adds ``kgmine_dimensions`` (width/depth/height/length in cm).
+    what the combiner keeps; ``dimensions`` adds ``kgmine_dimensions`` (width/depth/height/length in cm);
+    ``spans_key`` (e.g. ``"kgmine"``) also mirrors the values into ``doc.spans`` — off by default, the
+    driver reads ``doc._.kgmine_attributes`` and smaller docs are cheaper to pass between processes.
     """
     if isinstance(model, Language):
         nlp = model
@@ -77,7 +81,7 @@ def build_pipeline(vocab: Vocab | None = None, model: str | Language | None = No
         nlp.add_pipe("kgmine_span_model", config={"model": str(span_model)})
     if dimensions:
         nlp.add_pipe("kgmine_dimensions")
-    cfg = {"attributes": list(attributes) if attributes else None, **(combiner_config or {})}
+    cfg = {"attributes": list(attributes) if attributes else None, "spans_key": spans_key, **(combiner_config or {})}
     nlp.add_pipe("kgmine_combiner", config=cfg)
     if link and "parser" in nlp.pipe_names:
         lcfg = {"product_nouns": list(product_nouns) if product_nouns else None, **(linker_config or {})}
@@ -109,15 +113,52 @@ def vocab_with_aliases(vocab: Mapping[str, Sequence[str]],
 
 
 def _clean(text) -> str:
-    if text is None or (isinstance(text, float) and text != text) or text is pd.NA:
+    if text is None or text is pd.NA or (isinstance(text, float) and math.isnan(text)):
         return ""
     return html.unescape(str(text)).strip()
 
 
+_WORKER: dict = {}  # the pipeline a forked worker process uses (set before the fork)
+
+
+def _work(chunk: list[tuple[str, tuple]]) -> list[tuple[list[dict], tuple]]:
+    nlp, batch_size = _WORKER["nlp"], _WORKER["batch_size"]
+    return [(attributes(doc), ctx) for doc, ctx in nlp.pipe(chunk, as_tuples=True, batch_size=batch_size)]
+
+
+def _chunks(items: Iterator, size: int) -> Iterator[list]:
+    chunk: list = []
+    for item in items:
+        chunk.append(item)
+        if len(chunk) == size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
 def _run(nlp: Language, items: Iterator[tuple[str, tuple]], total: int, batch_size: int, n_process: int,
          progress: bool, description: str) -> Iterator[tuple[list[dict], tuple]]:
+    """(records, context) per text, in input order.
+
+    With ``n_process > 1`` on platforms that fork, texts go in chunks to a pool of forked workers that
+    each run ``nlp.pipe`` and send back only the records (plain dicts) — not the Docs, whose
+    serialisation would dominate; elsewhere spaCy's own ``nlp.pipe(n_process=...)`` is used.
+    """
+    if n_process < 0:
+        n_process = mp.cpu_count()
     with make_progress(disable=not progress) as bar:
         task = bar.add_task(description, total=total)
+        if n_process > 1 and "fork" in mp.get_all_start_methods():
+            _WORKER.update(nlp=nlp, batch_size=batch_size)
+            try:
+                with mp.get_context("fork").Pool(n_process) as pool:
+                    for out in pool.imap(_work, _chunks(items, 4 * batch_size)):
+                        yield from out
+                        bar.advance(task, len(out))
+            finally:
+                _WORKER.clear()
+            return
         for doc, ctx in nlp.pipe(items, as_tuples=True, batch_size=batch_size, n_process=n_process):
             yield attributes(doc), ctx
             bar.advance(task)

@@ -103,7 +103,7 @@ class EntityResolver:
         return blocks
 
     # ------------------------------------------------------------------ fitting
-    def fit(self, values: pd.DataFrame | Mapping[str, Iterable[str]]) -> "EntityResolver":
+    def fit(self, values: pd.DataFrame | Mapping[str, Iterable[str]]) -> EntityResolver:
         """Resolve a set of values: a DataFrame with ``attribute`` and ``value`` (each row counts once)
         or a mapping ``{attribute: [values]}``."""
         from rapidfuzz import fuzz, process

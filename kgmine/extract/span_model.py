@@ -172,7 +172,7 @@ class SpanModel:
         srsly.write_json(path / "cfg.json", self._cfg())
         self.ner.to_disk(path / "ner")
 
-    def from_disk(self, path: str | Path, *, exclude: Iterable[str] = ()) -> "SpanModel":
+    def from_disk(self, path: str | Path, *, exclude: Iterable[str] = ()) -> SpanModel:
         """Load a directory written by :meth:`to_disk`."""
         path = ensure_path(path)
         if not (path / "cfg.json").exists():

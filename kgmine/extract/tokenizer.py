@@ -3,8 +3,8 @@
 Product titles glue values together (``12.5g/50mm``, ``G9(Gen8``, ``Black/White``); spaCy's English
 tokenizer keeps such strings as one token, so a value inside them can never be a span of its own.
 :func:`customize_tokenizer` adds infix rules that split on ``/``, ``(``, ``)``, ``;``, ``|`` and ``+``
-between letters or digits, and on an inch mark between a number and a letter (``39"W``). The span model is trained with these rules, so a pipeline that runs it
-must use them too (:func:`kgmine.extract.pipeline.build_pipeline` does).
+between letters or digits, and on an inch mark between a number and a letter (``39"W``). The span
+model is trained with these rules, so a pipeline that runs it must use them too (:func:`kgmine.extract.pipeline.build_pipeline` does).
 """
 from __future__ import annotations
 

@@ -37,7 +37,8 @@ LENGTH_CM = {"mm": 0.1, "millimeter": 0.1, "millimetre": 0.1, "cm": 1.0, "centim
 MASS_G = {"g": 1.0, "gram": 1.0, "gr": 1.0, "kg": 1000.0, "kilogram": 1000.0, "mg": 0.001,
           "lb": 453.59237, "lbs": 453.59237, "pound": 453.59237, "#": 453.59237, "oz": 28.349523125,
           "ounce": 28.349523125}
-_UNIT = r"(?P<unit>mm|millimet(?:er|re)s?|cm|centimet(?:er|re)s?|met(?:er|re)s?|m(?![a-z])|inch(?:es)?|in(?![a-z])|\"|''|”|″|ft|feet|foot|'|’|′|yards?|yd|kilograms?|kg|grams?|gr?(?![a-z])|mg|lbs?|pounds?|#|oz|ounces?)"
+_UNIT = (r"(?P<unit>mm|millimet(?:er|re)s?|cm|centimet(?:er|re)s?|met(?:er|re)s?|m(?![a-z])|inch(?:es)?|in(?![a-z])"
+         r"|\"|''|”|″|ft|feet|foot|'|’|′|yards?|yd|kilograms?|kg|grams?|gr?(?![a-z])|mg|lbs?|pounds?|#|oz|ounces?)")
 _MEASURE = re.compile(rf"(?P<num>{_NUM})(?:\s*(?:-|to)\s*(?P<num2>{_NUM}))?\s*{_UNIT}?", re.IGNORECASE)
 _UNIT_CANON = {"”": '"', "″": '"', "’": "'", "′": "'"}
 
@@ -63,7 +64,7 @@ def parse_number(text: str) -> float | None:
 
 
 def _fmt_int(x: float) -> str:
-    return str(int(round(x)))
+    return str(round(x))
 
 
 def _unit_key(unit: str | None) -> str | None:
