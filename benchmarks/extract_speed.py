@@ -1,24 +1,26 @@
 """Speed of kgmine's extraction against a raw ``nlp.pipe`` of the same spaCy pipeline.
 
-Measured on the product titles and descriptions of the synthetic demo world (same texts for every
-configuration), each run in a fresh subprocess so that its peak memory (max RSS, children included
-for ``n_process=2``) is its own:
+Measured on the product titles and descriptions of the synthetic demo world, one subprocess per
+``n_process`` setting (1, then 2). In each, one pipeline is built — the pretrained English model
+(:func:`~kgmine.extract.pipeline.pick_model`, pretrained ``ner`` excluded as kgmine does) with the
+product tokenizer, ``kgmine_gazetteer``, ``kgmine_dimensions``, ``kgmine_combiner``, ``kgmine_linker``
+(and ``kgmine_span_model`` with ``--span-model``) — and three configurations run in alternation,
+``--repeat`` rounds:
 
-``model``     raw ``nlp.pipe`` of the pretrained English pipeline (pretrained ``ner`` excluded, as
-              kgmine does) with the product tokenizer — the peer;
-``pipeline``  raw ``nlp.pipe`` of the full kgmine pipeline (the same model plus ``kgmine_gazetteer``,
-              ``kgmine_combiner``, ``kgmine_linker`` and, with ``--span-model``, ``kgmine_span_model``),
-              consuming the docs only;
-``extract``   :func:`kgmine.extract.extract_products` on that pipeline: rows, aggregation, DataFrame.
+``model``     raw ``nlp.pipe`` with the kgmine components disabled (``nlp.select_pipes``) — the peer;
+``pipeline``  raw ``nlp.pipe`` of the full pipeline, consuming the docs only;
+``extract``   :func:`kgmine.extract.extract_products` on that pipeline: rows, aggregation, DataFrame
+              (with ``n_process=2`` its own fork pool that returns rows instead of Docs).
 
 Printed ratios: *driver overhead* = extract / pipeline - 1 (what kgmine's driver adds to a raw
 ``nlp.pipe`` of the same pipeline; target <= 15 %), *component overhead* = pipeline / model - 1 and
-*total overhead* = extract / model - 1, on CPU time (user + system, worker processes included) and on
-wall-clock time. CPU time is the primary measure because the machine is shared: wall-clock time then
-mostly measures the neighbours. Each configuration runs ``--repeat`` times, interleaved, and the
-run with the least CPU time counts.
+*total overhead* = extract / model - 1, on CPU time (user + system of the process and its reaped
+worker processes) and on wall-clock time. The least CPU time (and, separately, the least wall time)
+over the rounds counts: the machine is shared, and alternating the configurations within one
+process spreads the neighbours' load over all of them. Peak memory is the max RSS of the subprocess
+(children included), i.e. of the full extraction.
 
-    python benchmarks/extract_speed.py --products 1000 --repeat 3
+    python benchmarks/extract_speed.py --products 1000 --repeat 5
 """
 from __future__ import annotations
 
@@ -34,114 +36,103 @@ import time
 CONFIGS = ("model", "pipeline", "extract")
 
 
-def _world(n_products: int):
-    from kgmine.demo.world import generate_world
-    from kgmine.extract.pipeline import vocab_with_aliases
-
-    world = generate_world(n_products=n_products, n_users=50, seed=0)
-    vocab = vocab_with_aliases(world.truth["vocab"], {"colour": world.truth["colour_variants"]})
-    return world.products, vocab
-
-
 def _cpu() -> float:
     """User + system CPU seconds of this process and its reaped children."""
     me, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
     return me.ru_utime + me.ru_stime + kids.ru_utime + kids.ru_stime
 
 
-def worker(config: str, n_products: int, n_process: int, batch_size: int, span_model: str | None) -> dict:
-    """Run one configuration once; returns words, seconds, words/s and peak RSS (MiB)."""
-    import spacy
+def worker(n_products: int, n_process: int, batch_size: int, repeat: int, span_model: str | None) -> dict:
+    """Alternate the three configurations ``repeat`` times; best CPU and wall time of each."""
+    from kgmine.demo.world import generate_world
+    from kgmine.extract.pipeline import build_pipeline, extract_products, vocab_with_aliases
 
-    from kgmine.extract.pipeline import build_pipeline, extract_products, pick_model
-    from kgmine.extract.tokenizer import customize_tokenizer
-
-    products, vocab = _world(n_products)
+    world = generate_world(n_products=n_products, n_users=50, seed=0)
+    vocab = vocab_with_aliases(world.truth["vocab"], {"colour": world.truth["colour_variants"]})
+    products = world.products
     texts = [t for f in ("title", "description") for t in products[f].dropna().tolist()]
     words = sum(len(t.split()) for t in texts)
-    if config == "model":
-        nlp = customize_tokenizer(spacy.load(pick_model(), exclude=["ner"]))
-    else:
-        nlp = build_pipeline(vocab, span_model=span_model)
-    cpu0 = _cpu()
-    t0 = time.perf_counter()
-    if config == "extract":
-        rows = len(extract_products(products, nlp=nlp, batch_size=batch_size, n_process=n_process, progress=False))
-    else:
-        rows = 0
-        for _ in nlp.pipe(texts, batch_size=batch_size, n_process=n_process):
-            pass
-    seconds = time.perf_counter() - t0
-    multiprocessing.active_children()  # reap finished workers so that their CPU time is counted
-    cpu = _cpu() - cpu0
+    nlp = build_pipeline(vocab, span_model=span_model)
+    ours = [n for n in nlp.pipe_names if n.startswith("kgmine_")]
+
+    def run(config: str) -> tuple[float, float]:
+        cpu0, t0 = _cpu(), time.perf_counter()
+        if config == "extract":
+            extract_products(products, nlp=nlp, batch_size=batch_size, n_process=n_process, progress=False)
+        else:
+            disable = ours if config == "model" else []
+            with nlp.select_pipes(disable=disable):
+                for _ in nlp.pipe(texts, batch_size=batch_size, n_process=n_process):
+                    pass
+        wall = time.perf_counter() - t0
+        multiprocessing.active_children()  # reap finished workers so that their CPU time is counted
+        return _cpu() - cpu0, wall
+
+    run("extract")  # warm-up (lazy inits, caches)
+    best = {c: {"cpu_seconds": float("inf"), "seconds": float("inf")} for c in CONFIGS}
+    for _ in range(repeat):
+        for config in CONFIGS:
+            cpu, wall = run(config)
+            best[config]["cpu_seconds"] = min(best[config]["cpu_seconds"], cpu)
+            best[config]["seconds"] = min(best[config]["seconds"], wall)
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss + resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    return {"config": config, "n_process": n_process, "words": words, "seconds": seconds, "cpu_seconds": cpu,
-            "words_per_s": words / seconds, "words_per_cpu_s": words / cpu, "peak_rss_mib": peak / 1024.0, "rows": rows,
-            "pipe_names": nlp.pipe_names}
-
-
-def _run(config: str, args: argparse.Namespace, n_process: int) -> dict:
-    cmd = [sys.executable, __file__, "--worker", config, "--products", str(args.products), "--n-process",
-           str(n_process), "--batch-size", str(args.batch_size)]
-    if args.span_model:
-        cmd += ["--span-model", args.span_model]
-    env = dict(os.environ, KGMINE_NO_PROGRESS="1")
-    out = subprocess.run(cmd, check=True, capture_output=True, text=True, env=env)
-    return json.loads(out.stdout.strip().splitlines()[-1])
+    for b in best.values():
+        b["words_per_s"] = words / b["seconds"]
+        b["words_per_cpu_s"] = words / b["cpu_seconds"]
+    return {"n_process": n_process, "words": words, "texts": len(texts), "pipe_names": nlp.pipe_names,
+            "peak_rss_mib": peak / 1024.0, "configs": best}
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--products", type=int, default=1000, help="demo-world products (2 texts each)")
-    parser.add_argument("--repeat", type=int, default=3, help="runs per configuration (fastest counts)")
+    parser.add_argument("--repeat", type=int, default=5, help="rounds of the three configurations")
     parser.add_argument("--batch-size", type=int, default=64)
     parser.add_argument("--span-model", default=None, help="directory of a trained kgmine span model to include")
     parser.add_argument("--json", action="store_true", help="print the results as JSON")
-    parser.add_argument("--worker", choices=CONFIGS, help=argparse.SUPPRESS)
-    parser.add_argument("--n-process", type=int, default=1, help=argparse.SUPPRESS)
+    parser.add_argument("--worker", type=int, default=0, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.worker:
-        print(json.dumps(worker(args.worker, args.products, args.n_process, args.batch_size, args.span_model)))
+        print(json.dumps(worker(args.products, args.worker, args.batch_size, args.repeat, args.span_model)))
         return
 
-    results: dict[tuple[str, int], dict] = {}
+    results = []
     for n_process in (1, 2):
-        for _ in range(args.repeat):
-            for config in CONFIGS:
-                r = _run(config, args, n_process)
-                key = (config, n_process)
-                if key not in results or r["cpu_seconds"] < results[key]["cpu_seconds"]:
-                    results[key] = {**r, "peak_rss_mib": max(r["peak_rss_mib"],
-                                                             results.get(key, {}).get("peak_rss_mib", 0.0))}
-    summary = []
-    for n_process in (1, 2):
-        m, p, e = (results[(c, n_process)] for c in CONFIGS)
-        summary.append({"n_process": n_process, "model_wps": m["words_per_s"], "pipeline_wps": p["words_per_s"],
-                        "extract_wps": e["words_per_s"],
-                        "driver_overhead": e["cpu_seconds"] / p["cpu_seconds"] - 1,
-                        "component_overhead": p["cpu_seconds"] / m["cpu_seconds"] - 1,
-                        "total_overhead": e["cpu_seconds"] / m["cpu_seconds"] - 1,
-                        "driver_overhead_wall": e["seconds"] / p["seconds"] - 1,
-                        "component_overhead_wall": p["seconds"] / m["seconds"] - 1,
-                        "peak_rss_mib": {c: round(results[(c, n_process)]["peak_rss_mib"], 1) for c in CONFIGS}})
+        cmd = [sys.executable, __file__, "--worker", str(n_process), "--products", str(args.products),
+               "--repeat", str(args.repeat), "--batch-size", str(args.batch_size)]
+        if args.span_model:
+            cmd += ["--span-model", args.span_model]
+        out = subprocess.run(cmd, check=True, capture_output=True, text=True,
+                             env=dict(os.environ, KGMINE_NO_PROGRESS="1"))
+        r = json.loads(out.stdout.strip().splitlines()[-1])
+        c = r["configs"]
+        for kind, key in (("cpu", "cpu_seconds"), ("wall", "seconds")):
+            r[f"driver_overhead_{kind}"] = c["extract"][key] / c["pipeline"][key] - 1
+            r[f"component_overhead_{kind}"] = c["pipeline"][key] / c["model"][key] - 1
+            r[f"total_overhead_{kind}"] = c["extract"][key] / c["model"][key] - 1
+        results.append(r)
     if args.json:
-        print(json.dumps({"runs": [results[k] for k in sorted(results)], "summary": summary}, indent=2))
+        print(json.dumps(results, indent=2))
         return
-    words = results[("model", 1)]["words"]
-    print(f"texts: {args.products} demo-world products x (title, description) = {words} words; "
-          f"fastest of {args.repeat}; pipeline: {' > '.join(results[('extract', 1)]['pipe_names'])}")
-    print(f"{'n_process':>9} {'config':>9} {'words/s':>9} {'wall s':>8} {'words/cpu-s':>11} {'cpu s':>7} "
-          f"{'peak MiB':>9}")
-    for n_process in (1, 2):
-        for c in CONFIGS:
-            r = results[(c, n_process)]
-            print(f"{n_process:>9} {c:>9} {r['words_per_s']:>9.0f} {r['seconds']:>8.2f} {r['words_per_cpu_s']:>11.0f} "
-                  f"{r['cpu_seconds']:>7.2f} {r['peak_rss_mib']:>9.1f}")
-    for s in summary:
-        print(f"n_process={s['n_process']}: driver overhead (extract vs raw nlp.pipe of the same pipeline) "
-              f"{100 * s['driver_overhead']:+.1f}% cpu / {100 * s['driver_overhead_wall']:+.1f}% wall | "
-              f"kgmine components vs pretrained model {100 * s['component_overhead']:+.1f}% cpu / "
-              f"{100 * s['component_overhead_wall']:+.1f}% wall | total {100 * s['total_overhead']:+.1f}% cpu")
+    first = results[0]
+    print(f"texts: {args.products} demo-world products -> {first['texts']} texts, {first['words']} words; "
+          f"best of {args.repeat} alternating rounds")
+    print(f"pipeline: {' > '.join(first['pipe_names'])}")
+    print(f"{'n_process':>9} {'config':>9} {'words/s':>9} {'wall s':>8} {'words/cpu-s':>11} {'cpu s':>7}")
+    for r in results:
+        for name in CONFIGS:
+            c = r["configs"][name]
+            print(f"{r['n_process']:>9} {name:>9} {c['words_per_s']:>9.0f} {c['seconds']:>8.2f} "
+                  f"{c['words_per_cpu_s']:>11.0f} {c['cpu_seconds']:>7.2f}")
+    for r in results:
+        print(f"n_process={r['n_process']}: driver overhead vs raw nlp.pipe of the same pipeline "
+              f"{100 * r['driver_overhead_cpu']:+.1f}% cpu / {100 * r['driver_overhead_wall']:+.1f}% wall | "
+              f"kgmine components vs the pretrained model {100 * r['component_overhead_cpu']:+.1f}% cpu / "
+              f"{100 * r['component_overhead_wall']:+.1f}% wall | total {100 * r['total_overhead_cpu']:+.1f}% cpu / "
+              f"{100 * r['total_overhead_wall']:+.1f}% wall | peak RSS {r['peak_rss_mib']:.0f} MiB")
+    if len(results) == 2:
+        one, two = (r["configs"]["extract"]["seconds"] for r in results)
+        print(f"extract_products wall-clock speed-up with n_process=2: {one / two:.2f}x")
 
 
 if __name__ == "__main__":

@@ -156,3 +156,19 @@ def test_colour_families():
     nlp.add_pipe("kgmine_combiner")
     doc = nlp("burgundy and off white")
     assert [(r["text"], r["value"]) for r in attributes(doc)] == [("burgundy", "red"), ("off white", "white")]
+
+
+def test_linker_product_nouns_are_product_mentions(parsed_nlp):
+    from kgmine.extract.linker import Linker
+
+    nlp = parsed_nlp
+    if "kgmine_gazetteer" not in nlp.pipe_names:
+        nlp.add_pipe("kgmine_gazetteer").add_vocab({"colour": ["black", "red"], "material": ["leather"]})
+        nlp.add_pipe("kgmine_combiner")
+    with nlp.select_pipes(disable=[n for n in nlp.pipe_names if n == "kgmine_linker"]):
+        doc = nlp("Great for travel. Our black backpacks are sturdy.")
+    plain = Linker(nlp)
+    told = Linker(nlp, product_nouns=["backpack"])
+    black = next(r for r in attributes(doc) if r["text"] == "black")
+    assert plain.link(doc, black, plain._mentions(doc, attributes(doc)), set())[0] == "other"
+    assert told.link(doc, black, told._mentions(doc, attributes(doc)), set())[0] == "product"

@@ -33,6 +33,9 @@ _WORD = re.compile(rf"(?<![\w.])(?P<m>(?:{_NUM}){_UNIT})\s?(?P<k>wide|deep|high|
 _BEFORE = re.compile(rf"(?P<k>width|depth|height|length|diameter)\s*[:=]\s*(?P<m>(?:{_NUM}){_UNIT})", re.IGNORECASE)
 
 
+# cheap pre-checks: most texts hold no marked dimension at all
+_QUICK_LETTER = re.compile(r"\d[\"'”″.a-z]{0,7}\s?[WDHLwdhl](?![A-Za-z])")
+_WORDS = ("wide", "deep", "high", "tall", "long", "width", "depth", "height", "length", "front-to-back", "dia")
 _HAS_UNIT = re.compile(r"[\"'”″a-z]\.?$", re.IGNORECASE)
 _TIMES = re.compile(r"(?:^|[\s\d\"'”″])[xX×](?:$|[\s\d])")
 
@@ -53,8 +56,12 @@ class Dimensions:
 
     def find(self, text: str) -> list[tuple[int, int, str, str]]:
         """``(start, end, attribute, value)`` of the marked measurements in ``text``."""
-        out = []
-        for rx in (_LETTER, _WORD, _BEFORE):
+        out: list[tuple[int, int, str, str]] = []
+        low = text.lower()
+        regexes = [_LETTER] if _QUICK_LETTER.search(text) else []
+        if any(w in low for w in _WORDS):
+            regexes += [_WORD, _BEFORE]
+        for rx in regexes:
             for m in rx.finditer(text):
                 kind = m.group("k").lower().rstrip(".")
                 measure = m.group("m")

@@ -21,6 +21,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from spacy.attrs import LEMMA, LOWER, POS
+from spacy.parts_of_speech import NOUN, PROPN
 from spacy.language import Language
 from spacy.tokens import Doc, Token
 
@@ -60,10 +62,14 @@ class Linker:
             for tok in first:  # what the first sentence is about: its subject / object nouns
                 if tok.dep_ in FIRST_SENTENCE_DEPS and tok.pos_ in NOUN_POS and tok.lower_ not in ASPECT_NOUNS:
                     lemmas.add(tok.lemma_.lower())
-        for tok in doc:
-            low = tok.lower_
-            if low in PRODUCT_WORDS or (tok.pos_ in NOUN_POS and (low in lemmas or tok.lemma_.lower() in lemmas)):
-                marks.add(tok.i)
+        strings = doc.vocab.strings
+        word_ids = {strings.add(w) for w in PRODUCT_WORDS}
+        lemma_ids = {strings.add(w) for w in lemmas} | {strings.add(w.capitalize()) for w in lemmas}
+        noun_ids = {NOUN, PROPN}  # POS values are enum ids, not string hashes
+        arr = doc.to_array([LOWER, POS, LEMMA])
+        for i, (low, pos, lemma) in enumerate(arr.tolist()):
+            if low in word_ids or (pos in noun_ids and (low in lemma_ids or lemma in lemma_ids)):
+                marks.add(i)
         for r in records:
             if r["attribute"] in self.product_attributes:
                 span = doc.char_span(r["start"], r["end"], alignment_mode="expand")
