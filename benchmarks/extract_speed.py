@@ -16,8 +16,8 @@ Printed ratios: *driver overhead* = extract / pipeline - 1 (what kgmine's driver
 ``nlp.pipe`` of the same pipeline; target <= 15 %), *component overhead* = pipeline / model - 1 and
 *total overhead* = extract / model - 1, on CPU time (user + system of the process and its reaped
 worker processes) and on wall-clock time. The least CPU time (and, separately, the least wall time)
-over the rounds counts: the machine is shared, and alternating the configurations within one
-process spreads the neighbours' load over all of them. Peak memory is the max RSS of the subprocess
+over the rounds counts: the machine is shared, and alternating the configurations (in rotating order)
+within one process spreads the neighbours' load over all of them. Peak memory is the max RSS of the subprocess
 (children included), i.e. of the full extraction.
 
     python benchmarks/extract_speed.py --products 1000 --repeat 5
@@ -69,10 +69,11 @@ def worker(n_products: int, n_process: int, batch_size: int, repeat: int, span_m
         return _cpu() - cpu0, wall
 
     run("extract")  # warm-up (lazy inits, caches)
-    best = {c: {"cpu_seconds": float("inf"), "seconds": float("inf")} for c in CONFIGS}
-    for _ in range(repeat):
-        for config in CONFIGS:
+    best = {c: {"cpu_seconds": float("inf"), "seconds": float("inf"), "cpu_runs": []} for c in CONFIGS}
+    for k in range(repeat):
+        for config in CONFIGS[k % 3:] + CONFIGS[:k % 3]:  # rotate the order: no configuration always first
             cpu, wall = run(config)
+            best[config]["cpu_runs"].append(round(cpu, 3))
             best[config]["cpu_seconds"] = min(best[config]["cpu_seconds"], cpu)
             best[config]["seconds"] = min(best[config]["seconds"], wall)
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss + resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
@@ -124,6 +125,9 @@ def main() -> None:
             c = r["configs"][name]
             print(f"{r['n_process']:>9} {name:>9} {c['words_per_s']:>9.0f} {c['seconds']:>8.2f} "
                   f"{c['words_per_cpu_s']:>11.0f} {c['cpu_seconds']:>7.2f}")
+    for r in results:
+        runs = {name: r["configs"][name]["cpu_runs"] for name in CONFIGS}
+        print(f"n_process={r['n_process']} cpu seconds per round: {runs}")
     for r in results:
         print(f"n_process={r['n_process']}: driver overhead vs raw nlp.pipe of the same pipeline "
               f"{100 * r['driver_overhead_cpu']:+.1f}% cpu / {100 * r['driver_overhead_wall']:+.1f}% wall | "
