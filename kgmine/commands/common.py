@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 import math
-from typing import NoReturn
+from pathlib import Path
+from typing import Any, NoReturn
 
 import pandas as pd
 import typer
@@ -37,3 +38,32 @@ def fail(message: str, code: int = 1) -> NoReturn:
     """Print one clear error line to stderr and exit with ``code``."""
     err_console.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
     raise typer.Exit(code)
+
+
+def open_graph(store: str | Path | None, kind: str = "ladybug", write: bool = False) -> Any:
+    """Open the store named by ``--store``/``--kind`` for a command; every failure is one error line.
+
+    ``store`` is an embedded store directory or the word ``neo4j`` (the server named by
+    ``NEO4J_URI`` etc.); ``write=False`` opens an embedded store read-only.
+    """
+    from kgmine.graph.stores import STORE_KINDS, StoreError, open_store
+
+    if store is not None and str(store) == "neo4j":
+        kind, store = "neo4j", None
+    if kind not in STORE_KINDS:
+        fail(f"--kind must be one of {', '.join(STORE_KINDS)}, not {kind!r}")
+    if kind == "ladybug":
+        if not store:
+            fail("--store DIR is required for the embedded store (e.g. --store runs/demo/store)")
+        if not Path(store).is_dir():
+            fail(f"store directory {store} does not exist")
+    try:
+        if kind == "ladybug":
+            return open_store("ladybug", path=Path(store), create=False, read_only=not write)
+        return open_store("neo4j")
+    except StoreError as exc:
+        fail(str(exc))
+    except ImportError as exc:
+        fail(f"the {kind} store is not available: {exc}")
+    except Exception as exc:  # noqa: BLE001 - a driver's connection error must stay one line
+        fail(f"cannot open the {kind} store: {' '.join(str(exc).split())}")

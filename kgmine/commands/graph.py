@@ -3,12 +3,11 @@ from __future__ import annotations
 
 import json
 import math
-from pathlib import Path
 from typing import Any, Optional
 
 import typer
 
-from kgmine.commands.common import console, fail, print_frame
+from kgmine.commands.common import console, fail, open_graph, print_frame
 
 
 def register(app: typer.Typer) -> None:
@@ -73,35 +72,13 @@ def query(
     max_rows: int = typer.Option(50, "--max-rows", min=1, help="Rows shown in the table (not with --json)."),
 ) -> None:
     """Run a Cypher query against a store and print the result as a table."""
-    from kgmine.graph.stores import STORE_KINDS, StoreError, open_store
+    from kgmine.graph.stores import StoreError
 
-    if store == "neo4j":
-        kind, store = "neo4j", None
-    if kind not in STORE_KINDS:
-        fail(f"--kind must be one of {', '.join(STORE_KINDS)}, not {kind!r}")
     try:
         params = dict(parse_param(p) for p in (param or []))
     except ValueError as exc:
         fail(str(exc))
-
-    path = None
-    if kind == "ladybug":
-        if not store:
-            fail("--store DIR is required for the embedded store (e.g. --store runs/demo/store)")
-        path = Path(store)
-        if not path.is_dir():
-            fail(f"store directory {path} does not exist")
-    try:
-        if path is not None:
-            graph = open_store("ladybug", path=path, create=False, read_only=not write)
-        else:
-            graph = open_store("neo4j")
-    except StoreError as exc:
-        fail(str(exc))
-    except ImportError as exc:
-        fail(f"the {kind} store is not available: {exc}")
-    except Exception as exc:  # noqa: BLE001 - a driver's connection error must stay one line
-        fail(f"cannot open the {kind} store: {' '.join(str(exc).split())}")
+    graph = open_graph(store, kind, write)
 
     try:
         frame = graph.query(cypher, params, write=write)

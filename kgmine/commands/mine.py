@@ -13,7 +13,7 @@ from typing import Any, Optional
 
 import typer
 
-from kgmine.commands.common import console, fail, print_frame
+from kgmine.commands.common import console, fail, open_graph, print_frame
 
 mine_app = typer.Typer(help="Mine the graph: association rules, clusters, graph analytics.", no_args_is_help=True)
 
@@ -25,30 +25,6 @@ def register(app: typer.Typer) -> None:
 
 STORE_HELP = "Embedded store directory (e.g. runs/demo/store), or 'neo4j' (server from NEO4J_URI etc.)."
 KIND_HELP = "Store kind: ladybug (embedded) or neo4j."
-
-
-def _open(store: str | None, kind: str, write: bool) -> Any:
-    """Open the store named by --store/--kind; one-line errors."""
-    from kgmine.graph.stores import STORE_KINDS, StoreError, open_store
-
-    if store == "neo4j":
-        kind, store = "neo4j", None
-    if kind not in STORE_KINDS:
-        fail(f"--kind must be one of {', '.join(STORE_KINDS)}, not {kind!r}")
-    try:
-        if kind == "ladybug":
-            if not store:
-                fail("--store DIR is required")
-            if not Path(store).is_dir():
-                fail(f"store directory {store} does not exist")
-            return open_store("ladybug", path=store, create=False, read_only=not write)
-        return open_store("neo4j")
-    except StoreError as exc:
-        fail(str(exc))
-    except ImportError as exc:
-        fail(f"the {kind} store is not available: {exc}")
-    except Exception as exc:  # noqa: BLE001 - a driver's connection error must stay one line
-        fail(f"cannot open the {kind} store: {' '.join(str(exc).split())}")
 
 
 def _json_value(value: Any) -> Any:
@@ -100,7 +76,7 @@ def rules(
         fail("give exactly one of --baskets FILE or --store DIR")
     if write and store is None:
         fail("--write needs --store (the graph to write FREQUENTLY_BOUGHT_WITH edges into)")
-    graph = _open(store, kind, write) if store is not None else None
+    graph = open_graph(store, kind, write) if store is not None else None
     try:
         start = time.perf_counter()
         data = Baskets.from_file(baskets) if baskets is not None else baskets_from_store(graph, group_by, window)
@@ -202,7 +178,7 @@ def clusters(
                                       behaviour_weight=behaviour_weight, **common)
     else:
         model = UserClusterer(**common)
-    graph = _open(store, kind, write) if store is not None else None
+    graph = open_graph(store, kind, write) if store is not None else None
     try:
         catalog = (CatalogView.from_store(graph) if graph is not None
                    else CatalogView.from_file(products, id_column=id_column))
@@ -275,7 +251,7 @@ def analytics(
     from kgmine.mine.catalog import CatalogView
     from kgmine.mine.writeback import write_analytics
 
-    graph = _open(store, kind, write)
+    graph = open_graph(store, kind, write)
     try:
         catalog = CatalogView.from_store(graph)
         start = time.perf_counter()

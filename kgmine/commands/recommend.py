@@ -11,16 +11,7 @@ from pathlib import Path
 
 import typer
 
-from kgmine.commands.common import console, fail, print_frame
-
-
-def _open(store: Path, write: bool):
-    from kgmine.graph.stores import StoreError, open_store
-
-    try:
-        return open_store("ladybug", store, read_only=not write, create=False)
-    except StoreError as exc:
-        fail(str(exc))
+from kgmine.commands.common import console, fail, open_graph, print_frame
 
 
 def _load_model(store: Path, model: str, model_path: Path | None):
@@ -64,7 +55,7 @@ def register(app: typer.Typer) -> None:
             recs = recommend_topk(fitted, [user], k)
         except KeyError as exc:
             fail(f"{exc.args[0]} in the trained model")
-        db = _open(store, write)
+        db = open_graph(store, "ladybug", write)
         try:
             expl = explain(db, user, recs["product_id"].astype(str).tolist())
             titles = _titles(db, recs["product_id"].astype(str).tolist())
@@ -93,7 +84,7 @@ def register(app: typer.Typer) -> None:
             sims = similar_items(fitted, item, k)
         except KeyError as exc:
             fail(f"{exc.args[0]} in the trained model")
-        db = _open(store, False)
+        db = open_graph(store, "ladybug", False)
         try:
             titles = _titles(db, [item] + sims["similar_id"].astype(str).tolist())
         finally:
@@ -120,7 +111,7 @@ def register(app: typer.Typer) -> None:
         from kgmine.recommend.store_data import shop_from_store
         from kgmine.recommend.train import fit_recommender
 
-        db = _open(store, False)
+        db = open_graph(store, "ladybug", False)
         try:
             shop = shop_from_store(db)
         finally:

@@ -45,6 +45,7 @@ import csv
 import html
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -124,28 +125,27 @@ def _read_jsonl(path: Path) -> list[dict]:
     return rows
 
 
-def _wdc_docs(path: Path) -> list[AttributeDocument]:
+def _docs(path: Path, make: Callable[[dict, int, str], AttributeDocument]) -> list[AttributeDocument]:
+    """``make(row, line_number, where)`` over the JSON lines of ``path``; a missing field names its line."""
     docs = []
     for i, r in enumerate(_read_jsonl(path), 1):
         where = f"{path}:{i}"
         try:
-            docs.append(AttributeDocument(str(r.get("id", i)), r["category"], _clean(r["input_title"]),
-                                          _clean(r.get("input_description")), _gold(r["target_scores"], where)))
+            docs.append(make(r, i, where))
         except KeyError as exc:
             raise ValueError(f"{where}: missing field {exc.args[0]!r}") from None
     return docs
+
+
+def _wdc_docs(path: Path) -> list[AttributeDocument]:
+    return _docs(path, lambda r, i, where: AttributeDocument(
+        str(r.get("id", i)), r["category"], _clean(r["input_title"]), _clean(r.get("input_description")),
+        _gold(r["target_scores"], where)))
 
 
 def _ae_docs(path: Path) -> list[AttributeDocument]:
-    docs = []
-    for i, r in enumerate(_read_jsonl(path), 1):
-        where = f"{path}:{i}"
-        try:
-            docs.append(AttributeDocument(f"{path.stem}-{i}", r["category"], _clean(r["input"]), "",
-                                          _gold(r["target_scores"], where)))
-        except KeyError as exc:
-            raise ValueError(f"{where}: missing field {exc.args[0]!r}") from None
-    return docs
+    return _docs(path, lambda r, i, where: AttributeDocument(
+        f"{path.stem}-{i}", r["category"], _clean(r["input"]), "", _gold(r["target_scores"], where)))
 
 
 def wdc_normaliser(params: str, instruction: str) -> str:

@@ -174,14 +174,7 @@ class Gazetteer:
     def from_disk(self, path: str | Path, *, exclude: Iterable[str] = ()) -> Gazetteer:
         """Load the vocabulary saved by :meth:`to_disk` and rebuild the matchers."""
         path = ensure_path(path)
-        entries = srsly.read_json(path / "entries.json")
-        self.entries = {}
-        self._reset_matchers()
-        for attribute, table in entries.items():
-            self.entries[attribute] = table
-            for canonical, entry in table.items():
-                self._index(attribute, canonical, entry)
-        return self
+        return self._load_entries(srsly.read_json(path / "entries.json"))
 
     def to_bytes(self, *, exclude: Iterable[str] = ()) -> bytes:
         """Serialise the vocabulary."""
@@ -189,7 +182,10 @@ class Gazetteer:
 
     def from_bytes(self, data: bytes, *, exclude: Iterable[str] = ()) -> Gazetteer:
         """Restore the vocabulary from :meth:`to_bytes` output."""
-        entries = json.loads(data.decode("utf8"))
+        return self._load_entries(json.loads(data.decode("utf8")))
+
+    def _load_entries(self, entries: dict) -> Gazetteer:
+        """Replace the vocabulary with serialised ``entries`` and rebuild the matchers."""
         self.entries = {}
         self._reset_matchers()
         for attribute, table in entries.items():
