@@ -50,6 +50,23 @@ def test_checkpoint_resume_continues_the_same_run(world_data, tmp_path):
     assert "valid_ndcg_at_20" in lines[1] and "valid_ndcg_at_20" not in lines[0]
 
 
+def test_resume_applies_the_configured_learning_rate(world_data, tmp_path):
+    """A run resumed with lr 0 keeps its weights: the configured rate replaces the checkpoint's."""
+    def cfg(epochs, lr):
+        return TrainConfig(epochs=epochs, batch_size=256, lr=lr, eval_every=2, progress=False, device="cpu",
+                           checkpoint_dir=str(tmp_path / "ck"), resume=True, seed=3, num_threads=1, patience=10)
+
+    fit(LightGCN(world_data.n_users, world_data.n_items, embedding_dim=16), world_data, cfg(2, 5e-3))
+    saved = torch.load(tmp_path / "ck" / "last.pt", weights_only=False)["model"]
+    model = LightGCN(world_data.n_users, world_data.n_items, embedding_dim=16)
+    fit(model, world_data, cfg(4, 0.0))
+    last = torch.load(tmp_path / "ck" / "last.pt", weights_only=False)
+    assert last["state"]["epoch"] == 4
+    assert all(group["lr"] == 0.0 for group in last["optimizer"]["param_groups"])
+    for name, tensor in saved.items():
+        assert torch.equal(last["model"][name], tensor), name
+
+
 def test_baselines_score_like_their_definitions(world_data):
     pop = Popularity().fit(world_data)
     counts = np.bincount(world_data.train[:, 1], minlength=world_data.n_items)

@@ -16,7 +16,7 @@ float32. On CPU ``num_threads`` (default: all cores) sets torch's intra-op threa
 Each epoch appends one JSON line (epoch, loss, seconds, metrics when evaluated) to
 ``<checkpoint_dir>/metrics.jsonl``; ``last.pt`` (model, optimiser, sampler and RNG state, history)
 is written after every evaluation and ``best.pt`` holds the best weights; ``resume=True`` continues
-from ``last.pt``.
+from ``last.pt`` with the configured learning rate (so a run can continue with a decayed one).
 """
 from __future__ import annotations
 
@@ -180,6 +180,8 @@ def fit(model: torch.nn.Module, data: InteractionData, config: TrainConfig | Non
         ck = torch.load(ckpt_dir / "last.pt", map_location=device, weights_only=False)
         model.load_state_dict(ck["model"])
         optimizer.load_state_dict(ck["optimizer"])
+        for group in optimizer.param_groups:  # the configured learning rate wins (resume with a decayed lr)
+            group["lr"] = cfg.lr
         sampler.set_state(ck["sampler"])
         torch.set_rng_state(ck["torch_rng"])
         history, state = ck["history"], ck["state"]
