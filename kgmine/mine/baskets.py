@@ -109,7 +109,8 @@ class Baskets:
             transactions = [[t for t in basket if t] for basket in transactions]
         else:
             raise ValueError(f"sep must be ',' or None (whitespace), not {sep!r}")
-        transactions = [t for t in transactions if t]
+        if not all(transactions):  # blank lines: one C pass to check, a copy only when there are some
+            transactions = [t for t in transactions if t]
         if not transactions:
             raise ValueError(f"{path}: no baskets (the file is empty)")
         return cls(transactions, None, str(path))
