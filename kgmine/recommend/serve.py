@@ -7,7 +7,8 @@ and RECOMMENDED edges written back.
 * :func:`explain` — for each recommended product one short path in the store that connects the user
   to it, tried in this order: a product the user bought or rated that is linked to it by
   FREQUENTLY_BOUGHT_WITH / ALSO_BOUGHT / ALSO_VIEWED; a product the user rated >= 4 of the same brand;
-  a bought product of the same brand; of the same (sub)category; in the same mined cluster. The path
+  a bought product of the same brand; of the same (sub)category; in the same mined cluster; last, the
+  collaborative path (the user and another user share a product, and the other user has this one). The path
   is a list of stored edges ``{src, rel, dst}`` with nodes written ``Label:id`` (arrows as stored).
 * :func:`write_recommendations` — upserts RECOMMENDED(score, rank, model) edges, replacing the
   model's earlier edges of the same users.
@@ -169,6 +170,24 @@ def explain(store, user_id: str, product_ids: Sequence[str], max_hops_rows: int 
                 found[row.product] = (text, [_edge(f"User:{user_id}", urel, f"Product:{row.via}"),
                                              _edge(f"Product:{row.via}", rel, f"{label}:{row.shared}"),
                                              _edge(f"Product:{row.product}", rel, f"{label}:{row.shared}")])
+    # 3. the collaborative path a graph recommender propagates over: another user who has a product
+    #    in common with this user has the candidate
+    for urel in user_rels:
+        if not remaining():
+            break
+        rows = store.query(
+            f"MATCH (u:User {{id: $user}})-[:{urel}]->(x:Product)<-[:{urel}]-(v:User)-[:{urel}]->(p:Product) "
+            "WHERE p.id IN $items AND v.id <> $user AND x.id <> p.id "
+            "RETURN p.id AS product, x.id AS via, x.title AS via_title, v.id AS peer LIMIT $limit",
+            {**params, "items": remaining()})
+        for row in rows.itertuples(index=False):
+            if row.product in found:
+                continue
+            verb = _VERB[urel]
+            text = f"{verb} {_name(row.via, row.via_title)}; user {row.peer} also {verb} that and this"
+            found[row.product] = (text, [_edge(f"User:{user_id}", urel, f"Product:{row.via}"),
+                                         _edge(f"User:{row.peer}", urel, f"Product:{row.via}"),
+                                         _edge(f"User:{row.peer}", urel, f"Product:{row.product}")])
     return pd.DataFrame({
         "user_id": pd.array([str(user_id)] * len(todo), dtype="string"),
         "product_id": pd.array(todo, dtype="string"),
