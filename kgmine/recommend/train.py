@@ -188,9 +188,11 @@ def fit(model: torch.nn.Module, data: InteractionData, config: TrainConfig | Non
     if cfg.resume and ckpt_dir and (ckpt_dir / "last.pt").exists():
         ck = torch.load(ckpt_dir / "last.pt", map_location=device, weights_only=False)
         model.load_state_dict(ck["model"])
+        kernels = [{k: g[k] for k in ("fused", "foreach") if k in g} for g in optimizer.param_groups]
         optimizer.load_state_dict(ck["optimizer"])
-        for group in optimizer.param_groups:  # the configured learning rate wins (resume with a decayed lr)
-            group["lr"] = cfg.lr
+        for group, kernel in zip(optimizer.param_groups, kernels):
+            group.update(kernel)  # this run's kernel choice, not the checkpoint's
+            group["lr"] = cfg.lr  # the configured learning rate wins (resume with a decayed lr)
         sampler.set_state(ck["sampler"])
         torch.set_rng_state(ck["torch_rng"])
         history, state = ck["history"], ck["state"]
