@@ -130,6 +130,18 @@ def explain(store, user_id: str, product_ids: Sequence[str], max_hops_rows: int 
     def remaining() -> list[str]:
         return [p for p in todo if p not in found]
 
+    def take(cypher: str, build, sort_by: str | None = None) -> None:
+        """Run ``cypher`` for the unexplained products; ``build(row)`` gives (text, path) of a new one."""
+        rows = store.query(cypher, {**params, "items": remaining()})
+        if sort_by and len(rows):
+            rows = rows.sort_values(sort_by, ascending=False, kind="stable")
+        for row in rows.itertuples(index=False):
+            if row.product not in found:
+                found[row.product] = build(row)
+
+    def has(urel: str, row) -> dict[str, str]:
+        return _edge(f"User:{user_id}", urel, f"Product:{row.via}")
+
     # 1. a product the user has, linked to the candidate by an item-item relation (either direction)
     for link in [r for r in ITEM_LINKS if r in present]:
         for urel in user_rels:
@@ -137,57 +149,42 @@ def explain(store, user_id: str, product_ids: Sequence[str], max_hops_rows: int 
                 if not remaining():
                     break
                 arrow = f"-[:{link}]->" if forward else f"<-[:{link}]-"
-                rows = store.query(
-                    f"MATCH (u:User {{id: $user}})-[:{urel}]->(x:Product){arrow}(p:Product) "
-                    "WHERE p.id IN $items AND x.id <> p.id "
-                    "RETURN p.id AS product, x.id AS via, x.title AS via_title LIMIT $limit",
-                    {**params, "items": remaining()})
-                for row in rows.itertuples(index=False):
-                    if row.product in found:
-                        continue
-                    link_edge = (_edge(f"Product:{row.via}", link, f"Product:{row.product}") if forward
-                                 else _edge(f"Product:{row.product}", link, f"Product:{row.via}"))
-                    text = f"{_VERB[urel]} {_name(row.via, row.via_title)}, which is {_PHRASE[link]} it"
-                    found[row.product] = (text, [_edge(f"User:{user_id}", urel, f"Product:{row.via}"), link_edge])
+                take(f"MATCH (u:User {{id: $user}})-[:{urel}]->(x:Product){arrow}(p:Product) "
+                     "WHERE p.id IN $items AND x.id <> p.id "
+                     "RETURN p.id AS product, x.id AS via, x.title AS via_title LIMIT $limit",
+                     lambda row, urel=urel, link=link, forward=forward: (
+                         f"{_VERB[urel]} {_name(row.via, row.via_title)}, which is {_PHRASE[link]} it",
+                         [has(urel, row),
+                          _edge(f"Product:{row.via}", link, f"Product:{row.product}") if forward
+                          else _edge(f"Product:{row.product}", link, f"Product:{row.via}")]))
     # 2. shared brand / category / cluster with a product the user rated high or bought
     for rel, label, phrase in [s for s in SHARED if s[0] in present]:
         for urel, where, verb in (("RATED", "AND r.rating >= 4", "rated {rating:g}/5"), ("BOUGHT", "", "bought")):
             if urel not in user_rels or not remaining():
                 continue
-            rating = ", r.rating AS rating" if urel == "RATED" else ""
-            rows = store.query(
-                f"MATCH (u:User {{id: $user}})-[r:{urel}]->(x:Product)-[:{rel}]->(b:{label})<-[:{rel}]-(p:Product) "
-                f"WHERE p.id IN $items AND x.id <> p.id {where} "
-                f"RETURN p.id AS product, x.id AS via, x.title AS via_title, b.id AS shared{rating} LIMIT $limit",
-                {**params, "items": remaining()})
-            if urel == "RATED" and len(rows):
-                rows = rows.sort_values("rating", ascending=False, kind="stable")
-            for row in rows.itertuples(index=False):
-                if row.product in found:
-                    continue
-                how = verb.format(rating=getattr(row, "rating", 0) or 0)
-                text = f"{how} {_name(row.via, row.via_title)}; {phrase} ({row.shared})"
-                found[row.product] = (text, [_edge(f"User:{user_id}", urel, f"Product:{row.via}"),
-                                             _edge(f"Product:{row.via}", rel, f"{label}:{row.shared}"),
-                                             _edge(f"Product:{row.product}", rel, f"{label}:{row.shared}")])
+            rated = urel == "RATED"
+            take(f"MATCH (u:User {{id: $user}})-[r:{urel}]->(x:Product)-[:{rel}]->(b:{label})<-[:{rel}]-(p:Product) "
+                 f"WHERE p.id IN $items AND x.id <> p.id {where} "
+                 f"RETURN p.id AS product, x.id AS via, x.title AS via_title, b.id AS shared"
+                 f"{', r.rating AS rating' if rated else ''} LIMIT $limit",
+                 lambda row, urel=urel, verb=verb, rel=rel, label=label, phrase=phrase: (
+                     f"{verb.format(rating=getattr(row, 'rating', 0) or 0)} {_name(row.via, row.via_title)}; "
+                     f"{phrase} ({row.shared})",
+                     [has(urel, row), _edge(f"Product:{row.via}", rel, f"{label}:{row.shared}"),
+                      _edge(f"Product:{row.product}", rel, f"{label}:{row.shared}")]),
+                 sort_by="rating" if rated else None)
     # 3. the collaborative path a graph recommender propagates over: another user who has a product
     #    in common with this user has the candidate
     for urel in user_rels:
         if not remaining():
             break
-        rows = store.query(
-            f"MATCH (u:User {{id: $user}})-[:{urel}]->(x:Product)<-[:{urel}]-(v:User)-[:{urel}]->(p:Product) "
-            "WHERE p.id IN $items AND v.id <> $user AND x.id <> p.id "
-            "RETURN p.id AS product, x.id AS via, x.title AS via_title, v.id AS peer LIMIT $limit",
-            {**params, "items": remaining()})
-        for row in rows.itertuples(index=False):
-            if row.product in found:
-                continue
-            verb = _VERB[urel]
-            text = f"{verb} {_name(row.via, row.via_title)}; user {row.peer} also {verb} that and this"
-            found[row.product] = (text, [_edge(f"User:{user_id}", urel, f"Product:{row.via}"),
-                                         _edge(f"User:{row.peer}", urel, f"Product:{row.via}"),
-                                         _edge(f"User:{row.peer}", urel, f"Product:{row.product}")])
+        take(f"MATCH (u:User {{id: $user}})-[:{urel}]->(x:Product)<-[:{urel}]-(v:User)-[:{urel}]->(p:Product) "
+             "WHERE p.id IN $items AND v.id <> $user AND x.id <> p.id "
+             "RETURN p.id AS product, x.id AS via, x.title AS via_title, v.id AS peer LIMIT $limit",
+             lambda row, urel=urel: (
+                 f"{_VERB[urel]} {_name(row.via, row.via_title)}; user {row.peer} also {_VERB[urel]} that and this",
+                 [has(urel, row), _edge(f"User:{row.peer}", urel, f"Product:{row.via}"),
+                  _edge(f"User:{row.peer}", urel, f"Product:{row.product}")]))
     return pd.DataFrame({
         "user_id": pd.array([str(user_id)] * len(todo), dtype="string"),
         "product_id": pd.array(todo, dtype="string"),
