@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -67,3 +69,18 @@ def open_graph(store: str | Path | None, kind: str = "ladybug", write: bool = Fa
         fail(f"the {kind} store is not available: {exc}")
     except Exception as exc:  # noqa: BLE001 - a driver's connection error must stay one line
         fail(f"cannot open the {kind} store: {' '.join(str(exc).split())}")
+
+
+@contextmanager
+def closing_graph(graph: Any | None) -> Iterator[None]:
+    """Run a command's work on ``graph``: bad input, store and missing-library errors become one error
+    line (nothing half-written: writers are idempotent upserts), and the store is closed either way."""
+    from kgmine.graph.stores import StoreError
+
+    try:
+        yield
+    except (ValueError, StoreError, ImportError) as exc:
+        fail(str(exc))
+    finally:
+        if graph is not None:
+            graph.close()

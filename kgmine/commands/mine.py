@@ -13,7 +13,7 @@ from typing import Any, Optional
 
 import typer
 
-from kgmine.commands.common import console, fail, open_graph, print_frame
+from kgmine.commands.common import closing_graph, console, fail, open_graph, print_frame
 
 mine_app = typer.Typer(help="Mine the graph: association rules, clusters, graph analytics.", no_args_is_help=True)
 
@@ -67,7 +67,6 @@ def rules(
                                                      "pairwise rules."),
 ) -> None:
     """Frequent itemsets and association rules; prints the top rules and a count line."""
-    from kgmine.graph.stores import StoreError
     from kgmine.mine.baskets import Baskets, baskets_from_store
     from kgmine.mine.rules import AssociationRules
     from kgmine.mine.writeback import write_rules
@@ -77,7 +76,7 @@ def rules(
     if write and store is None:
         fail("--write needs --store (the graph to write FREQUENTLY_BOUGHT_WITH edges into)")
     graph = open_graph(store, kind, write) if store is not None else None
-    try:
+    with closing_graph(graph):
         start = time.perf_counter()
         data = Baskets.from_file(baskets) if baskets is not None else baskets_from_store(graph, group_by, window)
         model = AssociationRules(min_support, min_confidence, min_len=min_len, max_len=max_len,
@@ -88,11 +87,6 @@ def rules(
         written = write_rules(graph, model) if write else None
         if out is not None:
             _save(model.rules_, out)
-    except (ValueError, StoreError, ImportError) as exc:
-        fail(str(exc))
-    finally:
-        if graph is not None:
-            graph.close()
     summary = {**model.summary(), "seconds": round(seconds, 3)}
     if written is not None:
         summary["written"] = written
@@ -156,7 +150,6 @@ def clusters(
     write: bool = typer.Option(False, "--write", help="With --store: write Cluster nodes and IN_CLUSTER edges."),
 ) -> None:
     """Cluster products (text, attributes, behaviour) or users (behaviour); prints one row per cluster."""
-    from kgmine.graph.stores import StoreError
     from kgmine.mine.catalog import CatalogView
     from kgmine.mine.clusters import ProductClusterer, UserClusterer
     from kgmine.mine.writeback import write_clusters
@@ -179,7 +172,7 @@ def clusters(
     else:
         model = UserClusterer(**common)
     graph = open_graph(store, kind, write) if store is not None else None
-    try:
+    with closing_graph(graph):
         catalog = (CatalogView.from_store(graph) if graph is not None
                    else CatalogView.from_file(products, id_column=id_column))
         start = time.perf_counter()
@@ -189,11 +182,6 @@ def clusters(
         written = write_clusters(graph, model) if write else None
         if out is not None:
             _save(model.labels_, out)
-    except (ValueError, StoreError, ImportError) as exc:
-        fail(str(exc))
-    finally:
-        if graph is not None:
-            graph.close()
     chosen = model.selection_[model.selection_["chosen"]].iloc[0]
     summary = {"scope": scope, "method": method, "rows": int(len(model.labels_)), "clusters": model.n_clusters_,
                "noise": int((model.labels_["cluster"] < 0).sum()), "silhouette": float(chosen["silhouette"]),
@@ -246,23 +234,18 @@ def analytics(
                                                      "Community nodes with IN_COMMUNITY edges."),
 ) -> None:
     """PageRank, degree, betweenness, communities and components of the product graph."""
-    from kgmine.graph.stores import StoreError
     from kgmine.mine.analytics import GraphAnalytics
     from kgmine.mine.catalog import CatalogView
     from kgmine.mine.writeback import write_analytics
 
     graph = open_graph(store, kind, write)
-    try:
+    with closing_graph(graph):
         catalog = CatalogView.from_store(graph)
         start = time.perf_counter()
         model = GraphAnalytics(co_purchase=co_purchase, betweenness_k=betweenness_k, community=community,
                                resolution=resolution, backend=backend, random_state=seed).fit(catalog)
         seconds = time.perf_counter() - start
         written = write_analytics(graph, model) if write else None
-    except (ValueError, StoreError, ImportError) as exc:
-        fail(str(exc))
-    finally:
-        graph.close()
     titles = catalog.products.set_index("product_id")["title"]
     shown = model.nodes_.nlargest(top, "pagerank").assign(title=lambda f: f["product_id"].map(titles))
     summary = {**model.summary_, "seconds": round(seconds, 3)}
