@@ -96,7 +96,8 @@ def main() -> None:
             times.append(time.perf_counter() - t)
         steps = min(args.max_steps, len(train_data))
         out.update(steps=steps, seconds_per_step=sum(times) / (steps * len(times)),
-                   seconds_per_epoch=sum(times) / (steps * len(times)) * len(train_data), extrapolated=True)
+                   seconds_per_epoch=sum(times) / (steps * len(times)) * len(train_data),
+                   extrapolated=steps < len(train_data))
     else:
         t = time.perf_counter()
         best_score, best_valid = trainer.fit(train_data, valid_data, saved=True, show_progress=False,

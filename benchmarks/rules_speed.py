@@ -10,7 +10,8 @@ is its own; C allocations included), after its imports (and pandas' one-time str
 * ``mlxtend``: read, ``TransactionEncoder`` (sparse), ``fpgrowth``; one run per case (``--peer-repeat``)
   and a time limit (``--timeout``) that is reported, not hidden.
 
-Time is the best wall time of ``--repeat`` runs (CPU time beside it: the machine may be shared);
+Time is the best wall time of ``--repeat`` runs, kgmine and raw pyfim alternating (CPU time beside it, and the
+median of the per-round kgmine / pyfim ratios: the machine may be shared);
 peak memory is the peak resident set size above the process's size when the timed part began
 (``/proc/self/clear_refs`` resets the kernel's high-water mark), plus the absolute peak. The
 itemset counts of the three tools must be equal; the script exits 1 when they are not.
@@ -175,15 +176,19 @@ def main(argv: list[str] | None = None) -> int:
             continue
         supports = args.supports if args.supports and args.only else case["supports"]
         for support in supports:
-            results = {}
-            for tool in TOOLS:
-                if tool == "mlxtend" and args.skip_mlxtend:
-                    continue
-                repeat = args.peer_repeat if tool == "mlxtend" else args.repeat
-                runs = [run_one(tool, path, support, case["confidence"], args.algorithm, args.timeout)
-                        for _ in range(repeat)]
-                results[tool] = best_of(runs)
-                print(f"  {name} supp={support} {tool}: {fmt_time(results[tool])}", file=sys.stderr, flush=True)
+            # kgmine and raw pyfim alternate (who goes first rotates), so that a slow spell of a shared
+            # machine hits both; mlxtend (slow) runs after them.
+            runs: dict[str, list[dict]] = {"kgmine": [], "pyfim": []}
+            for k in range(args.repeat):
+                for tool in (("kgmine", "pyfim") if k % 2 == 0 else ("pyfim", "kgmine")):
+                    runs[tool].append(run_one(tool, path, support, case["confidence"], args.algorithm, args.timeout))
+            if not args.skip_mlxtend:
+                runs["mlxtend"] = [run_one("mlxtend", path, support, case["confidence"], args.algorithm, args.timeout)
+                                   for _ in range(args.peer_repeat)]
+            results = {tool: best_of(r) for tool, r in runs.items()}
+            for tool, result in results.items():
+                print(f"  {name} supp={support} {tool}: {fmt_time(result)}", file=sys.stderr, flush=True)
+            paired = [a["wall"] / b["wall"] for a, b in zip(runs["kgmine"], runs["pyfim"]) if "wall" in a and "wall" in b]
             counts = {t: r["itemsets"] for t, r in results.items() if "itemsets" in r}
             equal = len(set(counts.values())) == 1
             mismatches += not equal
@@ -194,6 +199,7 @@ def main(argv: list[str] | None = None) -> int:
             if "wall" in kg and "wall" in pf:
                 row["kgmine_over_pyfim_wall"] = kg["wall"] / pf["wall"]
                 row["kgmine_over_pyfim_cpu"] = kg["cpu"] / pf["cpu"]
+                row["kgmine_over_pyfim_paired_median"] = statistics.median(paired)
             if "wall" in kg and "wall" in mx:
                 row["mlxtend_over_kgmine_wall"] = mx["wall"] / kg["wall"]
             elif "wall" in kg and "timeout" in mx:
@@ -201,9 +207,10 @@ def main(argv: list[str] | None = None) -> int:
             rows.append(row)
 
     header = (f"{'data':<11} {'supp':>7} {'mincnt':>6} {'itemsets':>9} {'rules':>8} | {'kgmine e2e':>22} "
-              f"{'pyfim mine':>22} {'mlxtend':>22} | {'kg/pyfim':>8} {'cpu':>5} {'mlx/kg':>10} | "
+              f"{'pyfim mine':>22} {'mlxtend':>22} | {'kg/pyfim':>8} {'cpu':>5} {'paired':>6} {'mlx/kg':>10} | "
               f"{'peak MB kg/pyfim/mlx':>22}")
-    print(f"\npyfim algorithm: {args.algorithm}; best of {args.repeat} (mlxtend {args.peer_repeat}) fresh processes")
+    print(f"\npyfim algorithm: {args.algorithm}; best of {args.repeat} (mlxtend {args.peer_repeat}) fresh processes, "
+          "kgmine and pyfim alternating; 'paired' = median over the rounds of kgmine / pyfim")
     print(header)
     print("-" * len(header))
     for row in rows:
@@ -212,13 +219,14 @@ def main(argv: list[str] | None = None) -> int:
         shown = str(counts.get("kgmine", "?")) + ("" if row["counts_equal"] else " MISMATCH")
         ratio = _num(row.get("kgmine_over_pyfim_wall"), ".2f")
         cpu_ratio = _num(row.get("kgmine_over_pyfim_cpu"), ".2f")
+        paired = _num(row.get("kgmine_over_pyfim_paired_median"), ".2f")
         speedup = row.get("mlxtend_over_kgmine_wall")
         speedup = f"{speedup:.1f}x" if isinstance(speedup, float) else (speedup or "-")
         peaks = "/".join(f"{res[t]['peak_mb']:.0f}" if "peak_mb" in res.get(t, {}) else "-" for t in TOOLS)
         mlx = fmt_time(res["mlxtend"]) if "mlxtend" in res else "-"
         print(f"{row['data']:<11} {row['support']:>7g} {row['min_count'] or '-':>6} {shown:>9} "
               f"{_num(row['rules'], ',d'):>8} | {fmt_time(res['kgmine']):>22} {fmt_time(res['pyfim']):>22} "
-              f"{mlx:>22} | {ratio:>8} {cpu_ratio:>5} {speedup:>10} | {peaks:>22}")
+              f"{mlx:>22} | {ratio:>8} {cpu_ratio:>5} {paired:>6} {speedup:>10} | {peaks:>22}")
     if args.json:
         args.json.write_text(json.dumps(rows, indent=2, default=str))
     if mismatches:
