@@ -22,8 +22,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from spacy.attrs import LEMMA, LOWER, POS
-from spacy.parts_of_speech import NOUN, PROPN
 from spacy.language import Language
+from spacy.parts_of_speech import NOUN, PROPN
 from spacy.tokens import Doc, Token
 
 from kgmine.extract.doc import attributes
@@ -51,20 +51,26 @@ class Linker:
         self.product_attributes = set(product_attributes or ["category", "subcategory", "product_type"])
         self.other_penalty = float(other_penalty)
         self.max_hops = int(max_hops)
+        # string hashes of the fixed words, once (they are the same in every doc's vocab)
+        self._word_ids = frozenset(nlp.vocab.strings.add(w) for w in PRODUCT_WORDS)
+        self._noun_ids = frozenset(self._lemma_ids(nlp.vocab.strings, self.product_nouns))
+
+    @staticmethod
+    def _lemma_ids(strings, lemmas: Iterable[str]) -> set[int]:
+        return {h for w in lemmas for h in (strings.add(w), strings.add(w.capitalize()))}
 
     def _mentions(self, doc: Doc, records: list[dict]) -> set[int]:
         marks: set[int] = set()
         first = next(iter(doc.sents), None) if len(doc) else None
-        lemmas = set(self.product_nouns)
+        lemmas: set[str] = set()
         if first is not None:
             if first.root.pos_ in NOUN_POS:
                 lemmas.add(first.root.lemma_.lower())
             for tok in first:  # what the first sentence is about: its subject / object nouns
                 if tok.dep_ in FIRST_SENTENCE_DEPS and tok.pos_ in NOUN_POS and tok.lower_ not in ASPECT_NOUNS:
                     lemmas.add(tok.lemma_.lower())
-        strings = doc.vocab.strings
-        word_ids = {strings.add(w) for w in PRODUCT_WORDS}
-        lemma_ids = {strings.add(w) for w in lemmas} | {strings.add(w.capitalize()) for w in lemmas}
+        word_ids = self._word_ids
+        lemma_ids = self._noun_ids | self._lemma_ids(doc.vocab.strings, lemmas)
         noun_ids = {NOUN, PROPN}  # POS values are enum ids, not string hashes
         arr = doc.to_array([LOWER, POS, LEMMA])
         for i, (low, pos, lemma) in enumerate(arr.tolist()):
