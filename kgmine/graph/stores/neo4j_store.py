@@ -158,12 +158,12 @@ class Neo4jStore(GraphStore):
             statements.append(f"CREATE CONSTRAINT kgmine_{label}_id IF NOT EXISTS "
                               f"FOR (n:{label}) REQUIRE n.id IS UNIQUE")
         for label, props in LOOKUP_INDEXES:
-            name = "_".join(["kgmine", label, *props])
+            name = check_identifier("_".join(["kgmine", label, *props]), "index name")
             keys = ", ".join(f"n.{check_identifier(p, 'property')}" for p in props)
             statements.append(f"CREATE INDEX {name} IF NOT EXISTS "
                               f"FOR (n:{check_identifier(label, 'label')}) ON ({keys})")
         for type_, props in REL_LOOKUP_INDEXES:
-            name = "_".join(["kgmine", type_, *props])
+            name = check_identifier("_".join(["kgmine", type_, *props]), "index name")
             keys = ", ".join(f"e.{check_identifier(p, 'property')}" for p in props)
             statements.append(f"CREATE INDEX {name} IF NOT EXISTS FOR ()-[e:{check_identifier(type_, 'type')}]-() "
                               f"ON ({keys})")
