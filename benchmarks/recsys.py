@@ -63,7 +63,8 @@ def cmd_train(args: argparse.Namespace) -> None:
                       eval_every=args.eval_every, patience=args.patience, ks=tuple(args.ks),
                       monitor=f"ndcg_at_{args.ks[0]}", checkpoint_dir=args.checkpoint_dir,
                       metrics_path=args.metrics_path, resume=True, num_threads=args.threads,
-                      progress=not args.no_progress, seed=args.seed, sampling=args.sampling)
+                      progress=not args.no_progress, seed=args.seed, sampling=args.sampling,
+                      n_negatives=args.negatives)
     t0 = time.perf_counter()
     result = fit(model, data, cfg, graph=graph)
     print(json.dumps({"best_epoch": result.best_epoch, "epochs": result.epochs_run, "selected_on": result.selected_on,
@@ -308,6 +309,7 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--patience", type=int, default=1000)
     p.add_argument("--ks", type=int, nargs="+", default=[20])
     p.add_argument("--sampling", default="user", choices=["user", "edge"])
+    p.add_argument("--negatives", type=int, default=1, help="negatives per positive (paper: 1)")
     p.add_argument("--threads", type=int, default=None)
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--checkpoint-dir", required=True)

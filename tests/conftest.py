@@ -13,6 +13,18 @@ SHARED_DATA = Path(os.environ.get("KGMINE_SHARED_DATA", REPO.parent / "shared" /
 
 
 @pytest.fixture(scope="session")
+def needs_browser() -> None:
+    """Skip when Chromium / chromedriver / selenium are missing; under CI=true fail instead."""
+    from kgmine.report.browser import browser_unavailable
+
+    reason = browser_unavailable()
+    if reason:
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail(f"CI must run the browser tests: {reason}")
+        pytest.skip(reason)
+
+
+@pytest.fixture(scope="session")
 def shared_data() -> Path:
     """Path of ../shared/data; skips the test with a reason when it is absent."""
     if not SHARED_DATA.is_dir():

@@ -171,19 +171,7 @@ def test_full_run_report_is_self_contained(full_run):
         assert png.read_bytes()[:8] == PNG_MAGIC
 
 
-def _need_browser():
-    """Skip when Chromium / chromedriver / selenium are missing; under CI=true fail instead."""
-    from kgmine.report.browser import browser_unavailable
-
-    reason = browser_unavailable()
-    if reason:
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail(f"CI must run the browser tests: {reason}")
-        pytest.skip(reason)
-
-
-def test_report_renders_in_headless_chromium(full_run, tmp_path):
-    _need_browser()
+def test_report_renders_in_headless_chromium(full_run, tmp_path, needs_browser):
     from selenium.webdriver.common.by import By
 
     from kgmine.report.browser import chromium_driver, screenshot

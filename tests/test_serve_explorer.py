@@ -275,17 +275,6 @@ def test_serve_command_errors_are_one_line(tmp_path):
 # ---------------------------------------------------------------------------- browser
 
 
-def _need_browser():
-    """Skip when Chromium / chromedriver / selenium are missing; under CI=true fail instead."""
-    from kgmine.report.browser import browser_unavailable
-
-    reason = browser_unavailable()
-    if reason:
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail(f"CI must run the browser tests: {reason}")
-        pytest.skip(reason)
-
-
 @pytest.fixture(scope="module")
 def live_url(store_dir):
     """`kgmine serve` on a free local port (uvicorn in a thread), stopped after the module."""
@@ -311,8 +300,7 @@ def live_url(store_dir):
 
 
 @pytest.fixture(scope="module")
-def driver():
-    _need_browser()
+def driver(needs_browser):
     from kgmine.report.browser import chromium_driver
 
     d = chromium_driver()
