@@ -238,24 +238,25 @@ def parse_price(text: object) -> float:
 
 def read_delimited(path: str | os.PathLike, sep: str, *, names: list[str] | None = None,
                    encoding: str = "utf-8", quoting: int = csv.QUOTE_NONE) -> tuple[pd.DataFrame, Locator]:
-    """A delimited text file (plain or gzip) as a frame of strings plus a locator for its rows.
+    """A delimited text file (plain or compressed) as a frame of strings plus a locator for its rows.
 
     With ``names`` the file has no header line and gets these column names; without, its first line
-    is the header. A line with too many fields raises InputError naming it.
+    is the header. gzip is recognised by its magic bytes, other compressions by the file name. A line
+    with too many fields, undecodable bytes or an empty file raise InputError naming the file (and line).
     """
     p = existing_file(path)
     try:
         frame = pd.read_csv(p, sep=sep, header=None if names is not None else 0, names=names, dtype=str,
                             keep_default_na=False, na_values=[""], encoding=encoding, quoting=quoting,
-                            compression="gzip" if read_head(p, 2) == _GZIP_MAGIC else None,
+                            compression="gzip" if read_head(p, 2) == _GZIP_MAGIC else "infer",
                             index_col=False)
     except pd.errors.ParserError as err:
         m = re.search(r"line (\d+)", str(err))
         raise InputError(path, f"wrong number of fields ({err})", line=int(m.group(1)) if m else None) from None
     except UnicodeDecodeError as err:
-        raise InputError(path, f"not {encoding} text ({err.reason})") from None
+        raise InputError(path, f"not {encoding} text ({err.reason}); pass encoding=") from None
     except pd.errors.EmptyDataError:
-        raise InputError(path, "empty file") from None
+        raise InputError(path, "empty file" if names is not None else "empty file (no header line)") from None
     return frame, csv_locator(p, sep=sep, encoding=encoding, header=names is None, quoting=quoting)
 
 

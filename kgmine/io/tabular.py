@@ -13,6 +13,7 @@ naming the file, the line (CSV; the header is line 1) or row (Parquet) and the c
 """
 from __future__ import annotations
 
+import csv
 import math
 import os
 import re
@@ -24,7 +25,7 @@ import pandas as pd
 
 from kgmine.io.errors import InputError
 from kgmine.io.parsing import (Locator, csv_locator, existing_file, parse_float, parse_ids, parse_price,
-                               parse_timestamp, require_columns, row_locator)
+                               parse_timestamp, read_delimited, require_columns, row_locator)
 from kgmine.io.tables import CATEGORY_SEP, EVENTS, ShopData
 from kgmine.io.validate import SPLITS, validate_shop
 
@@ -43,18 +44,7 @@ def read_table(path: str | os.PathLike, sep: str | None = None,
         except Exception as err:  # pyarrow raises several types for a broken file
             raise InputError(path, f"not a readable Parquet file ({type(err).__name__}: {err})") from None
         return frame.reset_index(drop=True), row_locator()
-    sep = _separator(p, sep)
-    try:
-        frame = pd.read_csv(p, sep=sep, dtype=str, keep_default_na=False, na_values=[""], encoding=encoding,
-                            compression="infer")
-    except pd.errors.ParserError as err:
-        m = re.search(r"line (\d+)", str(err))
-        raise InputError(path, f"malformed CSV ({err})", line=int(m.group(1)) if m else None) from None
-    except UnicodeDecodeError as err:
-        raise InputError(path, f"not {encoding} text ({err.reason}); pass encoding=") from None
-    except pd.errors.EmptyDataError:
-        raise InputError(path, "empty file (no header line)") from None
-    return frame, csv_locator(p, sep=sep, encoding=encoding)
+    return read_delimited(p, _separator(p, sep), encoding=encoding, quoting=csv.QUOTE_MINIMAL)
 
 
 def _columns(mapping: Mapping[str, object], field: str) -> object:
