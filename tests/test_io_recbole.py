@@ -67,3 +67,16 @@ def test_luxury_beauty_counts(shared_data):
     assert (counts["users"], counts["products"], counts["interactions"]) == (2028, 936, 20050)
     assert counts["item_edges"] + counts["entity_edges"] == 10473
     assert set(shop.interactions["split"]) == {"train", "valid", "test"}
+
+
+@pytest.mark.parametrize("suffix, header, what", [(".item", "item_id:token\ttitle:token_seq\n", "item"),
+                                                  (".user", "user_id:token\tage:float\n", "user")])
+def test_repeated_item_or_user_id_is_named_with_its_line(folder, suffix, header, what):
+    key = "i1" if what == "item" else "u1"
+    (folder / f"shop{suffix}").write_text(header + f"{key}\t1\nx9\t2\n{key}\t3\n")
+    with pytest.raises(InputError, match=rf"shop\{suffix} line 4 column '{what}_id': duplicate {what} '{key}'"):
+        read_recbole(folder)
+    (folder / f"shop{suffix}").write_text(header + f"{key}\t1\nx9\t2\n")
+    shop = read_recbole(folder)
+    table = shop.products if what == "item" else shop.users
+    assert {key, "x9"} <= set(table[f"{'product' if what == 'item' else 'user'}_id"])

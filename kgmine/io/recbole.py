@@ -170,17 +170,28 @@ def read_recbole(path: str | os.PathLike, *, dataset: str | None = None, event: 
     return validate_shop(shop, path)
 
 
-def _items(files: dict[str, Path], item_field: str) -> pd.DataFrame | None:
-    if ".item" not in files:
+def _read_keyed(files: dict[str, Path], suffix: str, key: str, what: str):
+    """``(frame, types, locate, path, ids)`` of the ``suffix`` file keyed by ``key`` (unique ids, else
+    InputError naming the first repeat), or None when the data set has no such file."""
+    if suffix not in files:
         return None
-    path = files[".item"]
+    path = files[suffix]
     frame, types, locate = read_atomic(path)
-    _need(types, item_field, path)
-    out = pd.DataFrame({"product_id": parse_ids(frame[item_field], file=path, column=item_field, locate=locate)})
-    dup = out["product_id"].duplicated().to_numpy()
+    _need(types, key, path)
+    ids = parse_ids(frame[key], file=path, column=key, locate=locate)
+    dup = ids.duplicated().to_numpy()
     if dup.any():
         i = int(np.flatnonzero(dup)[0])
-        raise InputError(path, f"duplicate item {out['product_id'].iloc[i]!r}", column=item_field, **locate(i))
+        raise InputError(path, f"duplicate {what} {ids.iloc[i]!r}", column=key, **locate(i))
+    return frame, types, locate, path, ids
+
+
+def _items(files: dict[str, Path], item_field: str) -> pd.DataFrame | None:
+    keyed = _read_keyed(files, ".item", item_field, "item")
+    if keyed is None:
+        return None
+    frame, types, locate, path, ids = keyed
+    out = pd.DataFrame({"product_id": ids})
     for target, candidates in ITEM_FEATURES.items():
         field = next((c for c in candidates if c in types), None)
         if field is None:
@@ -248,14 +259,5 @@ def _kg(files: dict[str, Path], entity_to_item: dict[str, str] | None, items: se
 
 
 def _users(files: dict[str, Path], user_field: str) -> pd.DataFrame | None:
-    if ".user" not in files:
-        return None
-    path = files[".user"]
-    frame, types, locate = read_atomic(path)
-    _need(types, user_field, path)
-    ids = parse_ids(frame[user_field], file=path, column=user_field, locate=locate)
-    dup = ids.duplicated().to_numpy()
-    if dup.any():
-        i = int(np.flatnonzero(dup)[0])
-        raise InputError(path, f"duplicate user {ids.iloc[i]!r}", column=user_field, **locate(i))
-    return pd.DataFrame({"user_id": ids})
+    keyed = _read_keyed(files, ".user", user_field, "user")
+    return None if keyed is None else pd.DataFrame({"user_id": keyed[-1]})
