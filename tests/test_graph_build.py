@@ -28,6 +28,16 @@ def test_tables_have_hierarchy_stub_products_and_interactions(shop):
     assert kg.counts()["ALSO_BOUGHT"] == 1
 
 
+def test_repeat_purchases_are_counted_on_one_bought_edge(shop):
+    again = pd.DataFrame({"user_id": ["u1", "u1"], "product_id": ["p1", "p1"], "event": ["bought", "bought"],
+                          "rating": [None, None], "timestamp": [9, 5], "basket_id": ["b9", "b5"]})
+    shop.interactions = pd.concat([shop.interactions, again], ignore_index=True)
+    bought = build_tables(shop).edges[("BOUGHT", "User", "Product")].frame.set_index(["src", "dst"])
+    assert len(bought) == 2
+    assert bought.loc[("u1", "p1"), "purchases"] == 3 and bought.loc[("u2", "p3"), "purchases"] == 1
+    assert bought.loc[("u1", "p1"), "timestamp"] == 9 and bought.loc[("u1", "p1"), "basket_id"] == "b9"
+
+
 def test_extracted_values_carry_provenance_and_catalog_brand_wins(shop):
     extracted = pd.DataFrame({
         "product_id": ["p1", "p2", "p2", "p2"], "attribute": ["brand", "brand", "colour", "material"],

@@ -206,6 +206,17 @@ def test_every_explanation_path_exists_in_the_store(backend, showcase):
             assert step["src"] in view["names"] and step["dst"] in view["names"]
 
 
+def test_user_purchases_count_repeat_buys(backend, showcase, small_world):
+    explorer, _ = backend
+    view = explorer.user(showcase["user"], k=1000)
+    inter = small_world.interactions
+    bought = inter[(inter["event"] == "bought") & (inter["user_id"] == showcase["user"])]
+    expected = bought.groupby("product_id").size()
+    assert {r["id"]: r["purchases"] for r in view["bought"]} == expected.to_dict()
+    latest = bought.groupby("product_id")["timestamp"].max()
+    assert all(r["timestamp"] == latest[r["id"]] for r in view["bought"])
+
+
 def test_free_query_is_read_only(backend):
     explorer, reader = backend
     before = reader.query("MATCH (p:Product) RETURN sum(p.price) AS s")["s"][0]

@@ -130,6 +130,8 @@ def _add_users_and_interactions(tables: KGTables, data: ShopData) -> None:
     inter = data.interactions.rename(columns={"user_id": "src", "product_id": "dst"})
     for event, rel in (("bought", "BOUGHT"), ("rated", "RATED")):
         rows = inter[inter["event"] == event].sort_values("timestamp", kind="stable")
+        if event == "bought":  # one edge per (user, product) keeps the latest purchase and counts them all
+            rows = rows.assign(purchases=rows.groupby(["src", "dst"], sort=False)["src"].transform("size"))
         if len(rows):
             tables.add_edges(rel, "User", "Product", rows)
     reviewed = inter[inter["event"] == "reviewed"]

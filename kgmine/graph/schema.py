@@ -64,8 +64,10 @@ REL_TYPES: dict[str, RelType] = {
         RelType("SUBCATEGORY_OF", (("Category", "Category"),), {}, "child category -> parent category"),
         RelType("HAS_ATTRIBUTE", (("Product", "AttributeValue"),), {"attribute": STRING, **_PROV},
                 "product has attribute value; typed by the attribute property"),
-        RelType("BOUGHT", (("User", "Product"),), {"timestamp": INT64, "basket_id": STRING, "split": STRING},
-                "a purchase"),
+        RelType("BOUGHT", (("User", "Product"),),
+                {"timestamp": INT64, "basket_id": STRING, "split": STRING, "purchases": INT64},
+                "the user bought the product: one edge per pair; purchases = how many purchase events the "
+                "source holds, timestamp / basket_id / split those of the latest"),
         RelType("RATED", (("User", "Product"),), {"rating": DOUBLE, "timestamp": INT64, "split": STRING},
                 "an explicit rating"),
         RelType("REVIEWED", (("User", "Product"),), {"rating": DOUBLE, "timestamp": INT64, "review_id": STRING},

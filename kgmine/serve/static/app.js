@@ -261,7 +261,8 @@ async function openUser(id) {
   recs.classList.add("wide");
   $("panels").append(recs,
     panel("bought", "Recent purchases", "BOUGHT edges, newest first.",
-      [productCol, { key: "timestamp", render: (r) => r.timestamp ? new Date(r.timestamp * 1000).toISOString().slice(0, 10) : "" }],
+      [productCol, { key: "timestamp", render: (r) => r.timestamp ? new Date(r.timestamp * 1000).toISOString().slice(0, 10) : "" },
+       { key: "purchases", render: (r) => r.purchases == null ? "" : String(r.purchases) }],
       data.bought, "No purchases."),
   );
   await drawGraph("User", id);
