@@ -3,7 +3,7 @@
     python benchmarks/relation_precision.py [--data-root ../shared/data] [--json]
 
 Runs :func:`kgmine.extract.relations.extract_relations` over the titles and descriptions of the
-WDC-PAVE offers (``wdc_normalized/train_large.jsonl`` and ``test.jsonl``, 1,420 offers, read in place)
+WDC-PAVE offers (train_large and test, 1,420 offers, read in place by the attribute benchmark's reader)
 and joins the output with ``benchmarks/labels/wdc_pave_relations.tsv``: a seeded sample of 20 extracted
 triples per relation (``random_state=13`` over the output of the rules as of 2026-11-27), each judged by
 hand. The file holds keys only (doc id, relation, character offsets) and the judgement, no text.
@@ -34,30 +34,23 @@ KEY = ["doc_id", "relation", "head_start", "head_end", "tail_start", "tail_end"]
 
 
 def wdc_texts(data_root: Path) -> pd.DataFrame:
-    """``doc_id`` (``<offer id>:title`` / ``:description``) and ``text`` of the WDC-PAVE offers."""
-    base = data_root / "text" / "wdc-pave" / "wdc_normalized"
-    rows = []
-    for split in ("train_large", "test"):
-        path = base / f"{split}.jsonl"
-        if not path.is_file():
-            raise SystemExit(f"WDC-PAVE not found: {path} (pass --data-root)")
-        with path.open(encoding="utf-8") as handle:
-            for line in handle:
-                offer = json.loads(line)
-                for field in ("input_title", "input_description"):
-                    text = (offer.get(field) or "").strip()
-                    if text:
-                        rows.append((f"{offer['id']}:{field.split('_', 1)[1]}", text))
+    """``doc_id`` (``<offer id>:title`` / ``:description``) and ``text`` of the WDC-PAVE offers, read by
+    :func:`kgmine.extract.attribute_data.load_dataset` (train and test)."""
+    from kgmine.extract.attribute_data import load_dataset
+
+    try:
+        data = load_dataset("wdc-pave", data_root)
+    except FileNotFoundError as exc:
+        raise SystemExit(f"{exc} (pass --data-root)") from None
+    rows = [(f"{doc.doc_id}:{field}", text) for doc in data.train + data.test
+            for field, text in (("title", doc.title), ("description", doc.description)) if text]
     return pd.DataFrame(rows, columns=["doc_id", "text"])
 
 
 def precision_table(extracted: pd.DataFrame, labels: pd.DataFrame) -> tuple[pd.DataFrame, dict]:
     """Per-relation precision of ``extracted`` on the labelled sample, and the corpus-weighted total."""
-    ext = extracted[KEY].copy()
-    for col in KEY[2:]:
-        ext[col] = ext[col].astype("Int64")
-        labels[col] = labels[col].astype("Int64")
-    joined = labels.merge(ext.drop_duplicates(), on=KEY, how="left", indicator=True)
+    ext = extracted[KEY].astype({col: "Int64" for col in KEY[2:]}).drop_duplicates()
+    joined = labels.astype({col: "Int64" for col in KEY[2:]}).merge(ext, on=KEY, how="left", indicator=True)
     found = joined[joined["_merge"] == "both"]
     table = pd.DataFrame({
         "extracted": extracted["relation"].value_counts(),
@@ -66,7 +59,7 @@ def precision_table(extracted: pd.DataFrame, labels: pd.DataFrame) -> tuple[pd.D
     }).fillna(0).astype(int)
     table["precision"] = (table["correct"] / table["labelled"].where(table["labelled"] > 0)).round(3)
     weighted = (table["precision"] * table["extracted"]).sum() / table.loc[table["labelled"] > 0, "extracted"].sum()
-    summary = {"texts": None, "triples": int(len(extracted)), "labelled_found": int(len(found)),
+    summary = {"triples": int(len(extracted)), "labelled_found": int(len(found)),
                "labelled_missing": int((joined["_merge"] == "left_only").sum()),
                "precision_sample": round(float(found["correct"].mean()), 3) if len(found) else None,
                "precision_corpus_weighted": round(float(weighted), 3)}
@@ -90,7 +83,7 @@ def main(argv: list[str] | None = None) -> None:
     extracted = extract_relations(texts["text"].tolist(), doc_ids=texts["doc_id"].tolist())
     seconds = time.perf_counter() - t0
     table, summary = precision_table(extracted, labels)
-    summary.update(texts=len(texts), seconds=round(seconds, 1))
+    summary = {"texts": len(texts), **summary, "seconds": round(seconds, 1)}
     if args.json:
         print(json.dumps({"summary": summary, "relations": table.to_dict(orient="records")}, indent=2))
         return

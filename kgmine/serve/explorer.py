@@ -331,7 +331,8 @@ class Explorer:
         keys = [k for e in found.values() for step in e["path"] for k in (step["src"], step["dst"])]
         bought = frame_records(self._q(
             "MATCH (u:User {id: $id})-[b:BOUGHT]->(p:Product) RETURN p.id AS id, p.title AS title, "
-            "b.timestamp AS timestamp, b.purchases AS purchases ORDER BY b.timestamp DESC, p.id LIMIT $k", {"id": user_id, "k": k}))
+            "b.timestamp AS timestamp, b.purchases AS purchases ORDER BY b.timestamp DESC, p.id LIMIT $k",
+            {"id": user_id, "k": k}))
         return {"user": {"id": user_id}, "recommendations": recs, "bought": bought, "names": self.names(keys)}
 
     def explain(self, user_id: str, product_ids: Sequence[str]) -> dict[str, dict[str, Any]]:
