@@ -31,6 +31,13 @@ DEFAULTS: dict[str, Any] = {
         "batch_size": 256,
         "n_process": 1,
         "reviews": True,         # also extract MENTIONS from review texts
+        "model": "default",      # default (shipped open extractor) | a span-model directory
+        "min_confidence": 0.5,   # attribute values below this stay in artifacts/extraction.parquet only
+        "entities": True,        # NER mentions in descriptions and reviews become MENTIONS edges
+        "relations": {
+            "enabled": True,         # relation triples become MADE_OF / COMPATIBLE_WITH / PART_OF / HAS_FEATURE
+            "min_confidence": 0.7,   # a rule's measured precision must reach this (see extract/rule_precision.json)
+        },
     },
     "mine": {
         "rules": {"enabled": True, "min_support": 0.0005, "min_confidence": 0.1, "min_len": 2, "max_len": 3},

@@ -67,20 +67,6 @@ def read_data(cfg: dict[str, Any]) -> ShopData:
     return read_dataset(data_cfg["kind"], **data_cfg.get("options", {}))
 
 
-def catalog_vocab(data: ShopData) -> dict[str, list[str]]:
-    """Known catalog values for the gazetteer: the demo world's vocabulary, or brands/categories of the catalog."""
-    if "vocab" in data.truth:
-        return data.truth["vocab"]
-    vocab: dict[str, list[str]] = {}
-    brands = data.products["brand"].dropna().astype(str).str.strip()
-    if len(brands):
-        vocab["brand"] = sorted(set(brands[brands != ""]))
-    paths = data.products["category_path"].dropna().astype(str)
-    if len(paths):
-        vocab["category"] = sorted({p.strip() for path in paths for p in path.split(" > ") if p.strip()})
-    return vocab
-
-
 def open_run_store(cfg: dict[str, Any], out_dir: Path):
     """Open the store the config names (LadybugDB at ``store.path`` or OUT/store, or Neo4j)."""
     from kgmine.graph.stores import open_store
@@ -106,15 +92,14 @@ def run_pipeline(cfg: dict[str, Any], out_dir: str | Path, console: Any = None) 
     metrics["data"] = {"name": data.name, "synthetic": data.synthetic, **data.summary()}
     (out_dir / "config.yaml").write_text(yaml.safe_dump(cfg, sort_keys=False))
 
-    extracted = review_mentions = None
+    graph_inputs: dict[str, Any] = {}
     if cfg["extract"]["enabled"]:
         with _timed(metrics, "extract", console):
-            extracted, review_mentions, ext_metrics = run_extraction(data, cfg)
+            graph_inputs, ext_metrics = run_extraction(data, cfg, out_dir)
         metrics["extraction"] = ext_metrics
-        extracted.to_parquet(out_dir / "artifacts" / "extraction.parquet")
 
     with _timed(metrics, "graph", console):
-        tables = build_tables(data, extracted, review_mentions)
+        tables = build_tables(data, **graph_inputs)
         store = open_run_store(cfg, out_dir)
     try:
         with _timed(metrics, "load", console):
@@ -151,28 +136,73 @@ def run_pipeline(cfg: dict[str, Any], out_dir: str | Path, console: Any = None) 
 # ---------------------------------------------------------------- stages
 
 
-def run_extraction(data: ShopData, cfg: dict[str, Any]) -> tuple[pd.DataFrame, pd.DataFrame | None, dict]:
-    """Extract attribute values from product texts (and mentions from reviews); score on synthetic truth."""
-    from kgmine.extract.pipeline import extract_products, extract_texts
+def run_extraction(data: ShopData, cfg: dict[str, Any], out_dir: Path) -> tuple[dict[str, Any], dict]:
+    """Open extraction over product texts and reviews (:func:`kgmine.extract.catalog.extract_catalog`).
+
+    Writes ``artifacts/extraction.parquet`` (every attribute value), ``artifacts/relations.parquet``
+    (every triple, with ``in_graph``) and ``artifacts/entities.parquet``; returns the keyword arguments of
+    :func:`kgmine.graph.build.build_tables` (values and triples above the configured thresholds) and the
+    extraction metrics. On synthetic data the values are scored against the planted truth.
+    """
+    from kgmine.extract.catalog import extract_catalog
+    from kgmine.extract.open_extractor import build_open_pipeline
 
     ext_cfg = cfg["extract"]
-    vocab = catalog_vocab(data)
-    progress = not progress_disabled()
-    extracted = extract_products(data.products, vocab, batch_size=int(ext_cfg["batch_size"]),
-                                 n_process=int(ext_cfg["n_process"]), progress=progress)
-    mentions = None
-    if ext_cfg.get("reviews") and len(data.reviews):
-        mentions = extract_texts(data.reviews, vocab, id_col="review_id", text_col="text",
-                                 batch_size=int(ext_cfg["batch_size"]), progress=progress)
-        mentions = mentions.rename(columns={"doc_id": "review_id"})
-    metrics: dict[str, Any] = {"rows": int(len(extracted)),
-                               "per_attribute": extracted["attribute"].value_counts().to_dict()}
+    nlp = None
+    if ext_cfg["model"] not in ("default", None):
+        from kgmine.extract.catalog import catalog_brands
+
+        nlp = build_open_pipeline(brands=catalog_brands(data.products), span_model=ext_cfg["model"])
+    reviews = data.reviews if ext_cfg.get("reviews") and len(data.reviews) else None
+    result = extract_catalog(data.products, reviews, nlp, batch_size=int(ext_cfg["batch_size"]),
+                             n_process=int(ext_cfg["n_process"]), progress=not progress_disabled())
+    artifacts = out_dir / "artifacts"
+    values = result.attributes
+    values.to_parquet(artifacts / "extraction.parquet")
+    keep = values[values["confidence"] >= float(ext_cfg["min_confidence"])]
+    rel_cfg = ext_cfg["relations"]
+    relations = result.relations.assign(
+        in_graph=bool(rel_cfg["enabled"]) & (result.relations["confidence"] >= float(rel_cfg["min_confidence"])))
+    relations.to_parquet(artifacts / "relations.parquet")
+    result.entities.to_parquet(artifacts / "entities.parquet")
+    inputs: dict[str, Any] = {"extracted": keep, "review_mentions": result.review_mentions,
+                              "relations": relations[relations["in_graph"]],
+                              "entities": result.entities if ext_cfg["entities"] else None}
+    metrics: dict[str, Any] = {
+        "rows": int(len(values)), "rows_in_graph": int(len(keep)),
+        "per_attribute": keep["attribute"].value_counts().to_dict(),
+        "new_values": _new_values(data, keep),
+        "induced_brands": len(result.brands),
+        "relations": {"triples": int(len(relations)), "in_graph": int(relations["in_graph"].sum()),
+                      "per_relation": relations["relation"].value_counts().to_dict(),
+                      "per_relation_in_graph": relations.loc[relations["in_graph"], "relation"].value_counts().to_dict(),
+                      "min_confidence": float(rel_cfg["min_confidence"])},
+        "entities": int(len(result.entities)),
+    }
     if "product_attributes" in data.truth:
         from kgmine.demo.scoring import score_extraction
 
-        metrics.update(score_extraction(extracted, data.truth["product_attributes"],
-                                        variants=data.truth.get("colour_variants")))
-    return extracted, mentions, metrics
+        metrics["truth"] = score_extraction(keep, data.truth["product_attributes"],
+                                            variants=data.truth.get("colour_variants"))
+        metrics.update(metrics["truth"])
+    return inputs, metrics
+
+
+def _new_values(data: ShopData, values: pd.DataFrame) -> dict[str, int]:
+    """Extracted values per attribute that are not a copy of a structured field of the same product
+    (its brand column, or a name in its category path)."""
+    from kgmine.graph.build import entity_key
+
+    given: set[tuple[str, str]] = set()
+    for pid, brand, path in zip(data.products["product_id"].astype(str), data.products["brand"],
+                                data.products["category_path"]):
+        if isinstance(brand, str) and brand.strip():
+            given.add((pid, entity_key(brand)))
+        if isinstance(path, str):
+            given.update((pid, entity_key(p)) for p in path.split(">") if p.strip())
+    keys = zip(values["product_id"].astype(str), values["value"].map(entity_key))
+    new = values[[k not in given for k in keys]]
+    return {str(k): int(v) for k, v in new["attribute"].value_counts().items()}
 
 
 def run_rules(data: ShopData, cfg: dict[str, Any], store, out_dir: Path) -> dict[str, Any]:

@@ -122,8 +122,8 @@ _WORKER: dict = {}  # the pipeline a forked worker process uses (set before the 
 
 
 def _work(chunk: list[tuple[str, tuple]]) -> list[tuple[list[dict], tuple]]:
-    nlp, batch_size = _WORKER["nlp"], _WORKER["batch_size"]
-    return [(attributes(doc), ctx) for doc, ctx in nlp.pipe(chunk, as_tuples=True, batch_size=batch_size)]
+    nlp, batch_size, payload = _WORKER["nlp"], _WORKER["batch_size"], _WORKER["payload"]
+    return [(payload(doc), ctx) for doc, ctx in nlp.pipe(chunk, as_tuples=True, batch_size=batch_size)]
 
 
 def _chunks(items: Iterator, size: int) -> Iterator[list]:
@@ -138,8 +138,8 @@ def _chunks(items: Iterator, size: int) -> Iterator[list]:
 
 
 def _run(nlp: Language, items: Iterator[tuple[str, tuple]], total: int, batch_size: int, n_process: int,
-         progress: bool, description: str) -> Iterator[tuple[list[dict], tuple]]:
-    """(records, context) per text, in input order.
+         progress: bool, description: str, payload=attributes) -> Iterator[tuple[list[dict], tuple]]:
+    """(``payload(doc)``, context) per text, in input order (``payload`` defaults to the attribute records).
 
     With ``n_process > 1`` on platforms that fork, texts go in chunks to a pool of forked workers that
     each run ``nlp.pipe`` and send back only the records (plain dicts) — not the Docs, whose
@@ -150,7 +150,7 @@ def _run(nlp: Language, items: Iterator[tuple[str, tuple]], total: int, batch_si
     with make_progress(disable=not progress) as bar:
         task = bar.add_task(description, total=total)
         if n_process > 1 and "fork" in mp.get_all_start_methods():
-            _WORKER.update(nlp=nlp, batch_size=batch_size)
+            _WORKER.update(nlp=nlp, batch_size=batch_size, payload=payload)
             try:
                 with mp.get_context("fork").Pool(n_process) as pool:
                     for out in pool.imap(_work, _chunks(items, 4 * batch_size)):
@@ -160,7 +160,7 @@ def _run(nlp: Language, items: Iterator[tuple[str, tuple]], total: int, batch_si
                 _WORKER.clear()
             return
         for doc, ctx in nlp.pipe(items, as_tuples=True, batch_size=batch_size, n_process=n_process):
-            yield attributes(doc), ctx
+            yield payload(doc), ctx
             bar.advance(task)
 
 

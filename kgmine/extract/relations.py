@@ -434,17 +434,21 @@ def relations_to_rows(docs: Iterable[Doc], doc_ids: Iterable | None = None) -> p
     ids = iter(doc_ids) if doc_ids is not None else None
     for n, doc in enumerate(docs):
         doc_id = next(ids) if ids is not None else n
-        for rel in doc._.kgmine_relations:
-            rows.append({"doc_id": doc_id,
-                         "head": None if rel.head is None else rel.head.text, "relation": rel.relation,
-                         "tail": None if rel.tail is None else rel.tail.text,
-                         "head_start": None if rel.head is None else rel.head.start_char,
-                         "head_end": None if rel.head is None else rel.head.end_char,
-                         "tail_start": None if rel.tail is None else rel.tail.start_char,
-                         "tail_end": None if rel.tail is None else rel.tail.end_char,
-                         "extractor": EXTRACTOR, "rule": rel.rule, "confidence": rel.confidence,
-                         "implicit_product": rel.head is None or rel.tail is None})
+        rows.extend({"doc_id": doc_id, **row} for row in relation_records(doc))
     return _typed_rows(rows)
+
+
+def relation_records(doc: Doc) -> list[dict]:
+    """The relations of one doc as plain dicts (the columns of :data:`ROW_COLUMNS` but ``doc_id``)."""
+    return [{"head": None if rel.head is None else rel.head.text, "relation": rel.relation,
+             "tail": None if rel.tail is None else rel.tail.text,
+             "head_start": None if rel.head is None else rel.head.start_char,
+             "head_end": None if rel.head is None else rel.head.end_char,
+             "tail_start": None if rel.tail is None else rel.tail.start_char,
+             "tail_end": None if rel.tail is None else rel.tail.end_char,
+             "extractor": EXTRACTOR, "rule": rel.rule, "confidence": rel.confidence,
+             "implicit_product": rel.head is None or rel.tail is None}
+            for rel in doc._.kgmine_relations]
 
 
 def _typed_rows(rows: list[dict]) -> pd.DataFrame:

@@ -35,23 +35,46 @@ def entity_key(text: str) -> str:
 
 
 def build_tables(data: ShopData, extracted: pd.DataFrame | None = None,
-                 review_mentions: pd.DataFrame | None = None) -> KGTables:
-    """Build the KG tables of ``data`` plus extracted attributes and review mentions.
+                 review_mentions: pd.DataFrame | None = None, relations: pd.DataFrame | None = None,
+                 entities: pd.DataFrame | None = None) -> KGTables:
+    """Build the KG tables of ``data`` plus extracted attributes, relations, entities and review mentions.
 
     ``extracted`` has columns product_id, attribute, value, extractor, confidence, source_doc (as
     returned by :func:`kgmine.extract.pipeline.extract_products`). ``review_mentions`` has
-    review_id, attribute, value, extractor, confidence. A catalog brand (``products.brand``) wins
-    over an extracted one; of several extracted brands the most confident is kept.
+    review_id, attribute, value, extractor, confidence. ``relations`` and ``entities`` are the tables of
+    :func:`kgmine.extract.catalog.extract_catalog` (relations already filtered by the caller's
+    confidence threshold); they become edges through :mod:`kgmine.graph.text_edges`. A catalog brand
+    (``products.brand``) wins over an extracted one; of several extracted brands (attribute values and
+    ``brand_of`` triples) the most confident is kept.
     """
+    from kgmine.graph.text_edges import add_mention_edges, add_relation_edges
+
     tables = KGTables()
     products = data.products
     _add_products(tables, data)
     _add_categories(tables, products)
-    _add_brands_and_attributes(tables, products, extracted)
+    _add_brands_and_attributes(tables, products, _with_brand_triples(extracted, relations))
     _add_users_and_interactions(tables, data)
     _add_reviews(tables, data, review_mentions)
     _add_item_edges(tables, data)
+    if relations is not None and len(relations):
+        add_relation_edges(tables, relations, products, extracted)
+    if entities is not None and len(entities):
+        add_mention_edges(tables, entities, products)
     return tables
+
+
+def _with_brand_triples(extracted: pd.DataFrame | None, relations: pd.DataFrame | None) -> pd.DataFrame | None:
+    """``extracted`` plus one brand row per ``brand_of`` triple (the brand is the triple's head)."""
+    if relations is None or relations.empty:
+        return extracted
+    brand_of = relations[(relations["relation"] == "brand_of") & relations["head"].notna()]
+    if brand_of.empty:
+        return extracted
+    rows = pd.DataFrame({"product_id": brand_of["product_id"], "attribute": "brand", "value": brand_of["head"],
+                         "extractor": "kgmine_relations:" + brand_of["rule"], "confidence": brand_of["confidence"],
+                         "source_doc": brand_of["source_doc"]})
+    return rows if extracted is None else pd.concat([extracted, rows], ignore_index=True)
 
 
 def _add_products(tables: KGTables, data: ShopData) -> None:

@@ -56,6 +56,8 @@ NODE_TYPES: dict[str, NodeType] = {
 }
 
 _PROV = dict(PROVENANCE)
+#: provenance of an edge read from text: where (character offsets into the source document) and which rule
+TEXT_PROVENANCE: dict[str, str] = {"rule": STRING, "start": INT64, "end": INT64, "text": STRING, **PROVENANCE}
 REL_TYPES: dict[str, RelType] = {
     r.type: r
     for r in [
@@ -76,8 +78,16 @@ REL_TYPES: dict[str, RelType] = {
         RelType("REVIEW_OF", (("Review", "Product"),), {}, "review is about product"),
         RelType("ALSO_BOUGHT", (("Product", "Product"),), {"source": STRING}, "catalog co-purchase link"),
         RelType("ALSO_VIEWED", (("Product", "Product"),), {"source": STRING}, "catalog co-view link"),
-        RelType("MENTIONS", (("Review", "Brand"), ("Review", "AttributeValue"), ("Review", "Product")), _PROV,
-                "a review text mentions an entity"),
+        RelType("MENTIONS", (("Review", "Brand"), ("Review", "AttributeValue"), ("Review", "Product"),
+                             ("Review", "Entity"), ("Product", "Brand"), ("Product", "Product"), ("Product", "Entity")),
+                {**_PROV, "start": INT64, "end": INT64, "label": STRING},
+                "a review or product text mentions an entity (label: the NER label, if any)"),
+        RelType("MADE_OF", (("Product", "AttributeValue"), ("Product", "Entity")), TEXT_PROVENANCE,
+                "product is made of a material (relation rule over the product text)"),
+        RelType("COMPATIBLE_WITH", (("Product", "Product"), ("Product", "Entity")), TEXT_PROVENANCE,
+                "product works with a device: a catalog product when the name resolves to one"),
+        RelType("PART_OF", (("Product", "Entity"),), TEXT_PROVENANCE, "product belongs to a collection or set"),
+        RelType("HAS_FEATURE", (("Product", "Entity"),), TEXT_PROVENANCE, "product has a feature"),
         RelType("IN_CLUSTER", (("Product", "Cluster"), ("User", "Cluster")), {"score": DOUBLE},
                 "mined cluster membership"),
         RelType("IN_COMMUNITY", (("Product", "Community"),), {}, "graph community membership"),
@@ -91,7 +101,9 @@ REL_TYPES: dict[str, RelType] = {
     ]
 }
 
-NODE_TYPES["Entity"] = NodeType("Entity", {"name": STRING}, "a non-product KG entity (RecBole .kg tails)")
+NODE_TYPES["Entity"] = NodeType("Entity", {"name": STRING, "kind": STRING},
+                                "a non-product KG entity: a device, collection, feature, material or a named "
+                                "entity read from text (kind says which), or a RecBole .kg tail")
 
 _IDENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,63}$")
 

@@ -406,7 +406,7 @@ class LadybugStore(GraphStore):
         self._schema_ready = True
 
     def _migrate(self, existing: set[str]) -> None:
-        """``ALTER TABLE … ADD`` properties the schema has and an older table lacks; check label pairs."""
+        """``ALTER TABLE … ADD`` properties and label pairs the schema has and an older table lacks."""
         columns = self._table_columns()
         changed = False
         for name, props in ([(label, nt.properties) for label, nt in NODE_TYPES.items()]
@@ -418,10 +418,8 @@ class LadybugStore(GraphStore):
         for type_, rt in REL_TYPES.items():
             if type_ in existing and len(rt.pairs) > 1:
                 stored = self._rel_pairs(type_)
-                missing = [p for p in rt.pairs if p not in stored]
-                if missing:
-                    raise StoreError(f"relationship table {type_} in {self.path} lacks label pairs {missing}; "
-                                     "rebuild the store")
+                for src, dst in (p for p in rt.pairs if p not in stored):
+                    self._execute(f"ALTER TABLE {_q(type_)} ADD FROM {_q(src, 'label')} TO {_q(dst, 'label')}")
         if changed:
             self._columns = None
 
