@@ -13,7 +13,8 @@ accepted value the linker walks up the dependency tree from the value's syntacti
   ``finish``, ``size`` ...) up to the sentence root also links to the product — a description's
   sentences are about the product unless they say otherwise (``head`` = the root);
 * meeting any other noun first links the value to that noun (``linked="other"``) and multiplies its
-  confidence by ``other_penalty``.
+  confidence by ``other_penalty``;
+* a brand that opens the text (a title's first words: "Cascade Walnut Side Table") is the product's.
 
 Without a dependency parse (e.g. a blank pipeline) records are left with ``linked=None``.
 """
@@ -88,6 +89,8 @@ class Linker:
         span = doc.char_span(record["start"], record["end"], alignment_mode="expand")
         if span is None:
             return "product", None
+        if record["start"] == 0 and record["attribute"] == "brand":
+            return "product", span.root
         own = set(range(span.start, span.end))
         tok = span.root
         if tok.i in mentions:

@@ -58,7 +58,7 @@ def build_tables(data: ShopData, extracted: pd.DataFrame | None = None,
     _add_reviews(tables, data, review_mentions)
     _add_item_edges(tables, data)
     if relations is not None and len(relations):
-        add_relation_edges(tables, relations, products, extracted)
+        add_relation_edges(tables, relations, products)
     if entities is not None and len(entities):
         add_mention_edges(tables, entities, products)
     return tables

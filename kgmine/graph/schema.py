@@ -57,7 +57,8 @@ NODE_TYPES: dict[str, NodeType] = {
 
 _PROV = dict(PROVENANCE)
 #: provenance of an edge read from text: where (character offsets into the source document) and which rule
-TEXT_PROVENANCE: dict[str, str] = {"rule": STRING, "start": INT64, "end": INT64, "text": STRING, **PROVENANCE}
+TEXT_PROVENANCE: dict[str, str] = {"rule": STRING, "start_char": INT64, "end_char": INT64, "text": STRING,
+                                   **PROVENANCE}
 REL_TYPES: dict[str, RelType] = {
     r.type: r
     for r in [
@@ -80,7 +81,7 @@ REL_TYPES: dict[str, RelType] = {
         RelType("ALSO_VIEWED", (("Product", "Product"),), {"source": STRING}, "catalog co-view link"),
         RelType("MENTIONS", (("Review", "Brand"), ("Review", "AttributeValue"), ("Review", "Product"),
                              ("Review", "Entity"), ("Product", "Brand"), ("Product", "Product"), ("Product", "Entity")),
-                {**_PROV, "start": INT64, "end": INT64, "label": STRING},
+                {**_PROV, "start_char": INT64, "end_char": INT64, "label": STRING},
                 "a review or product text mentions an entity (label: the NER label, if any)"),
         RelType("MADE_OF", (("Product", "AttributeValue"), ("Product", "Entity")), TEXT_PROVENANCE,
                 "product is made of a material (relation rule over the product text)"),

@@ -7,8 +7,8 @@ to the :class:`~kgmine.graph.tables.KGTables`:
 ===================  =================================================================================
 relation             edge
 ===================  =================================================================================
-``made_of``          ``MADE_OF`` to the product's ``AttributeValue`` material inside the tail span, else
-                     to ``Entity {kind: "material"}``
+``made_of``          ``MADE_OF`` to the ``AttributeValue`` of the lexicon material the tail names
+                     (:func:`material_of`), else to ``Entity {kind: "material"}``
 ``compatible_with``  ``COMPATIBLE_WITH`` to the catalog ``Product`` whose name is the tail ("compatible
                      with iPhone 12" -> the shop's iPhone 12), else to ``Entity {kind: "device"}``
 ``part_of``          ``PART_OF`` to ``Entity {kind: "collection"}``
@@ -19,7 +19,7 @@ relation             edge
 Entity names are resolved with :class:`~kgmine.extract.resolve.EntityResolver` per kind first (spelling
 variants become one node). Mentions found by NER in descriptions and reviews become ``MENTIONS`` edges to
 the ``Brand`` or ``Product`` they name, else to ``Entity {kind: <NER label>}``. Every edge carries
-``source_doc``, ``start`` / ``end`` (character offsets of the tail in that document), ``rule``,
+``source_doc``, ``start_char`` / ``end_char`` (character offsets of the tail in that document), ``rule``,
 ``extractor`` and ``confidence``. The product side of a triple is the product whose text it was read from.
 """
 from __future__ import annotations
@@ -36,7 +36,8 @@ RELATION_EDGES: dict[str, tuple[str, str]] = {
     "part_of": ("PART_OF", "collection"), "has_feature": ("HAS_FEATURE", "feature"),
 }
 _HEAD_END = re.compile(r"\s(?:for|with|compatible|fits|in|by|from)\s|,|\s[-|/]\s|\(")
-_TEXT_PROV = ["source_doc", "start", "end", "rule", "text", "extractor", "confidence"]
+_GENERIC_MATERIALS = frozenset({"wood", "metal"})
+_TEXT_PROV = ["source_doc", "start_char", "end_char", "rule", "text", "extractor", "confidence"]
 
 
 def product_names(products: pd.DataFrame) -> dict[str, str]:
@@ -72,12 +73,8 @@ def _resolved_names(frame: pd.DataFrame, kind_col: str, name_col: str) -> pd.Ser
     return EntityResolver().fit_transform(table)["value"].reset_index(drop=True)
 
 
-def add_relation_edges(tables: KGTables, relations: pd.DataFrame, products: pd.DataFrame,
-                       extracted: pd.DataFrame | None = None) -> dict[str, int]:
-    """Add the relation triples (already thresholded by the caller) as edges; returns edges per type.
-
-    ``extracted``: the attribute table the graph was built from (its material spans are MADE_OF targets).
-    """
+def add_relation_edges(tables: KGTables, relations: pd.DataFrame, products: pd.DataFrame) -> dict[str, int]:
+    """Add the relation triples (already thresholded by the caller) as edges; returns edges per type."""
     from kgmine.graph.build import entity_key
 
     rel = relations[relations["relation"].isin(list(RELATION_EDGES)) & relations["tail"].notna()].copy()
@@ -87,10 +84,9 @@ def add_relation_edges(tables: KGTables, relations: pd.DataFrame, products: pd.D
     rel = rel.reset_index(drop=True)
     rel["name"] = _resolved_names(rel, "kind", "tail")
     rel["key"] = rel["name"].map(entity_key)
-    rel["start"], rel["end"], rel["text"] = rel["tail_start"], rel["tail_end"], rel["tail"]
+    rel["start_char"], rel["end_char"], rel["text"] = rel["tail_start"], rel["tail_end"], rel["tail"]
     names = product_names(products) if "title" in products else {}
-    materials = _material_values(extracted)
-    known_values = set(tables.nodes["AttributeValue"]["id"]) if "AttributeValue" in tables.nodes else set()
+    new_values: set[str] = set()
     targets, labels = [], []
     for r in rel.itertuples(index=False):
         target = None
@@ -99,15 +95,19 @@ def add_relation_edges(tables: KGTables, relations: pd.DataFrame, products: pd.D
             if pid is not None and pid != r.product_id:
                 target = ("Product", pid)
         elif r.relation == "made_of":
-            value = materials.get((r.product_id, r.source_doc), {})
-            hit = next((vid for (s, e), vid in value.items() if r.tail_start <= s and e <= r.tail_end), None)
-            if hit is not None and hit in known_values:
-                target = ("AttributeValue", hit)
+            material = material_of(r.tail)
+            if material is not None:
+                target = ("AttributeValue", f"material:{entity_key(material)}")
+                new_values.add(material)
         if target is None:
             target = ("Entity", f"{r.kind}:{r.key}")
         labels.append(target[0])
         targets.append(target[1])
     rel["dst_label"], rel["dst"], rel["src"] = labels, targets, rel["product_id"]
+    if new_values:
+        tables.add_nodes("AttributeValue", pd.DataFrame({"id": [f"material:{entity_key(m)}" for m in new_values],
+                                                         "attribute": "material",
+                                                         "value": [entity_key(m) for m in new_values]}))
     ents = rel[rel["dst_label"] == "Entity"].drop_duplicates("dst")
     if len(ents):
         tables.add_nodes("Entity", pd.DataFrame({"id": ents["dst"], "name": ents["name"], "kind": ents["kind"]}))
@@ -121,18 +121,26 @@ def add_relation_edges(tables: KGTables, relations: pd.DataFrame, products: pd.D
     return counts
 
 
-def _material_values(extracted: pd.DataFrame | None) -> dict[tuple[str, str], dict[tuple[int, int], str]]:
-    """(product, source_doc) -> {(start, end): AttributeValue id} of the extracted material values."""
+def material_of(phrase: str) -> str | None:
+    """The canonical material a phrase names ("ripstop nylon" -> "nylon", "solid oak wood" -> "oak"): the
+    longest lexicon spelling (:func:`~kgmine.extract.lexicons.material_vocab`) found in it as whole words, a
+    specific material before a generic one (``wood``, ``metal``)."""
     from kgmine.graph.build import entity_key
 
-    out: dict[tuple[str, str], dict[tuple[int, int], str]] = {}
-    if extracted is None or extracted.empty or "start" not in extracted:
-        return out
-    mats = extracted[extracted["attribute"] == "material"]
-    for pid, doc, start, end, value in zip(mats["product_id"], mats["source_doc"], mats["start"], mats["end"],
-                                           mats["value"]):
-        out.setdefault((str(pid), str(doc)), {})[(int(start), int(end))] = f"material:{entity_key(value)}"
-    return out
+    key = f" {entity_key(phrase)} "
+    best = None
+    for canonical, aliases in _material_table().items():
+        for surface in (canonical, *aliases):
+            rank = (canonical not in _GENERIC_MATERIALS, len(surface))
+            if f" {surface} " in key and (best is None or rank > best[1]):
+                best = (canonical, rank)
+    return best[0] if best else None
+
+
+def _material_table() -> dict[str, list[str]]:
+    from kgmine.extract.lexicons import material_vocab
+
+    return {m: [a.lower() for a in aliases] for m, aliases in material_vocab().items()}
 
 
 def add_mention_edges(tables: KGTables, entities: pd.DataFrame, products: pd.DataFrame) -> int:
@@ -169,8 +177,8 @@ def add_mention_edges(tables: KGTables, entities: pd.DataFrame, products: pd.Dat
     ents = ents.assign(extractor="spacy_ner", confidence=0.5)
     n = 0
     for (sl, dl), group in ents.groupby(["src_label", "dst_label"], sort=True):
-        edges = group.drop_duplicates(["src", "dst"])[["src", "dst", "source_doc", "start", "end", "label",
-                                                       "extractor", "confidence"]]
+        edges = group.drop_duplicates(["src", "dst"]).rename(columns={"start": "start_char", "end": "end_char"})
+        edges = edges[["src", "dst", "source_doc", "start_char", "end_char", "label", "extractor", "confidence"]]
         tables.add_edges("MENTIONS", sl, dl, edges)
         n += len(edges)
     return n
