@@ -33,6 +33,8 @@ EXPECTED_ATTRIBUTES = {
     ("p1", "colour", "black"), ("p1", "material", "wool"), ("p1", "size", "42"), ("p1", "quantity", "3"),
     ("p2", "material", "nylon"), ("p2", "colour", "navy"), ("p2", "size", "xl"),
     ("p3", "material", "walnut"), ("p3", "dimensions", "50 x 40 x 55 cm"), ("p3", "weight", "8500 g"),
+    ("p3", "depth", "40 cm"), ("p3", "height", "55 cm"),  # read by position (W x D x H); the width is linked to
+    # "Table" by the parse and falls below the threshold
     ("p4", "material", "oak"), ("p4", "dimensions", "180 cm"),
     ("p5", "material", "silicone"), ("p5", "colour", "red"),
     ("p6", "capacity", "20 w"), ("p6", "colour", "white"),

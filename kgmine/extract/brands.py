@@ -39,7 +39,8 @@ _GENERIC = frozenset(
        "home", "kitchen", "office", "garden", "outdoor", "indoor", "gift", "card", "cards", "magazine", "book",
        "black", "white", "one", "two", "three", "four", "us", "uk", "eu", "usa", "amazon", "ebay", "store",
        "shop", "today", "now", "more", "all", "you", "your", "it", "is", "are", "be", "as", "at", "to", "or",
-       "these", "those", "its", "his", "her", "their", "each", "every", "fits", "fit", "compatible", "replacement"})
+       "these", "those", "its", "his", "her", "their", "each", "every", "fits", "fit", "compatible", "replacement",
+       "null", "none", "nan", "n/a", "unknown", "generic", "unbranded", "brand", "item", "product"})
 _MONTHS = frozenset("january february march april may june july august september october november december "
                     "monday tuesday wednesday thursday friday saturday sunday".split())
 
@@ -52,6 +53,8 @@ def _is_name_token(tok: str) -> bool:
 def clean_name(name: str) -> str | None:
     """The brand name of a matched phrase with generic trailing words dropped (``None`` if nothing is left)."""
     words = name.strip(" .,;:-'’").split()
+    code = next((i for i, w in enumerate(words) if any(c.isdigit() for c in w) and i > 0), None)
+    words = words[:code] if code is not None else words  # "Samsill SAM81270": the brand ends at a code
     while words and (words[-1].lower().strip(".,") in _GENERIC or words[-1] in ("&", "and", "of", "de")):
         words.pop()
     while words and words[0].lower() in _GENERIC:

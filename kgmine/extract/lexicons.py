@@ -22,10 +22,11 @@ MATERIAL_FAMILIES: dict[str, dict[str, list[str]]] = {
         "aluminium": ["aluminum", "anodized aluminum", "anodised aluminium", "aluminum alloy", "aluminium alloy"],
         "copper": [], "brass": [], "bronze": [], "titanium": [], "zinc alloy": ["zinc"], "tin": [], "chrome": [],
         "nickel": [], "pewter": [], "tungsten": ["tungsten carbide"],
-        "gold": ["solid gold", "10k gold", "14k gold", "18k gold", "24k gold", "yellow gold", "white gold",
-                 "rose gold"],
+        "gold": ["solid gold", "yellow gold", "white gold", "rose gold",
+                 *(f"{k} {c}gold" for k in ("10k", "14k", "18k", "22k", "24k", "9k", "10kt", "14kt", "18kt")
+                   for c in ("", "white ", "yellow ", "rose "))],
         "silver": ["sterling silver", "925 silver", "sterling silver (925)"],
-        "platinum": [], "palladium": [],
+        "platinum": ["platinum 950", "950 platinum"], "palladium": ["palladium 950", "950 palladium"],
         "metal": [],
     },
     "wood": {

@@ -16,6 +16,8 @@ attribute       written as                                    value
 ``size``        ``size 42``, ``Size: M``, ``UK 9``, ``XL``      ``42``, ``M``, ``UK 9``, ``XL``
 ==============  ==========================================  ======================
 
+Each number of a dimension list is also proposed by its position, in the retail order W x D x H (three
+numbers) or W x H (two), as ``width`` / ``depth`` / ``height`` with a lower confidence (``position``).
 Lengths without a unit are not taken (a bare ``24 x 36`` could be anything); unit-less dimension lists
 are taken when every part is a number and one unit follows the list. Marked dimensions (``24" W``,
 ``Height: 30 cm``) are the job of ``kgmine_dimensions``. The confidence of each shape is a fixed prior
@@ -66,8 +68,9 @@ _SIZE = re.compile(
     rf"|\b(?P<e>one size)\b",
     re.IGNORECASE)
 
-#: prior confidence of each shape (``length``: one unmarked length, a ``dimensions`` value)
-CONFIDENCE: dict[str, float] = {"dimensions": 0.85, "length": 0.6, "weight": 0.85, "volume": 0.85,
+#: prior confidence of each shape (``length``: one unmarked length, a ``dimensions`` value; ``position``: a
+#: width / depth / height read from its place in a dimension list)
+CONFIDENCE: dict[str, float] = {"dimensions": 0.85, "length": 0.6, "position": 0.55, "weight": 0.85, "volume": 0.85,
                                 "capacity": 0.8, "quantity": 0.8, "size": 0.8}
 
 _VOLUME_ML = {"ml": 1.0, "millilit": 1.0, "cl": 10.0, "l": 1000.0, "lit": 1000.0, "floz": 29.5735,
@@ -140,6 +143,9 @@ def find_measures(text: str) -> list[tuple[int, int, str, str, str]]:
             cms = [to_cm(p, u) for p, u in zip(parts, units)]
             if all(c is not None for c in cms):
                 out.append((m.start(), m.end(), "dimensions", " x ".join(_fmt(c) for c in cms) + " cm", "dimensions"))
+                names = ("width", "depth", "height") if len(cms) == 3 else ("width", "height")
+                for name, group, cm in zip(names, ("a", "b", "c"), cms):  # retail order: W x D x H, W x H
+                    out.append((m.start(group), m.end(group), name, f"{_fmt(cm)} cm", "position"))
         for m in _LENGTH.finditer(text):
             cm = to_cm(m.group("a"), m.group("u"))
             if cm is not None:

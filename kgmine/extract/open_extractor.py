@@ -148,7 +148,8 @@ def build_open_pipeline(model: str | Language | None = None, *, brands: Mapping[
 
     span_dir = default_span_model() if span_model == "default" else span_model
     nlp = build_pipeline(None, model, span_model=span_dir, keep_ner=True, link=link,
-                         gazetteer_config={"split_ambiguous": True})
+                         gazetteer_config={"split_ambiguous": True},
+                         combiner_config={"allow_nested_attributes": True})
     gaz = nlp.get_pipe("kgmine_gazetteer")
     lex = lexicon_vocab()
     gaz.add_vocab(lex, confidence=lexicon_confidence(lex))
