@@ -47,6 +47,7 @@ import argparse
 import html
 import json
 import math
+import os
 import sys
 import time
 from collections.abc import Callable
@@ -230,6 +231,11 @@ def draw_sample(extracted: pd.DataFrame, labels: pd.DataFrame, floor: int, share
     return out.assign(correct=pd.NA)[LABEL_COLUMNS]
 
 
+def _records(table: pd.DataFrame) -> list[dict]:
+    """Rows of ``table`` as dicts, missing values as ``None`` (valid JSON)."""
+    return table.astype(object).where(table.notna(), None).to_dict(orient="records")
+
+
 def _print_table(title: str, table: pd.DataFrame) -> None:
     print(f"\n== {title}")
     print(table.to_string(index=False))
@@ -248,6 +254,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--seed", type=int, default=12, help="seed of --draw")
     parser.add_argument("--json", action="store_true", help="print one JSON object instead of tables")
     args = parser.parse_args(argv)
+    if args.json or args.draw:
+        os.environ["KGMINE_NO_PROGRESS"] = "1"  # the readers' progress bars print to stdout
 
     from kgmine.extract.relations import extract_relations, load_relation_pipeline
 
@@ -275,8 +283,8 @@ def main(argv: list[str] | None = None) -> None:
         relations, summary = precision_table(extracted, labels, "relation")
         rules, _ = precision_table(extracted, labels, "rule")
         out["sources"][name] = {"summary": {"texts": len(texts), **summary, "seconds": round(seconds, 1)},
-                                "relations": relations.to_dict(orient="records"),
-                                "rules": rules.to_dict(orient="records")}
+                                "relations": _records(relations),
+                                "rules": _records(rules)}
         if not args.json:
             _print_table(f"{name}: per relation", relations)
             _print_table(f"{name}: per rule", rules)
@@ -294,8 +302,8 @@ def main(argv: list[str] | None = None) -> None:
             _, am_extracted, am_labels, _ = runs["amazon"]
             table = threshold_table(calibration, am_extracted, am_labels)
             in_sample = threshold_table(calibration, wdc_extracted, wdc_labels)
-            out["thresholds"] = {"amazon": table.to_dict(orient="records"),
-                                 "wdc-pave (in sample)": in_sample.to_dict(orient="records")}
+            out["thresholds"] = {"amazon": _records(table),
+                                 "wdc-pave (in sample)": _records(in_sample)}
             if not args.json:
                 calib = pd.DataFrame([{"rule": k, **v} for k, v in calibration["rules"].items()])
                 _print_table("calibration: smoothed WDC-PAVE precision per rule", calib)
