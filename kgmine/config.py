@@ -36,7 +36,7 @@ DEFAULTS: dict[str, Any] = {
         "entities": True,        # NER mentions in descriptions and reviews become MENTIONS edges
         "relations": {
             "enabled": True,         # relation triples become MADE_OF / COMPATIBLE_WITH / PART_OF / HAS_FEATURE
-            "min_confidence": 0.7,   # a rule's measured precision must reach this (see extract/rule_precision.json)
+            "min_confidence": 0.8,   # a rule's measured precision must reach this (see extract/rule_precision.json)
         },
     },
     "mine": {

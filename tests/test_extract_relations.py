@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -363,26 +364,83 @@ def test_classifier_relations_map_semeval_labels_to_product_relations(nlp):
     assert classifier_relations([nlp(text)], Stub(), min_confidence=0.95).empty
 
 
-@pytest.mark.shared_data
-def test_hand_judged_wdc_triples_are_still_produced(nlp, shared_data):
-    """The precision in README / benchmarks/relation_precision.py holds only while the rules still produce the
-    judged triples: a rule change that drops or moves one must come with new judgements."""
-    from pathlib import Path
+LABELS_DIR = Path(__file__).resolve().parents[1] / "benchmarks" / "labels"
+JUDGED_KEY = ["doc_id", "relation", "rule", "head_start", "head_end", "tail_start", "tail_end"]
+AMAZON_SOURCES = {"amazon2018-gift-cards": "Gift_Cards", "amazon2018-magazine-subscriptions": "Magazine_Subscriptions"}
 
+
+def _judged_labels(name: str) -> pd.DataFrame:
+    labels = pd.read_csv(LABELS_DIR / name, sep="\t", dtype={"doc_id": str, "relation": str, "rule": str})
+    return labels.astype({col: "Int64" for col in JUDGED_KEY[3:]})
+
+
+def _wdc_texts(shared_data: Path) -> dict[str, str]:
     from kgmine.extract.attribute_data import load_dataset
-    from kgmine.extract.relations import extract_relations
 
-    key = ["doc_id", "relation", "head_start", "head_end", "tail_start", "tail_end"]
-    labels = pd.read_csv(Path(__file__).resolve().parents[1] / "benchmarks" / "labels" / "wdc_pave_relations.tsv",
-                         sep="\t", dtype={"doc_id": str, "relation": str})
-    assert len(labels) == 100 and labels["correct"].isin([0, 1]).all()
-    assert labels["relation"].value_counts().eq(20).all()
     data = load_dataset("wdc-pave", shared_data)
-    texts = {f"{doc.doc_id}:{field}": text for doc in data.train + data.test
-             for field, text in (("title", doc.title), ("description", doc.description)) if text}
+    return {f"{doc.doc_id}:{field}": text for doc in data.train + data.test
+            for field, text in (("title", doc.title), ("description", doc.description)) if text}
+
+
+def _amazon_texts(shared_data: Path) -> dict[str, str]:
+    """The product texts as the pipeline feeds them: ``html.unescape(str(value)).strip()`` per title and
+    description of the products ``read_dataset("amazon", ...)`` returns, doc id ``<product id>#<field>``."""
+    import html
+
+    from kgmine.io import read_dataset
+
+    texts = {}
+    for folder, stem in AMAZON_SOURCES.items():
+        base = shared_data / "ecommerce" / folder
+        if not (base / f"{stem}_5.json.gz").is_file():
+            pytest.skip(f"Amazon 2018 {stem} not found under {base}")
+        shop = read_dataset("amazon", reviews_path=base / f"{stem}_5.json.gz", meta_path=base / f"meta_{stem}.json.gz")
+        for field in ("title", "description"):
+            for product, value in zip(shop.products["product_id"], shop.products[field]):
+                text = "" if value is None or pd.isna(value) else html.unescape(str(value)).strip()
+                if text:
+                    texts[f"{product}#{field}"] = text
+    return texts
+
+
+@pytest.mark.shared_data
+@pytest.mark.parametrize("name, judged, read_texts", [("wdc_pave_relations.tsv", 199, _wdc_texts),
+                                                      ("amazon_relations.tsv", 157, _amazon_texts)])
+def test_hand_judged_triples_are_still_produced(nlp, shared_data, name, judged, read_texts):
+    """The precision in README / benchmarks/relation_precision.py / kgmine/extract/rule_precision.json holds
+    only while the rules still produce the judged triples (same offsets, same rule): a rule change that drops
+    or moves one must come with new judgements."""
+    from kgmine.extract.relations import RULES, extract_relations
+
+    labels = _judged_labels(name)
+    assert len(labels) == judged and labels["correct"].isin([0, 1]).all()
+    assert not labels.duplicated(JUDGED_KEY[:2] + JUDGED_KEY[3:]).any()
+    relation_of = {rule.name: rule.relation for rule in RULES}
+    assert labels["rule"].map(relation_of).eq(labels["relation"]).all()
+    texts = read_texts(shared_data)
     ids = sorted(set(labels["doc_id"]))
     assert set(ids) <= set(texts)
     extracted = extract_relations([texts[i] for i in ids], nlp=nlp, doc_ids=ids)
-    ints = {col: "Int64" for col in key[2:]}
-    found = labels.astype(ints).merge(extracted[key].astype(ints).drop_duplicates(), on=key, how="inner")
+    ints = {col: "Int64" for col in JUDGED_KEY[3:]}
+    found = labels.merge(extracted[JUDGED_KEY].astype(ints).drop_duplicates(), on=JUDGED_KEY, how="inner")
     assert len(found) == len(labels)
+
+
+def test_rule_precision_file_is_the_wdc_judgements():
+    """kgmine/extract/rule_precision.json is the smoothed precision (c+1)/(n+2) of the judged WDC-PAVE
+    triples per rule, every rule listed, a rule without judgements carrying its relation's pooled value."""
+    from kgmine.extract.relations import RULES
+
+    calib = json.loads((LABELS_DIR.parents[1] / "kgmine" / "extract" / "rule_precision.json").read_text())
+    labels = _judged_labels("wdc_pave_relations.tsv")
+    assert calib["judged"] == len(labels) and set(calib["rules"]) == {rule.name for rule in RULES}
+    for group, entries in (("rule", calib["rules"]), ("relation", calib["relations"])):
+        counts = labels.groupby(group)["correct"].agg(["size", "sum"])
+        for name, entry in entries.items():
+            n, c = (int(v) for v in counts.loc[name]) if name in counts.index else (0, 0)
+            assert (entry["judged"], entry["correct"]) == (n, c), name
+            if n:
+                assert entry["precision"] == pytest.approx((c + 1) / (n + 2), abs=1e-4), name
+    for name, entry in calib["rules"].items():
+        if entry["judged"] == 0:
+            assert entry["precision"] == calib["relations"][entry["relation"]]["precision"], name

@@ -10,7 +10,7 @@ import textwrap
 import pandas as pd
 import pytest
 
-from kgmine.config import load_config
+from kgmine.config import DEFAULTS, load_config
 from kgmine.graph.stores import open_store
 from kgmine.pipeline import run_pipeline
 
@@ -116,7 +116,9 @@ def test_default_threshold_keeps_low_precision_triples_out_of_the_graph(tmp_path
         counts = store.counts()
     finally:
         store.close()
+    threshold = DEFAULTS["extract"]["relations"]["min_confidence"]
     in_graph = triples[triples["in_graph"]]
-    assert (in_graph["confidence"] >= 0.7).all() and (triples.loc[~triples["in_graph"], "confidence"] < 0.7).all()
+    assert (in_graph["confidence"] >= threshold).all()
+    assert (triples.loc[~triples["in_graph"], "confidence"] < threshold).all()
     written = sum(counts[t] for t in ("MADE_OF", "COMPATIBLE_WITH", "PART_OF", "HAS_FEATURE"))
     assert written == len(in_graph.drop_duplicates(["product_id", "relation", "tail"])) < len(triples)
