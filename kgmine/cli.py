@@ -13,6 +13,7 @@ from kgmine.commands import pipeline as pipeline_commands
 from kgmine.commands import recommend as recommend_commands
 from kgmine.commands import report as report_commands
 from kgmine.commands import serve as serve_commands
+from kgmine.commands import train as train_commands
 
 app = typer.Typer(
     name="kgmine",
@@ -23,7 +24,7 @@ app = typer.Typer(
 )
 
 for module in (pipeline_commands, graph_commands, mine_commands, recommend_commands, eval_commands,
-               report_commands, serve_commands):
+               report_commands, serve_commands, train_commands):
     module.register(app)
 
 

@@ -3,6 +3,10 @@
 ``kgmine eval extract --dataset {wdc-pave,ae-110k,semeval} --data-root ../shared/data [--json]``
 trains on the data set's training split (cached under ``~/.cache/kgmine/models``) and prints
 precision, recall and F1 per attribute (or relation), micro and macro, on its test split.
+``--model default`` (or a directory from ``kgmine train extractor``) scores the open extractor instead,
+zero-shot, on the attributes that map onto its value types; ``--data FILE --model ...`` scores any
+labelled file in the WDC-PAVE / AE-110K JSON-lines shape or a CSV of (product_id, attribute, value) with
+the texts.
 """
 from __future__ import annotations
 
@@ -30,8 +34,14 @@ eval_app = typer.Typer(help="Evaluate kgmine components on labelled public data 
 
 @eval_app.command("extract")
 def extract(
-    dataset: ExtractDataset = typer.Option(..., "--dataset", help="wdc-pave / ae-110k (attribute values) or "
-                                           "semeval (SemEval-2010 Task 8 relations)."),
+    dataset: ExtractDataset | None = typer.Option(None, "--dataset", help="wdc-pave / ae-110k (attribute values) "
+                                                  "or semeval (SemEval-2010 Task 8 relations)."),
+    data: Path | None = typer.Option(None, "--data", help="Score any labelled file instead (WDC-PAVE / AE-110K "
+                                     "JSON lines, or a CSV of product_id, attribute, value, title[, description]); "
+                                     "needs --model."),
+    model: str | None = typer.Option(None, "--model", help="'default' (the shipped open extractor, zero-shot) or "
+                                     "a model directory from 'kgmine train extractor'. Without it, an attribute "
+                                     "model is trained on the data set's train split."),
     data_root: Path = typer.Option(Path("../shared/data"), "--data-root",
                                    help="Folder holding text/wdc-pave, text/ae-110k, text/semeval2010-task8."),
     as_json: bool = typer.Option(False, "--json", help="Print the metrics as one JSON object instead of tables."),
@@ -44,7 +54,19 @@ def extract(
     seed: int | None = typer.Option(None, "--seed", help="Random seed of the splits and the training (default: "
                                     "0 for attribute sets, the relation module's fixed seed for semeval)."),
 ) -> None:
-    """Train on the train split, score the test split: P/R/F1 per attribute (relation), micro and macro."""
+    """Score extraction on a labelled test split (or --data file): P/R/F1 per attribute, micro and macro.
+
+    With --model the open extractor is scored zero-shot on the attributes that map onto its value types
+    (the mapping table is printed); without it, kgmine's attribute model is trained on the train split."""
+    if (dataset is None) == (data is None):
+        fail("give one of --dataset or --data")
+    if data is not None or model is not None:
+        if model is None:
+            fail("--data needs --model ('default' or a directory from 'kgmine train extractor')")
+        if dataset is not None and dataset.value == "semeval":
+            fail("--model scores attribute extraction: use --dataset wdc-pave or ae-110k")
+        _print(_open(dataset.value if dataset else None, data, data_root, model, max_test), as_json)
+        return
     if not data_root.is_dir():
         fail(f"--data-root {data_root}: folder not found")
     name = dataset.value
@@ -64,6 +86,25 @@ def extract(
     except (FileNotFoundError, ValueError) as exc:
         fail(str(exc))
     _print(result, as_json)
+
+
+def _open(dataset: str | None, data: Path | None, data_root: Path, model: str, max_test: int | None) -> dict:
+    """Zero-shot scores of the open extractor (``kgmine.extract.zero_shot``)."""
+    from kgmine.extract.zero_shot import evaluate_open, score_open
+
+    if model != "default" and not (Path(model) / "cfg.json").is_file():
+        fail(f"--model {model}: not a model directory (no cfg.json); train one with 'kgmine train extractor'")
+    try:
+        if data is not None:
+            from kgmine.extract.attribute_data import load_labelled_file
+
+            docs = load_labelled_file(data)
+            return score_open(docs[:max_test] if max_test else docs, model=model)
+        if not data_root.is_dir():
+            fail(f"--data-root {data_root}: folder not found")
+        return evaluate_open(dataset, data_root, model=model, max_test=max_test)
+    except (FileNotFoundError, ValueError) as exc:
+        fail(str(exc))
 
 
 def _semeval(data_root: Path, **kwargs) -> dict:
@@ -104,9 +145,14 @@ def _print(result: dict, as_json: bool) -> None:
     if as_json:
         typer.echo(json.dumps(_jsonable(result), indent=2, default=str))
         return
+    if isinstance(result.get("mapping"), pd.DataFrame):
+        print_frame(result["mapping"], title="attribute -> value type (kgmine.extract.zero_shot.VALUE_TYPE_MAP)",
+                    max_rows=200)
     per = result.get("per_attribute", result.get("per_relation"))
     if isinstance(per, pd.DataFrame) and not per.empty:
         print_frame(per.round(4), title=f"{result.get('dataset', '')}: per attribute (test split)", max_rows=200)
+    if isinstance(result.get("per_value_type"), pd.DataFrame):
+        print_frame(result["per_value_type"].round(4), title="per value type", max_rows=200)
     rows = [{"average": k, **{m: round(v, 4) for m, v in result[k].items()}}
             for k in ("micro", "macro", "macro_attribute", "strict_micro") if k in result]
     print_frame(pd.DataFrame(rows), title="averages")

@@ -208,6 +208,63 @@ def load_dataset(name: str, data_root: str | Path) -> Dataset:
     return Dataset(name, train, test, schema, files)
 
 
+def load_labelled_file(path: str | Path) -> list[AttributeDocument]:
+    """Labelled offers from a user's file: JSON lines in the WDC-PAVE shape (``input_title``,
+    ``input_description``, ``category``, ``target_scores``) or the AE-110K shape (``input``, ``category``,
+    ``target_scores``), or a CSV with columns ``product_id``, ``attribute``, ``value`` and the texts (``title``,
+    optional ``description``; one row per labelled value, texts repeated). ``category`` may be missing
+    (``"all"``). Bad rows raise ValueError naming the file and line."""
+    path = Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(f"{path}: labelled file not found")
+    if path.suffix.lower() in (".csv", ".tsv"):
+        return _csv_docs(path)
+
+    def make(r: dict, i: int, where: str) -> AttributeDocument:
+        if not isinstance(r, dict):
+            raise ValueError(f"{where}: not a JSON object")
+        if "input_title" in r:
+            title, description = _clean(r["input_title"]), _clean(r.get("input_description"))
+        elif "input" in r:
+            title, description = _clean(r["input"]), ""
+        else:
+            raise ValueError(f"{where}: needs 'input_title' (WDC-PAVE shape) or 'input' (AE-110K shape)")
+        if not isinstance(r.get("target_scores"), dict):
+            raise ValueError(f"{where}: 'target_scores' must be an object")
+        return AttributeDocument(str(r.get("id", i)), str(r.get("category", "all")), title, description,
+                                 _gold(r["target_scores"], where))
+
+    docs = _docs(path, make)
+    if not docs:
+        raise ValueError(f"{path}: no labelled offers")
+    return docs
+
+
+def _csv_docs(path: Path) -> list[AttributeDocument]:
+    docs: dict[str, AttributeDocument] = {}
+    with open(path, encoding="utf-8-sig", newline="") as fh:
+        reader = csv.DictReader(fh, delimiter="\t" if path.suffix.lower() == ".tsv" else ",")
+        missing = [c for c in ("product_id", "attribute", "value", "title") if c not in (reader.fieldnames or [])]
+        if missing:
+            raise ValueError(f"{path}:1: missing column(s) {missing} (need product_id, attribute, value, title)")
+        for i, row in enumerate(reader, 2):
+            if None in row:
+                raise ValueError(f"{path}:{i}: more fields than the header has")
+            pid, attribute, value = (row["product_id"] or "").strip(), (row["attribute"] or "").strip(), \
+                (row["value"] or "").strip()
+            if not pid or not attribute:
+                raise ValueError(f"{path}:{i}: empty product_id or attribute")
+            doc = docs.setdefault(pid, AttributeDocument(pid, (row.get("category") or "all").strip() or "all",
+                                                         _clean(row["title"]), _clean(row.get("description"))))
+            if value.lower() in ("", "n/a"):
+                doc.gold.setdefault(attribute, None)
+            else:
+                doc.gold[attribute] = [*(doc.gold.get(attribute) or []), value]
+    if not docs:
+        raise ValueError(f"{path}: no labelled rows")
+    return list(docs.values())
+
+
 def _check(files: list[Path]) -> None:
     for f in files:
         if not f.is_file():

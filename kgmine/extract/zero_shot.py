@@ -80,8 +80,18 @@ WDC_NAME_EXPANSION = {"HPE": "Hewlett-Packard Enterprise", "HP": "Hewlett-Packar
 
 
 def value_types(dataset: str, category: str, attribute: str) -> tuple[str, ...]:
-    """The open extractor's value types that answer ``attribute`` of ``category`` (empty: not mapped)."""
-    return VALUE_TYPE_MAP.get((dataset, category, attribute)) or VALUE_TYPE_MAP.get((dataset, ANY, attribute), ())
+    """The open extractor's value types that answer ``attribute`` of ``category`` (empty: not mapped).
+
+    An attribute named like a value type (``colour``, ``material`` ...) is that type; for a data set that
+    is not in the table (a user's file) an attribute is looked up by name in every data set's rows."""
+    from kgmine.extract.lexicons import VALUE_TYPES
+
+    if attribute in VALUE_TYPES:
+        return (attribute,)
+    hit = VALUE_TYPE_MAP.get((dataset, category, attribute)) or VALUE_TYPE_MAP.get((dataset, ANY, attribute))
+    if hit or any(d == dataset for d, _, _ in VALUE_TYPE_MAP):
+        return hit or ()
+    return next((t for (_, c, a), t in VALUE_TYPE_MAP.items() if a == attribute and c == ANY), ())
 
 
 def mapping_table(dataset: str | None = None) -> pd.DataFrame:
@@ -158,32 +168,51 @@ def predict_open(docs: Sequence[AttributeDocument], schema: dict[str, dict[str, 
 
 
 def evaluate_open(dataset: str, data_root: str | Path, *, model: str | Path = "default",
-                  max_test: int | None = None, split: str = "test", progress: bool = False) -> dict:
+                  max_test: int | None = None, split: str = "test") -> dict:
     """Score the open extractor (``model``: ``"default"`` or a span-model directory) on ``dataset``'s test split
     (``split="train"`` scores the train split instead: the development set for work on the extractor, which
-    never reads its labels either).
+    never reads its labels either). Brands are induced from the train split's texts.
 
-    Returns the :func:`~kgmine.extract.attribute_eval.score_predictions` metrics over the mapped slots, plus
-    ``per_value_type`` (precision / recall / F1 per value type), ``mapping`` and run information.
+    Returns the :func:`score_open` metrics.
+    """
+    if split not in ("test", "train"):
+        raise ValueError(f"split must be 'test' or 'train', got {split!r}")
+    data = load_dataset(dataset, data_root)
+    docs = data.test if split == "test" else data.train
+    docs = docs[:max_test] if max_test else docs
+    scores = score_open(docs, dataset, data.schema, model=model, brand_texts=data.train)
+    scores["split"] = split
+    return scores
+
+
+def score_open(docs: Sequence[AttributeDocument], dataset: str = "user", schema: dict | None = None, *,
+               model: str | Path = "default", brand_texts: Sequence[AttributeDocument] | None = None) -> dict:
+    """Score the open extractor on labelled ``docs`` (any labelled file: :func:`load_labelled_file`).
+
+    ``schema`` names the data set's normaliser per category and attribute (default ``identity``);
+    ``brand_texts`` are the unlabelled offers brands are induced from (default ``docs`` themselves: a user's
+    file is the catalog the extractor would read). Only slots whose attribute maps onto a value type
+    (:func:`value_types`) are scored. Returns the metrics of
+    :func:`~kgmine.extract.attribute_eval.score_predictions` plus ``per_value_type``, ``mapping`` and run
+    information.
     """
     from kgmine.config import DEFAULTS
     from kgmine.extract.brands import induce_brands
     from kgmine.extract.open_extractor import build_open_pipeline
 
-    data = load_dataset(dataset, data_root)
-    if split not in ("test", "train"):
-        raise ValueError(f"split must be 'test' or 'train', got {split!r}")
-    test = data.test if split == "test" else data.train
-    test = test[:max_test] if max_test else test
     scored = [AttributeDocument(d.doc_id, d.category, d.title, d.description,
                                 {a: g for a, g in d.gold.items() if value_types(dataset, d.category, a)})
-              for d in test]
+              for d in docs]
     scored = [d for d in scored if d.gold]
+    if not scored:
+        raise ValueError(f"no labelled attribute maps onto a value type of the open extractor "
+                         f"(see kgmine.extract.zero_shot.VALUE_TYPE_MAP)")
     t0 = time.perf_counter()
-    brands = induce_brands([d.title for d in data.train], [d.description for d in data.train])
+    source = brand_texts if brand_texts is not None else docs
+    brands = induce_brands([d.title for d in source], [d.description for d in source])
     nlp = build_open_pipeline(brands=brands, span_model=model, relations=False)
     threshold = float(DEFAULTS["extract"]["min_confidence"])
-    predictions = predict_open(scored, data.schema, dataset, nlp, threshold)
+    predictions = predict_open(scored, schema or {}, dataset, nlp, threshold)
     seconds = time.perf_counter() - t0
     scores = score_predictions(scored, predictions)
     type_of = {(d.category, a): value_types(dataset, d.category, a)[0] for d in scored for a in d.gold}
@@ -192,7 +221,7 @@ def evaluate_open(dataset: str, data_root: str | Path, *, model: str | Path = "d
     classes = ["NV", "VN", "VC", "VW"]
     per_type = per_pair.groupby("value_type")[classes].sum()
     per_type = pd.DataFrame([{"value_type": t, **prf(row), **row.to_dict()} for t, row in per_type.iterrows()])
-    scores.update({"dataset": dataset, "split": split, "model": str(model), "n_test": len(scored),
+    scores.update({"dataset": dataset, "model": str(model), "n_test": len(scored),
                    "n_slots": int(sum(len(d.gold) for d in scored)), "threshold": threshold,
                    "induced_brands": len(brands), "predict_seconds": round(seconds, 2),
                    "per_value_type": per_type, "mapping": mapping_table(dataset), "predictions": predictions})
