@@ -34,7 +34,8 @@ DEFAULTS: dict[str, Any] = {
     },
     "mine": {
         "rules": {"enabled": True, "min_support": 0.0005, "min_confidence": 0.1, "min_len": 2, "max_len": 3},
-        "clusters": {"enabled": True, "method": "kmeans", "n_clusters": None, "features": "tfidf"},
+        "clusters": {"enabled": True, "method": "kmeans", "n_clusters": None,
+                     "text": "tfidf"},  # tfidf | minilm | null (no text block)
         "analytics": {"enabled": True},
     },
     "recommend": {

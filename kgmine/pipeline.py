@@ -203,10 +203,10 @@ def run_clusters(data: ShopData, cfg: dict[str, Any], store, out_dir: Path) -> d
     from kgmine.mine.writeback import write_clusters
 
     cc = cfg["mine"]["clusters"]
-    clusterer = ProductClusterer(method=cc["method"], n_clusters=cc["n_clusters"], features=cc["features"],
+    clusterer = ProductClusterer(method=cc["method"], n_clusters=cc["n_clusters"], text=cc["text"],
                                  random_state=int(cfg["seed"]), progress=not progress_disabled())
     clusterer.fit(store)
-    assignments = clusterer.assignments_
+    assignments = clusterer.labels_
     labels = clusterer.clusters_.set_index("cluster")["label"] if "label" in clusterer.clusters_ else None
     artifact = assignments.copy()
     if labels is not None:
