@@ -33,12 +33,14 @@ def load_dataset(name: str):
     """The InteractionData of a named benchmark data set."""
     import pandas as pd
 
-    from kgmine.recommend.data import InteractionData, load_lightgcn_split, load_recbole_split
+    from kgmine.io.lightgcn import read_lightgcn
+    from kgmine.io.recbole import read_recbole
+    from kgmine.recommend.data import InteractionData
 
-    if name == "gowalla":
-        return load_lightgcn_split(DATA / "gowalla")
+    if name == "gowalla":  # file order: user u is index u, as in LightGCN's official code
+        return InteractionData.from_shop(read_lightgcn(DATA / "gowalla"), "given", keep_order=True)
     if name == "luxury":
-        return load_recbole_split(DATA / "amazon-luxury-beauty-kg")
+        return InteractionData.from_shop(read_recbole(DATA / "amazon-luxury-beauty-kg"), "given")
     if name == "ml-100k":
         frame = pd.read_csv(DATA / "movielens-100k" / "u.data", sep="\t",
                             names=["user_id", "product_id", "rating", "timestamp"])
