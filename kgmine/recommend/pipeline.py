@@ -46,7 +46,7 @@ def train_and_recommend(data, cfg: dict[str, Any], store=None, out_dir: str | Pa
     vf = float(cfg.get("valid_fraction", 0.1))
     train_cfg = {
         "epochs": int(cfg.get("epochs", 60)), "batch_size": int(cfg.get("batch_size", 2048)),
-        "lr": float(cfg.get("lr", 5e-3)), "l2": float(cfg.get("weight_decay", 1e-4)),
+        "lr": float(cfg.get("lr", 5e-3)), "weight_decay": float(cfg.get("weight_decay", 1e-4)),
         "device": str(cfg.get("device", "auto")), "ks": tuple(sorted({10, k})), "monitor": f"ndcg_at_{k}",
         "eval_every": int(cfg.get("eval_every", 5)), "patience": int(cfg.get("patience", 4)),
         "sampling": str(cfg.get("sampling", "edge")), "time_budget": cfg.get("time_budget", 120),
