@@ -65,7 +65,7 @@ class FittedRecommender:
             self.model.to(self.device).eval()
             with torch.no_grad():
                 users, items = self.model(self.graph)
-            self._embeddings = (users.float(), items.float())
+            self._embeddings = (users.detach().float(), items.detach().float())  # MF returns its parameters
         return self._embeddings
 
     def score(self, users: torch.Tensor) -> torch.Tensor:
