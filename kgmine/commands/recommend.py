@@ -8,7 +8,7 @@ Neo4j store, which has no directory). ``kgmine demo`` / ``kgmine run`` save it t
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Optional
+from typing import Annotated, Optional
 
 import typer
 
@@ -23,11 +23,13 @@ def register(app: typer.Typer) -> None:
     app.add_typer(recommend_app)
 
 
-KIND_HELP = "Store kind: ladybug (embedded) or neo4j (server named by NEO4J_URI etc.)."
-
-
-def _store_help(what: str) -> str:
-    return f"Store directory (the embedded LadybugDB store), or 'neo4j'{what}."
+STORE_HELP = "Store directory (the embedded LadybugDB store), or 'neo4j' (then give --model-path)."
+StoreOption = Annotated[str, typer.Option("--store", help=STORE_HELP)]
+KindOption = Annotated[str, typer.Option("--kind", help="Store kind: ladybug (embedded) or neo4j (server named by "
+                                                        "NEO4J_URI etc.).")]
+ModelOption = Annotated[str, typer.Option("--model", help="Model name: lightgcn, kg_gnn, mf, popularity, itemknn.")]
+ModelPathOption = Annotated[Optional[Path], typer.Option("--model-path", help="Trained model file (default: "
+                                                                              "<store parent>/models/<model>.pt).")]
 
 
 def _model_file(store: str, model: str, model_path: Path | None) -> Path:
@@ -63,14 +65,13 @@ def _titles(store, ids: list[str]) -> dict[str, str]:
 
 @recommend_app.command("recommend")
 def recommend_cmd(
-    store: str = typer.Option(..., "--store", help=_store_help(" (then give --model-path)")),
+    store: StoreOption,
     user: str = typer.Option(..., "--user", help="User id to recommend for."),
     k: int = typer.Option(10, "-k", "--k", min=1, help="Number of items."),
-    model: str = typer.Option("lightgcn", "--model", help="Model name: lightgcn, kg_gnn, mf, popularity, itemknn."),
-    model_path: Optional[Path] = typer.Option(None, "--model-path", help="Trained model file (default: "
-                                              "<store parent>/models/<model>.pt)."),
+    model: ModelOption = "lightgcn",
+    model_path: ModelPathOption = None,
     write: bool = typer.Option(False, "--write/--no-write", help="Also write the list as RECOMMENDED edges."),
-    kind: str = typer.Option("ladybug", "--kind", help=KIND_HELP),
+    kind: KindOption = "ladybug",
 ) -> None:
     """Top-K items for a user, with scores and an explanation path read from the graph."""
     from kgmine.recommend.serve import explain, recommend_topk, write_recommendations
@@ -96,12 +97,12 @@ def recommend_cmd(
 
 @recommend_app.command("similar")
 def similar_cmd(
-    store: str = typer.Option(..., "--store", help=_store_help(" (then give --model-path)")),
+    store: StoreOption,
     item: str = typer.Option(..., "--item", help="Product id."),
     k: int = typer.Option(10, "-k", "--k", min=1, help="Number of similar items."),
-    model: str = typer.Option("lightgcn", "--model", help="Model name."),
-    model_path: Optional[Path] = typer.Option(None, "--model-path", help="Trained model file."),
-    kind: str = typer.Option("ladybug", "--kind", help=KIND_HELP),
+    model: ModelOption = "lightgcn",
+    model_path: ModelPathOption = None,
+    kind: KindOption = "ladybug",
 ) -> None:
     """Items most similar to a product (cosine of the trained item embeddings)."""
     from kgmine.recommend.serve import similar_items
@@ -123,8 +124,7 @@ def similar_cmd(
 
 @recommend_app.command("fit-recommender")
 def fit_cmd(
-    store: str = typer.Option(..., "--store", help=_store_help(" (then give --model-path)")
-                              + " BOUGHT and RATED edges are the training data."),
+    store: str = typer.Option(..., "--store", help=STORE_HELP + " BOUGHT and RATED edges are the training data."),
     model: str = typer.Option("lightgcn", "--model", help="lightgcn, kg_gnn, mf, popularity or itemknn."),
     epochs: int = typer.Option(100, "--epochs", help="Maximum epochs."),
     time_budget: float = typer.Option(120.0, "--time-budget", help="Stop training after this many seconds."),
@@ -134,7 +134,7 @@ def fit_cmd(
     seed: int = typer.Option(0, "--seed", help="Random seed."),
     device: str = typer.Option("auto", "--device", help="auto, cpu or cuda."),
     model_path: Optional[Path] = typer.Option(None, "--model-path", help="Where to save (default: next to the store)."),
-    kind: str = typer.Option("ladybug", "--kind", help=KIND_HELP),
+    kind: KindOption = "ladybug",
 ) -> None:
     """Train a recommender on a store's interactions and save it where `recommend`/`similar` look."""
     import pandas as pd
