@@ -43,7 +43,8 @@ from kgmine.seeding import seed_everything
 
 @dataclass
 class TrainConfig:
-    """Hyper-parameters and run settings of :func:`fit` (defaults: LightGCN's paper settings).
+    """Hyper-parameters and run settings of :func:`fit` (defaults: LightGCN's paper settings; the
+    pipeline's recommend stage builds its own from :class:`kgmine.recommend.pipeline.RecommendConfig`).
 
     ``metrics_path`` (default ``<checkpoint_dir>/metrics.jsonl``) receives one JSON line per epoch.
     ``eval_every`` evaluations are on ``eval_split`` (``valid``; ``test`` when the data has no
