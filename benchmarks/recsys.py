@@ -33,12 +33,14 @@ def load_dataset(name: str):
     """The InteractionData of a named benchmark data set."""
     import pandas as pd
 
-    from kgmine.recommend.data import InteractionData, load_lightgcn_split, load_recbole_split
+    from kgmine.io.lightgcn import read_lightgcn
+    from kgmine.io.recbole import read_recbole
+    from kgmine.recommend.data import InteractionData
 
-    if name == "gowalla":
-        return load_lightgcn_split(DATA / "gowalla")
+    if name == "gowalla":  # file order: user u is index u, as in LightGCN's official code
+        return InteractionData.from_shop(read_lightgcn(DATA / "gowalla"), "given", keep_order=True)
     if name == "luxury":
-        return load_recbole_split(DATA / "amazon-luxury-beauty-kg")
+        return InteractionData.from_shop(read_recbole(DATA / "amazon-luxury-beauty-kg"), "given")
     if name == "ml-100k":
         frame = pd.read_csv(DATA / "movielens-100k" / "u.data", sep="\t",
                             names=["user_id", "product_id", "rating", "timestamp"])
@@ -59,7 +61,7 @@ def cmd_train(args: argparse.Namespace) -> None:
     if args.model == "kg_gnn":
         kwargs.update(num_entities=graph.n_entities, num_relations=graph.n_relations)
     model = MODELS[args.model](**kwargs)
-    cfg = TrainConfig(epochs=args.epochs, batch_size=args.batch_size, lr=args.lr, l2=args.l2,
+    cfg = TrainConfig(epochs=args.epochs, batch_size=args.batch_size, lr=args.lr, weight_decay=args.l2,
                       eval_every=args.eval_every, patience=args.patience, ks=tuple(args.ks),
                       monitor=f"ndcg_at_{args.ks[0]}", checkpoint_dir=args.checkpoint_dir,
                       metrics_path=args.metrics_path, resume=True, num_threads=args.threads,
@@ -132,7 +134,7 @@ def kgmine_speed(data, steps: int, batch_size: int, lr: float, threads: int | No
     sample = time.perf_counter() - t
     graph = data.graph()
     model = LightGCN(data.n_users, data.n_items, 64, 3)
-    cfg = TrainConfig(epochs=1, batch_size=batch_size, lr=lr, l2=1e-4, max_steps_per_epoch=steps,
+    cfg = TrainConfig(epochs=1, batch_size=batch_size, lr=lr, weight_decay=1e-4, max_steps_per_epoch=steps,
                       progress=False, num_threads=threads, sampling="edge")
     hist = _fit_no_eval(model, data, cfg, graph)
     per_step = (hist["train_seconds"] - sample) / hist["steps"]
@@ -192,7 +194,7 @@ def _speed_table(rows: list[dict], args) -> None:
 def _kgmine_full(data, model: str, args, ks=(10, 20), monitor="ndcg_at_20", **params) -> dict:
     from kgmine.recommend.train import fit_recommender
 
-    cfg = dict(epochs=args.epochs, batch_size=args.batch_size, lr=args.lr, l2=args.l2, ks=ks, monitor=monitor,
+    cfg = dict(epochs=args.epochs, batch_size=args.batch_size, lr=args.lr, weight_decay=args.l2, ks=ks, monitor=monitor,
                eval_every=getattr(args, "eval_every", 1), patience=args.patience, sampling="edge", progress=False, num_threads=args.threads,
                n_negatives=getattr(args, "negatives", 1))
     _, metrics, history = fit_recommender(data, model, cfg, args.seed, model_params=params, baselines=())

@@ -12,6 +12,8 @@ from typing import Any
 
 import yaml
 
+from kgmine.recommend.pipeline import RecommendConfig
+
 DEFAULTS: dict[str, Any] = {
     "name": "demo",
     "seed": 0,
@@ -41,30 +43,11 @@ DEFAULTS: dict[str, Any] = {
     },
     "mine": {
         "rules": {"enabled": True, "min_support": 0.0005, "min_confidence": 0.1, "min_len": 2, "max_len": 3},
-        "clusters": {"enabled": True, "method": "kmeans", "n_clusters": None, "features": "tfidf"},
+        "clusters": {"enabled": True, "method": "kmeans", "n_clusters": None,
+                     "text": "tfidf"},  # tfidf | minilm | null (no text block)
         "analytics": {"enabled": True},
     },
-    "recommend": {
-        "enabled": True,
-        "model": "lightgcn",
-        "embedding_dim": 64,
-        "num_layers": 2,
-        "epochs": 30,
-        "batch_size": 4096,
-        "lr": 0.01,
-        "weight_decay": 1e-4,
-        "split": "random",       # random | leave_last_out | given | auto
-        "test_fraction": 0.2,
-        "valid_fraction": 0.1,   # for early stopping on validation NDCG
-        "eval_every": 5,
-        "patience": 4,
-        "time_budget": 150,      # seconds of training at most
-        "k": 20,
-        "write_top_k": 10,
-        "explain_users": 20,
-        "baselines": ["popularity", "itemknn"],
-        "device": "auto",
-    },
+    "recommend": RecommendConfig().to_dict(),  # the stage's dataclass holds its keys and defaults
     "report": {"enabled": True},
 }
 

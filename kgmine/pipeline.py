@@ -32,6 +32,7 @@ import yaml
 from kgmine.graph.build import build_tables
 from kgmine.io.tables import ShopData
 from kgmine.progress import progress_disabled
+from kgmine.seeding import seed_everything
 
 log = logging.getLogger(__name__)
 
@@ -84,7 +85,7 @@ def run_pipeline(cfg: dict[str, Any], out_dir: str | Path, console: Any = None) 
     out_dir = Path(out_dir)
     (out_dir / "artifacts").mkdir(parents=True, exist_ok=True)
     metrics: dict[str, Any] = {"run": {"name": cfg["name"], "seed": cfg["seed"]}}
-    _seed_everything(int(cfg["seed"]))
+    seed_everything(int(cfg["seed"]))
     total_start = time.perf_counter()
 
     with _timed(metrics, "read", console):
@@ -233,10 +234,10 @@ def run_clusters(data: ShopData, cfg: dict[str, Any], store, out_dir: Path) -> d
     from kgmine.mine.writeback import write_clusters
 
     cc = cfg["mine"]["clusters"]
-    clusterer = ProductClusterer(method=cc["method"], n_clusters=cc["n_clusters"], features=cc["features"],
+    clusterer = ProductClusterer(method=cc["method"], n_clusters=cc["n_clusters"], text=cc["text"],
                                  random_state=int(cfg["seed"]), progress=not progress_disabled())
     clusterer.fit(store)
-    assignments = clusterer.assignments_
+    assignments = clusterer.labels_
     labels = clusterer.clusters_.set_index("cluster")["label"] if "label" in clusterer.clusters_ else None
     artifact = assignments.copy()
     if labels is not None:
@@ -267,16 +268,6 @@ def run_recommender(data: ShopData, cfg: dict[str, Any], store, out_dir: Path) -
 
     rec_cfg = {**cfg["recommend"], "progress": not progress_disabled()}
     return train_and_recommend(data, rec_cfg, store=store, out_dir=out_dir, seed=int(cfg["seed"]))
-
-
-def _seed_everything(seed: int) -> None:
-    import random
-
-    import torch
-
-    random.seed(seed)
-    np.random.seed(seed)
-    torch.manual_seed(seed)
 
 
 def _jsonable(value: Any) -> Any:

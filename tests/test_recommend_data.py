@@ -6,7 +6,8 @@ import pandas as pd
 import pytest
 import torch
 
-from kgmine.recommend.data import InteractionData, KGTriples, NegativeSampler, load_recbole_split
+from kgmine.io.recbole import read_recbole
+from kgmine.recommend.data import InteractionData, KGTriples, NegativeSampler
 
 
 def _frame(n_users=30, n_items=40, per_user=8, seed=0) -> pd.DataFrame:
@@ -99,7 +100,7 @@ def test_kg_triples_map_items_and_new_entities():
 
 
 def test_recbole_luxury_split_loads_with_kg(shared_data):
-    data = load_recbole_split(shared_data / "recsys" / "amazon-luxury-beauty-kg")
+    data = InteractionData.from_shop(read_recbole(shared_data / "recsys" / "amazon-luxury-beauty-kg"), "given")
     s = data.summary()
     assert (s["users"], s["items"]) == (2028, 936)
     assert s["train"] + s["valid"] + s["test"] == 20050

@@ -96,3 +96,11 @@ def test_cli_recommend_prints_ten_items_with_paths_and_similar(demo):
     assert bad.exit_code == 1 and "nobody" in bad.output
     missing = runner.invoke(app, ["recommend", "--store", str(store_dir), "--user", user, "--model", "mf"])
     assert missing.exit_code == 1 and "no trained mf model" in missing.output
+
+
+def test_similar_items_of_mf_whose_embeddings_are_its_parameters(small_world):
+    fitted, _, _ = fit_recommender(small_world, "mf", dict(epochs=1, progress=False), seed=0, split="random",
+                                   baselines=())
+    item = str(fitted.data.item_ids[0])
+    sims = similar_items(fitted, item, k=3)
+    assert len(sims) == 3 and item not in set(sims["similar_id"])

@@ -1,23 +1,52 @@
 """`kgmine` commands of the recommend group: ``recommend``, ``similar`` and ``fit-recommender``.
 
 A trained model is looked up next to the store: ``<store parent>/models/<model>.pt`` (for the demo,
-``DIR/models/lightgcn.pt`` beside ``DIR/store``); ``--model-path`` overrides it. ``kgmine demo`` /
-``kgmine run`` save it there; ``kgmine fit-recommender --store DIR`` trains one from the store's
-BOUGHT and RATED edges.
+``DIR/models/lightgcn.pt`` beside ``DIR/store``); ``--model-path`` overrides it (and is needed with a
+Neo4j store, which has no directory). ``kgmine demo`` / ``kgmine run`` save it there;
+``kgmine fit-recommender --store DIR`` trains one from the store's BOUGHT and RATED edges.
 """
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Annotated, Optional
 
 import typer
 
 from kgmine.commands.common import console, fail, open_graph, print_frame
 
+# no name: its commands are top-level (`kgmine recommend`, not `kgmine recommend recommend`)
+recommend_app = typer.Typer()
 
-def _load_model(store: Path, model: str, model_path: Path | None):
-    from kgmine.recommend.fitted import FittedRecommender, default_model_path
 
-    path = model_path or default_model_path(store, model)
+def register(app: typer.Typer) -> None:
+    """Add this group's commands (recommend, similar, fit-recommender) to the top-level app."""
+    app.add_typer(recommend_app)
+
+
+STORE_HELP = "Store directory (the embedded LadybugDB store), or 'neo4j' (then give --model-path)."
+StoreOption = Annotated[str, typer.Option("--store", help=STORE_HELP)]
+KindOption = Annotated[str, typer.Option("--kind", help="Store kind: ladybug (embedded) or neo4j (server named by "
+                                                        "NEO4J_URI etc.).")]
+ModelOption = Annotated[str, typer.Option("--model", help="Model name: lightgcn, kg_gnn, mf, popularity, itemknn.")]
+ModelPathOption = Annotated[Optional[Path], typer.Option("--model-path", help="Trained model file (default: "
+                                                                              "<store parent>/models/<model>.pt).")]
+
+
+def _model_file(store: str, model: str, model_path: Path | None) -> Path:
+    """``--model-path``, else ``<store parent>/models/<model>.pt`` (a Neo4j store has no parent directory)."""
+    from kgmine.recommend.fitted import default_model_path
+
+    if model_path is not None:
+        return model_path
+    if store == "neo4j":
+        fail("--model-path is required with --store neo4j (there is no store directory to look next to)")
+    return default_model_path(store, model)
+
+
+def _load_model(store: str, model: str, model_path: Path | None):
+    from kgmine.recommend.fitted import FittedRecommender
+
+    path = _model_file(store, model, model_path)
     try:
         return FittedRecommender.load(path)
     except FileNotFoundError:
@@ -34,100 +63,101 @@ def _titles(store, ids: list[str]) -> dict[str, str]:
     return {str(r.id): ("" if r.title is None else str(r.title)) for r in rows.itertuples(index=False)}
 
 
-def register(app: typer.Typer) -> None:
-    """Add this group's commands to the top-level app."""
+@recommend_app.command("recommend")
+def recommend_cmd(
+    store: StoreOption,
+    user: str = typer.Option(..., "--user", help="User id to recommend for."),
+    k: int = typer.Option(10, "-k", "--k", min=1, help="Number of items."),
+    model: ModelOption = "lightgcn",
+    model_path: ModelPathOption = None,
+    write: bool = typer.Option(False, "--write/--no-write", help="Also write the list as RECOMMENDED edges."),
+    kind: KindOption = "ladybug",
+) -> None:
+    """Top-K items for a user, with scores and an explanation path read from the graph."""
+    from kgmine.recommend.serve import explain, recommend_topk, write_recommendations
 
-    @app.command("recommend")
-    def recommend_cmd(
-        store: Path = typer.Option(..., "--store", help="Store directory (the embedded LadybugDB store)."),
-        user: str = typer.Option(..., "--user", help="User id to recommend for."),
-        k: int = typer.Option(10, "-k", "--k", min=1, help="Number of items."),
-        model: str = typer.Option("lightgcn", "--model", help="Model name: lightgcn, kg_gnn, mf, popularity, itemknn."),
-        model_path: Path | None = typer.Option(None, "--model-path", help="Trained model file (default: "
-                                               "<store parent>/models/<model>.pt)."),
-        write: bool = typer.Option(False, "--write/--no-write", help="Also write the list as RECOMMENDED edges."),
-    ) -> None:
-        """Top-K items for a user, with scores and an explanation path read from the graph."""
-        from kgmine.recommend.serve import explain, recommend_topk, write_recommendations
+    fitted = _load_model(store, model, model_path)
+    try:
+        recs = recommend_topk(fitted, [user], k)
+    except KeyError as exc:
+        fail(f"{exc.args[0]} in the trained model")
+    db = open_graph(store, kind, write)
+    try:
+        expl = explain(db, user, recs["product_id"].astype(str).tolist())
+        titles = _titles(db, recs["product_id"].astype(str).tolist())
+        if write:
+            write_recommendations(db, recs)
+    finally:
+        db.close()
+    recs = recs.merge(expl[["product_id", "explanation"]], on="product_id", how="left")
+    recs["title"] = recs["product_id"].astype(str).map(titles)
+    print_frame(recs[["rank", "product_id", "title", "score", "explanation"]],
+                title=f"top {k} for user {user} ({fitted.name})")
 
-        fitted = _load_model(store, model, model_path)
-        try:
-            recs = recommend_topk(fitted, [user], k)
-        except KeyError as exc:
-            fail(f"{exc.args[0]} in the trained model")
-        db = open_graph(store, "ladybug", write)
-        try:
-            expl = explain(db, user, recs["product_id"].astype(str).tolist())
-            titles = _titles(db, recs["product_id"].astype(str).tolist())
-            if write:
-                write_recommendations(db, recs)
-        finally:
-            db.close()
-        recs = recs.merge(expl[["product_id", "explanation"]], on="product_id", how="left")
-        recs["title"] = recs["product_id"].astype(str).map(titles)
-        print_frame(recs[["rank", "product_id", "title", "score", "explanation"]],
-                    title=f"top {k} for user {user} ({fitted.name})")
 
-    @app.command("similar")
-    def similar_cmd(
-        store: Path = typer.Option(..., "--store", help="Store directory (the embedded LadybugDB store)."),
-        item: str = typer.Option(..., "--item", help="Product id."),
-        k: int = typer.Option(10, "-k", "--k", min=1, help="Number of similar items."),
-        model: str = typer.Option("lightgcn", "--model", help="Model name."),
-        model_path: Path | None = typer.Option(None, "--model-path", help="Trained model file."),
-    ) -> None:
-        """Items most similar to a product (cosine of the trained item embeddings)."""
-        from kgmine.recommend.serve import similar_items
+@recommend_app.command("similar")
+def similar_cmd(
+    store: StoreOption,
+    item: str = typer.Option(..., "--item", help="Product id."),
+    k: int = typer.Option(10, "-k", "--k", min=1, help="Number of similar items."),
+    model: ModelOption = "lightgcn",
+    model_path: ModelPathOption = None,
+    kind: KindOption = "ladybug",
+) -> None:
+    """Items most similar to a product (cosine of the trained item embeddings)."""
+    from kgmine.recommend.serve import similar_items
 
-        fitted = _load_model(store, model, model_path)
-        try:
-            sims = similar_items(fitted, item, k)
-        except KeyError as exc:
-            fail(f"{exc.args[0]} in the trained model")
-        db = open_graph(store, "ladybug", False)
-        try:
-            titles = _titles(db, [item] + sims["similar_id"].astype(str).tolist())
-        finally:
-            db.close()
-        sims["title"] = sims["similar_id"].astype(str).map(titles)
-        print_frame(sims[["rank", "similar_id", "title", "score"]],
-                    title=f"similar to {item} {titles.get(item, '')!r} ({fitted.name})")
+    fitted = _load_model(store, model, model_path)
+    try:
+        sims = similar_items(fitted, item, k)
+    except KeyError as exc:
+        fail(f"{exc.args[0]} in the trained model")
+    db = open_graph(store, kind, False)
+    try:
+        titles = _titles(db, [item] + sims["similar_id"].astype(str).tolist())
+    finally:
+        db.close()
+    sims["title"] = sims["similar_id"].astype(str).map(titles)
+    print_frame(sims[["rank", "similar_id", "title", "score"]],
+                title=f"similar to {item} {titles.get(item, '')!r} ({fitted.name})")
 
-    @app.command("fit-recommender")
-    def fit_cmd(
-        store: Path = typer.Option(..., "--store", help="Store directory; BOUGHT and RATED edges are the training data."),
-        model: str = typer.Option("lightgcn", "--model", help="lightgcn, kg_gnn, mf, popularity or itemknn."),
-        epochs: int = typer.Option(100, "--epochs", help="Maximum epochs."),
-        time_budget: float = typer.Option(120.0, "--time-budget", help="Stop training after this many seconds."),
-        lr: float = typer.Option(1e-2, "--lr", help="Adam learning rate."),
-        layers: int = typer.Option(3, "--layers", help="Propagation layers."),
-        split: str = typer.Option("random", "--split", help="random, leave_last_out, given or auto."),
-        seed: int = typer.Option(0, "--seed", help="Random seed."),
-        device: str = typer.Option("auto", "--device", help="auto, cpu or cuda."),
-        model_path: Path | None = typer.Option(None, "--model-path", help="Where to save (default: next to the store)."),
-    ) -> None:
-        """Train a recommender on a store's interactions and save it where `recommend`/`similar` look."""
-        from kgmine.recommend.fitted import default_model_path
-        from kgmine.recommend.store_data import shop_from_store
-        from kgmine.recommend.train import fit_recommender
 
-        db = open_graph(store, "ladybug", False)
-        try:
-            shop = shop_from_store(db)
-        finally:
-            db.close()
-        if len(shop.interactions) == 0:
-            fail(f"store {store} has no BOUGHT or RATED edges to train on")
-        cfg = dict(epochs=epochs, time_budget=time_budget, lr=lr, device=device, ks=(10, 20), eval_every=5,
-                   patience=4, sampling="edge")
-        params = {} if model in ("mf", "popularity", "itemknn") else {"num_layers": layers}
-        try:
-            fitted, metrics, _ = fit_recommender(shop, model, cfg, seed, split=split, model_params=params)
-        except ValueError as exc:
-            fail(str(exc))
-        path = fitted.save(model_path or default_model_path(store, model))
-        keys = [k for k in metrics if k.endswith("_at_20") and k.split("_")[0] in ("recall", "ndcg", "popularity")]
-        import pandas as pd
+@recommend_app.command("fit-recommender")
+def fit_cmd(
+    store: str = typer.Option(..., "--store", help=STORE_HELP + " BOUGHT and RATED edges are the training data."),
+    model: str = typer.Option("lightgcn", "--model", help="lightgcn, kg_gnn, mf, popularity or itemknn."),
+    epochs: int = typer.Option(100, "--epochs", help="Maximum epochs."),
+    time_budget: float = typer.Option(120.0, "--time-budget", help="Stop training after this many seconds."),
+    lr: float = typer.Option(1e-2, "--lr", help="Adam learning rate."),
+    layers: int = typer.Option(3, "--layers", help="Propagation layers."),
+    split: str = typer.Option("random", "--split", help="random, leave_last_out, given or auto."),
+    seed: int = typer.Option(0, "--seed", help="Random seed."),
+    device: str = typer.Option("auto", "--device", help="auto, cpu or cuda."),
+    model_path: Optional[Path] = typer.Option(None, "--model-path", help="Where to save (default: next to the store)."),
+    kind: KindOption = "ladybug",
+) -> None:
+    """Train a recommender on a store's interactions and save it where `recommend`/`similar` look."""
+    import pandas as pd
 
-        print_frame(pd.DataFrame({"metric": keys, "value": [metrics[k] for k in keys]}), title=f"{model} (test)")
-        console.print(f"saved {path}")
+    from kgmine.recommend.store_data import shop_from_store
+    from kgmine.recommend.train import fit_recommender
+
+    path = _model_file(store, model, model_path)
+    db = open_graph(store, kind, False)
+    try:
+        shop = shop_from_store(db)
+    finally:
+        db.close()
+    if len(shop.interactions) == 0:
+        fail(f"store {store} has no BOUGHT or RATED edges to train on")
+    cfg = dict(epochs=epochs, time_budget=time_budget, lr=lr, device=device, ks=(10, 20), eval_every=5,
+               patience=4, sampling="edge")
+    params = {} if model in ("mf", "popularity", "itemknn") else {"num_layers": layers}
+    try:
+        fitted, metrics, _ = fit_recommender(shop, model, cfg, seed, split=split, model_params=params)
+    except ValueError as exc:
+        fail(str(exc))
+    fitted.save(path)
+    keys = [k for k in metrics if k.endswith("_at_20") and k.split("_")[0] in ("recall", "ndcg", "popularity")]
+    print_frame(pd.DataFrame({"metric": keys, "value": [metrics[k] for k in keys]}), title=f"{model} (test)")
+    console.print(f"saved {path}")

@@ -219,11 +219,6 @@ class _BaseClusterer:
         return nullcontext() if self.threads is None else threadpool_limits(limits=self.threads)
 
     @property
-    def assignments_(self) -> pd.DataFrame:
-        """Alias of ``labels_`` (id, cluster, score)."""
-        return self.labels_
-
-    @property
     def silhouette_(self) -> float:
         """Silhouette of the chosen clustering."""
         return float(self.selection_.loc[self.selection_["chosen"], "silhouette"].iloc[0])
@@ -260,7 +255,6 @@ class ProductClusterer(_BaseClusterer):
         threads: BLAS/OpenMP threads for SVD, k-means and scores (default 1: on a shared or small
             machine extra threads of these small dense problems spin and cost up to 10x; None = no
             limit). The MiniLM encoder is not limited.
-        features: pipeline-config alias of ``text`` (``"tfidf"``, ``"minilm"``, ``"none"``); wins when given.
 
     Attributes (after :meth:`fit`): ``labels_`` (product_id, cluster, score = cosine to the cluster
     mean), ``clusters_`` (cluster, size, label, top_terms, top_attributes), ``selection_`` (k,
@@ -275,11 +269,9 @@ class ProductClusterer(_BaseClusterer):
                  n_components: int = 30, text_weight: float = 1.0, attribute_weight: float = 0.5,
                  behaviour_weight: float = 0.0, attributes: Sequence[str] | None = None,
                  exclude_attributes: Sequence[str] = ("category", "subcategory"), min_cluster_size: int = 10,
-                 n_init: int = 4, random_state: int | None = 0, progress: bool = True, threads: int | None = 1,
-                 features: str | None = None):
+                 n_init: int = 4, random_state: int | None = 0, progress: bool = True, threads: int | None = 1):
         super().__init__(method, n_clusters, k_range, selection, min_cluster_size, n_init, random_state, progress,
                          threads)
-        self.features = features
         self.text = text
         self.text_fields = text_fields
         self.n_components = n_components
@@ -296,7 +288,7 @@ class ProductClusterer(_BaseClusterer):
         blocks: list[tuple[np.ndarray, float]] = []
         names: list[str] = []
         tfidf = terms = None
-        text = self.text if self.features is None else (None if self.features == "none" else self.features)
+        text = self.text
         if text is not None and self.text_weight > 0:
             vectorizer = TextVectorizer(text, n_components=self.n_components, random_state=self.random_state)
             with self._limited() if text == "tfidf" else nullcontext():

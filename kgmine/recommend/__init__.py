@@ -16,7 +16,7 @@ spinning OpenMP threads every small torch op waits for a busy core (measured: 26
 on MovieLens-100k at load 10 on 2 cores).
 """
 from kgmine.recommend.baselines import ItemKNN, Popularity
-from kgmine.recommend.data import InteractionData, NegativeSampler, RecGraph, load_lightgcn_split, load_recbole_split
+from kgmine.recommend.data import InteractionData, NegativeSampler, RecGraph
 from kgmine.recommend.evaluate import evaluate
 from kgmine.recommend.fitted import FittedRecommender, default_model_path
 from kgmine.recommend.serve import explain, recommend_topk, similar_items, write_recommendations
@@ -32,5 +32,5 @@ def popularity_baseline(interactions, k: int = 20, seed: int = 0, split: str = "
 
 __all__ = ["FittedRecommender", "InteractionData", "ItemKNN", "NegativeSampler", "Popularity", "RecGraph",
            "TrainConfig", "default_model_path", "evaluate", "explain", "fit", "fit_recommender",
-           "load_lightgcn_split", "load_recbole_split", "popularity_baseline", "recommend_topk", "similar_items",
+           "popularity_baseline", "recommend_topk", "similar_items",
            "write_recommendations"]

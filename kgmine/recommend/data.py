@@ -6,9 +6,9 @@ Everything here is data preparation; models only ever see the tensors it produce
   ``test`` (user, item) pairs, the original ids (``user_ids[u]``, ``item_ids[i]``) and an optional
   :class:`KGTriples` of item-entity triples. Build it from an interactions DataFrame
   (:meth:`InteractionData.from_frame`, with a ``given``, ``random`` or ``leave_last_out`` split), from a
-  :class:`~kgmine.io.tables.ShopData` (:meth:`InteractionData.from_shop`), or from LightGCN
-  ``train.txt``/``test.txt`` (:func:`load_lightgcn_split`) and RecBole atomic files
-  (:func:`load_recbole_split`).
+  :class:`~kgmine.io.tables.ShopData` (:meth:`InteractionData.from_shop`: LightGCN and RecBole
+  files come through their readers, :func:`kgmine.io.lightgcn.read_lightgcn` and
+  :func:`kgmine.io.recbole.read_recbole`, e.g. ``from_shop(read_lightgcn(dir), "given", keep_order=True)``).
 * :class:`RecGraph` is the symmetric-normalised user-item adjacency
   ``D^{-1/2} A D^{-1/2}`` (LightGCN eq. 7) as a torch CSR tensor, plus the KG as relation-typed CSR
   blocks; it moves to a device with :meth:`RecGraph.to`.
@@ -17,10 +17,8 @@ Everything here is data preparation; models only ever see the tensors it produce
 """
 from __future__ import annotations
 
-import os
 import warnings
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -174,7 +172,8 @@ class InteractionData:
     def from_frame(cls, interactions: pd.DataFrame, split: str = "auto", *,
                    ratios: tuple[float, float, float] = (0.8, 0.1, 0.1), seed: int = 0,
                    events: tuple[str, ...] | None = None, min_rating: float | None = None,
-                   kg_triples: pd.DataFrame | None = None, name: str = "data") -> "InteractionData":
+                   kg_triples: pd.DataFrame | None = None, name: str = "data",
+                   user_ids=None, item_ids=None) -> "InteractionData":
         """Index an interactions table (``user_id``, ``product_id`` [, ``timestamp``, ``split``, ...]).
 
         ``split`` is ``given`` (use the ``split`` column), ``random`` (per-user random split with
@@ -182,7 +181,9 @@ class InteractionData:
         or ``auto`` (``given`` when every row has a split, else ``leave_last_out`` when timestamps
         exist, else ``random``). ``events`` keeps only those events; ``min_rating`` drops rated rows
         below it (implicit feedback from explicit ratings). Repeated (user, item) pairs count once.
-        ``kg_triples`` = DataFrame(head, relation, tail) of original ids adds a KG.
+        ``kg_triples`` = DataFrame(head, relation, tail) of original ids adds a KG. ``user_ids`` /
+        ``item_ids`` fix the index order (id ``user_ids[u]`` is index ``u``; every id of the table must be
+        there); by default users and items are indexed in sorted id order.
         """
         for col in ("user_id", "product_id"):
             if col not in interactions.columns:
@@ -195,10 +196,8 @@ class InteractionData:
             df = df[rating.isna() | (rating >= min_rating)]
         if len(df) == 0:
             raise ValueError("no interactions left to train on (check events / min_rating)")
-        users = df["user_id"].astype(str).to_numpy(object)
-        items = df["product_id"].astype(str).to_numpy(object)
-        user_ids, u = np.unique(users, return_inverse=True)
-        item_ids, i = np.unique(items, return_inverse=True)
+        user_ids, u = _index(df["user_id"], user_ids, "user")
+        item_ids, i = _index(df["product_id"], item_ids, "item")
         has_split = "split" in df.columns and df["split"].notna().all()
         has_ts = "timestamp" in df.columns and df["timestamp"].notna().all()
         if split == "auto":
@@ -228,8 +227,15 @@ class InteractionData:
         return cls(user_ids, item_ids, parts["train"], parts["valid"], parts["test"], kg=kg, name=name)
 
     @classmethod
-    def from_shop(cls, shop, split: str = "auto", **kwargs) -> "InteractionData":
-        """From a :class:`~kgmine.io.tables.ShopData`; its item edges and entity edges form the KG."""
+    def from_shop(cls, shop, split: str = "auto", *, keep_order: bool = False, **kwargs) -> "InteractionData":
+        """From a :class:`~kgmine.io.tables.ShopData`; its item edges and entity edges form the KG.
+
+        ``keep_order=True`` indexes users and items in the order of ``shop.users`` / ``shop.products``
+        (a reader's order: for LightGCN files user ``"u"`` is index ``u``, as in the official code)
+        instead of sorted ids. Other keyword arguments go to :meth:`from_frame`.
+        """
+        if keep_order:
+            kwargs.update(user_ids=shop.users["user_id"], item_ids=shop.products["product_id"])
         triples = []
         if len(shop.item_edges):
             triples.append(shop.item_edges.rename(columns={"src": "head", "dst": "tail"})[["head", "relation", "tail"]])
@@ -239,6 +245,18 @@ class InteractionData:
         kg = pd.concat(triples, ignore_index=True) if triples else None
         kwargs.setdefault("name", shop.name)
         return cls.from_frame(shop.interactions, split, kg_triples=kg, **kwargs)
+
+
+def _index(values: pd.Series, order, what: str) -> tuple[np.ndarray, np.ndarray]:
+    """(ids, index of each value): ``order`` as given, or the sorted distinct values when None."""
+    values = values.astype(str).to_numpy(object)
+    if order is None:
+        return np.unique(values, return_inverse=True)
+    ids = np.asarray(order, dtype=object).astype(str)
+    index = pd.Index(ids).get_indexer(values)
+    if (index < 0).any():
+        raise ValueError(f"{what} id {values[index < 0][0]!r} is not among the {len(ids)} given {what} ids")
+    return ids, index.astype(np.int64)
 
 
 # ---------------------------------------------------------------------- splits
@@ -281,74 +299,6 @@ def random_split(users: np.ndarray, items: np.ndarray, ratios: tuple[float, floa
     u, i = frame["u"].to_numpy(), frame["i"].to_numpy()
     return {"train": _pairs(u[train], i[train]), "valid": _pairs(u[valid], i[valid]),
             "test": _pairs(u[test], i[test])}
-
-
-# ---------------------------------------------------------------------- standard files
-def _read_lightgcn_file(path: Path) -> tuple[np.ndarray, np.ndarray]:
-    users, items = [], []
-    with open(path) as fh:
-        for line_no, line in enumerate(fh, 1):
-            parts = line.split()
-            if len(parts) < 2:
-                continue
-            try:
-                row = np.asarray(parts, dtype=np.int64)
-            except ValueError:
-                raise ValueError(f"{path} line {line_no}: expected integers 'user item item ...'") from None
-            users.append(np.full(len(row) - 1, row[0]))
-            items.append(row[1:])
-    if not users:
-        return np.zeros(0, np.int64), np.zeros(0, np.int64)
-    return np.concatenate(users), np.concatenate(items)
-
-
-def load_lightgcn_split(directory: str | os.PathLike, name: str | None = None) -> InteractionData:
-    """LightGCN's ``train.txt`` / ``test.txt`` (one line per user: ``user item item ...``, 0-based ids).
-
-    Indices are kept as in the files (user ``u`` is index ``u``), so results are comparable with the
-    official code; there is no validation split (the official protocol has none).
-    """
-    directory = Path(directory)
-    tu, ti = _read_lightgcn_file(directory / "train.txt")
-    su, si = _read_lightgcn_file(directory / "test.txt")
-    n_users = int(max(tu.max(initial=-1), su.max(initial=-1)) + 1)
-    n_items = int(max(ti.max(initial=-1), si.max(initial=-1)) + 1)
-    return InteractionData(np.arange(n_users).astype(str), np.arange(n_items).astype(str),
-                           _pairs(tu, ti), _pairs(), _pairs(su, si), name=name or directory.name)
-
-
-def load_recbole_split(directory: str | os.PathLike, dataset: str | None = None) -> InteractionData:
-    """RecBole atomic files ``<dataset>.{train,valid,test}.inter`` plus optional ``.kg`` and ``.link``.
-
-    ``.link`` maps items to KG entities; a KG head or tail that links to an item becomes that item.
-    """
-    directory = Path(directory)
-    if dataset is None:
-        found = sorted(directory.glob("*.train.inter"))
-        if not found:
-            raise FileNotFoundError(f"{directory}: no *.train.inter file")
-        dataset = found[0].name[: -len(".train.inter")]
-
-    def read(path: Path) -> pd.DataFrame:
-        frame = pd.read_csv(path, sep="\t", dtype=str)
-        frame.columns = [c.split(":")[0] for c in frame.columns]
-        return frame
-
-    frames = []
-    for split in SPLITS:
-        frame = read(directory / f"{dataset}.{split}.inter")
-        frames.append(pd.DataFrame({"user_id": frame["user_id"], "product_id": frame["item_id"], "split": split}))
-    inter = pd.concat(frames, ignore_index=True)
-    kg = None
-    if (directory / f"{dataset}.kg").exists():
-        kg = read(directory / f"{dataset}.kg").rename(columns={"head_id": "head", "relation_id": "relation",
-                                                              "tail_id": "tail"})
-        if (directory / f"{dataset}.link").exists():
-            link = read(directory / f"{dataset}.link")
-            ent2item = dict(zip(link["entity_id"], link["item_id"]))
-            kg["head"] = kg["head"].map(lambda e: ent2item.get(e, e))
-            kg["tail"] = kg["tail"].map(lambda e: ent2item.get(e, e))
-    return InteractionData.from_frame(inter, "given", kg_triples=kg, name=dataset)
 
 
 # ---------------------------------------------------------------------- graph

@@ -20,6 +20,8 @@ import torch
 
 from kgmine.recommend.baselines import ItemKNN, Popularity
 from kgmine.recommend.data import InteractionData, KGTriples, RecGraph
+from kgmine.recommend.device import resolve_device
+from kgmine.recommend.models import MODELS
 
 BASELINES = {"popularity": Popularity, "itemknn": ItemKNN}
 FORMAT_VERSION = 1
@@ -63,7 +65,7 @@ class FittedRecommender:
             self.model.to(self.device).eval()
             with torch.no_grad():
                 users, items = self.model(self.graph)
-            self._embeddings = (users.float(), items.float())
+            self._embeddings = (users.detach().float(), items.detach().float())  # MF returns its parameters
         return self._embeddings
 
     def score(self, users: torch.Tensor) -> torch.Tensor:
@@ -110,9 +112,6 @@ class FittedRecommender:
     @classmethod
     def load(cls, path: str | os.PathLike, device: str | torch.device = "cpu") -> "FittedRecommender":
         """Rebuild a recommender saved with :meth:`save` (FileNotFoundError naming the path if absent)."""
-        from kgmine.recommend.models import MODELS
-        from kgmine.recommend.train import resolve_device
-
         path = Path(path)
         if not path.is_file():
             raise FileNotFoundError(f"no trained recommender at {path}")

@@ -6,7 +6,7 @@ pipeline uses (table in, fitted recommender + metrics + history out, popularity 
 
 Loss (BPR, Rendle et al. 2009, as in LightGCN's official code)::
 
-    loss = mean(softplus(s(u, j) - s(u, i))) + l2 * 0.5 * (|e_u|^2 + |e_i|^2 + |e_j|^2) / batch
+    loss = mean(softplus(s(u, j) - s(u, i))) + weight_decay * 0.5 * (|e_u|^2 + |e_i|^2 + |e_j|^2) / batch
 
 with the layer-0 embeddings of the batch in the L2 term. Device ``auto`` picks CUDA when present;
 there the epoch's index tensors are pinned and copied asynchronously, and the scoring runs under
@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import json
 import math
-import os
 import time
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
@@ -32,14 +31,20 @@ import pandas as pd
 import torch
 import torch.nn.functional as F
 
+from kgmine.io.tables import ShopData
 from kgmine.progress import make_progress
 from kgmine.recommend.data import InteractionData, NegativeSampler, RecGraph
+from kgmine.recommend.device import amp_dtype, resolve_device, set_threads
 from kgmine.recommend.evaluate import embedding_scorer, evaluate
+from kgmine.recommend.fitted import BASELINES, FittedRecommender
+from kgmine.recommend.models import MODELS
+from kgmine.seeding import seed_everything
 
 
 @dataclass
 class TrainConfig:
-    """Hyper-parameters and run settings of :func:`fit` (defaults: LightGCN's paper settings).
+    """Hyper-parameters and run settings of :func:`fit` (defaults: LightGCN's paper settings; the
+    pipeline's recommend stage builds its own from :class:`kgmine.recommend.pipeline.RecommendConfig`).
 
     ``metrics_path`` (default ``<checkpoint_dir>/metrics.jsonl``) receives one JSON line per epoch.
     ``eval_every`` evaluations are on ``eval_split`` (``valid``; ``test`` when the data has no
@@ -51,7 +56,7 @@ class TrainConfig:
     epochs: int = 1000
     batch_size: int = 2048
     lr: float = 1e-3
-    l2: float = 1e-4
+    weight_decay: float = 1e-4
     n_negatives: int = 1
     sampling: str = "user"
     eval_every: int = 10
@@ -84,42 +89,8 @@ class TrainConfig:
         return cls(**values)
 
 
-def resolve_device(device: str | torch.device = "auto") -> torch.device:
-    """``auto`` -> ``cuda`` when available, else ``cpu``; anything else is passed to ``torch.device``."""
-    if str(device) == "auto":
-        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
-    device = torch.device(device)
-    if device.type == "cuda" and not torch.cuda.is_available():
-        raise ValueError("device 'cuda' requested but torch.cuda.is_available() is False")
-    return device
-
-
-def set_threads(num_threads: int | None) -> int:
-    """Set torch's CPU intra-op threads (``None``: all cores available to this process)."""
-    if num_threads is None:
-        try:
-            num_threads = len(os.sched_getaffinity(0))
-        except AttributeError:  # pragma: no cover - non-Linux
-            num_threads = os.cpu_count() or 1
-    torch.set_num_threads(max(1, int(num_threads)))
-    return torch.get_num_threads()
-
-
-def seed_everything(seed: int) -> None:
-    """Seed torch (CPU and CUDA) and numpy's legacy global generator."""
-    torch.manual_seed(seed)
-    np.random.seed(seed % (2**32))
-
-
-def amp_dtype(device: torch.device, enabled: bool) -> torch.dtype | None:
-    """The autocast dtype to use: None on CPU or when disabled; bfloat16 on CUDA if supported, else float16."""
-    if not enabled or device.type != "cuda":
-        return None
-    return torch.bfloat16 if torch.cuda.is_bf16_supported() else torch.float16
-
-
 def bpr_loss(model: torch.nn.Module, user_emb: torch.Tensor, item_emb: torch.Tensor, users: torch.Tensor,
-             pos: torch.Tensor, neg: torch.Tensor, l2: float) -> tuple[torch.Tensor, torch.Tensor]:
+             pos: torch.Tensor, neg: torch.Tensor, weight_decay: float) -> tuple[torch.Tensor, torch.Tensor]:
     """BPR loss and its L2 term for a batch; ``neg`` is ``(B, n_neg)``. Returns ``(total, bpr)``."""
     u = user_emb[users]
     pos_score = (u * item_emb[pos]).sum(-1)
@@ -127,7 +98,7 @@ def bpr_loss(model: torch.nn.Module, user_emb: torch.Tensor, item_emb: torch.Ten
     bpr = F.softplus(neg_score.float() - pos_score.float()[:, None]).mean()
     ego_u, ego_i = model.ego(users, torch.cat([pos, neg.reshape(-1)]))
     reg = 0.5 * (ego_u.float().pow(2).sum() + ego_i.float().pow(2).sum()) / len(users)
-    return bpr + l2 * reg, bpr
+    return bpr + weight_decay * reg, bpr
 
 
 @dataclass
@@ -157,6 +128,28 @@ def make_adam(model: torch.nn.Module, lr: float) -> torch.optim.Adam:
         return torch.optim.Adam(model.parameters(), lr=lr)
 
 
+@dataclass
+class _Run:
+    """One training run of :func:`fit`: what its steps share (model, optimiser, sampler, history, state)."""
+
+    model: torch.nn.Module
+    data: InteractionData
+    cfg: TrainConfig
+    graph: RecGraph
+    device: torch.device
+    optimizer: torch.optim.Optimizer
+    scaler: torch.amp.GradScaler
+    sampler: NegativeSampler
+    dtype: torch.dtype | None
+    split: str
+    ckpt_dir: Path | None
+    metrics_path: Path | str | None
+    history: list[dict] = field(default_factory=list)
+    state: dict = field(default_factory=lambda: dict(epoch=0, best_value=-math.inf, best_epoch=0, bad=0,
+                                                     best_metrics={}, train_seconds=0.0))
+    best_weights: dict | None = None
+
+
 def fit(model: torch.nn.Module, data: InteractionData, config: TrainConfig | None = None,
         graph: RecGraph | None = None) -> FitResult:
     """Train ``model`` with BPR on ``data.train``; keep the weights that were best on validation.
@@ -165,6 +158,38 @@ def fit(model: torch.nn.Module, data: InteractionData, config: TrainConfig | Non
     Returns a :class:`FitResult`; the model ends on the best weights, on the training device.
     """
     cfg = config or TrainConfig()
+    run = _start_run(model, data, cfg, graph)
+    if cfg.resume:
+        _resume(run)
+    state = run.state
+    stopped = "epochs"
+    start_time = time.perf_counter()
+    progress = make_progress(disable=not cfg.progress)
+    with progress:
+        task = progress.add_task(f"train {type(model).__name__}", total=cfg.epochs, completed=state["epoch"])
+        while state["epoch"] < cfg.epochs:
+            epoch = state["epoch"] + 1
+            row = _train_epoch(run, epoch)
+            out_of_time = cfg.time_budget is not None and time.perf_counter() - start_time >= cfg.time_budget
+            if epoch % cfg.eval_every == 0 or epoch == cfg.epochs or out_of_time:
+                _evaluate_epoch(run, epoch, row)
+            _record_epoch(run, epoch, row)
+            progress.update(task, advance=1, description=f"train {type(model).__name__} loss {row['loss']:.4f}"
+                            + (f" {cfg.monitor} {state['best_value']:.4f}" if state["best_epoch"] else ""))
+            if state["bad"] >= cfg.patience:
+                stopped = "early_stopping"
+                break
+            if out_of_time:
+                stopped = "time_budget"
+                break
+    if run.best_weights is not None:
+        run.model.load_state_dict(run.best_weights)
+    return FitResult(pd.DataFrame(run.history), state["best_metrics"], state["best_epoch"], state["epoch"],
+                     state["train_seconds"], run.split, stopped)
+
+
+def _start_run(model: torch.nn.Module, data: InteractionData, cfg: TrainConfig, graph: RecGraph | None) -> _Run:
+    """Seed, pick the device and threads, move model and graph there, build optimiser, scaler and sampler."""
     device = resolve_device(cfg.device)
     if device.type == "cpu":
         set_threads(cfg.num_threads)
@@ -182,93 +207,96 @@ def fit(model: torch.nn.Module, data: InteractionData, config: TrainConfig | Non
     if ckpt_dir:
         ckpt_dir.mkdir(parents=True, exist_ok=True)
     metrics_path = cfg.metrics_path or (ckpt_dir / "metrics.jsonl" if ckpt_dir else None)
-    history: list[dict] = []
-    state = dict(epoch=0, best_value=-math.inf, best_epoch=0, bad=0, best_metrics={}, train_seconds=0.0)
-    best_weights = None
-    if cfg.resume and ckpt_dir and (ckpt_dir / "last.pt").exists():
-        ck = torch.load(ckpt_dir / "last.pt", map_location=device, weights_only=False)
-        model.load_state_dict(ck["model"])
-        kernels = [{k: g[k] for k in ("fused", "foreach") if k in g} for g in optimizer.param_groups]
-        optimizer.load_state_dict(ck["optimizer"])
-        for group, kernel in zip(optimizer.param_groups, kernels):
-            group.update(kernel)  # this run's kernel choice, not the checkpoint's
-            group["lr"] = cfg.lr  # the configured learning rate wins (resume with a decayed lr)
-        sampler.set_state(ck["sampler"])
-        torch.set_rng_state(ck["torch_rng"])
-        history, state = ck["history"], ck["state"]
-        if (ckpt_dir / "best.pt").exists():
-            best_weights = torch.load(ckpt_dir / "best.pt", map_location=device, weights_only=False)["model"]
-    stopped = "epochs"
-    start_time = time.perf_counter()
-    progress = make_progress(disable=not cfg.progress)
-    with progress:
-        task = progress.add_task(f"train {type(model).__name__}", total=cfg.epochs, completed=state["epoch"])
-        while state["epoch"] < cfg.epochs:
-            epoch = state["epoch"] + 1
-            t0 = time.perf_counter()
-            users, pos, neg = sampler.epoch()
-            n = len(users)
-            if cfg.max_steps_per_epoch:
-                n = min(n, cfg.max_steps_per_epoch * cfg.batch_size)
-            batch = [torch.from_numpy(np.ascontiguousarray(a[:n])) for a in (users, pos, neg)]
-            if device.type == "cuda":
-                batch = [b.pin_memory().to(device, non_blocking=True) for b in batch]
-            users_t, pos_t, neg_t = batch
-            model.train()
-            total, steps = 0.0, 0
-            for s in range(0, n, cfg.batch_size):
-                u, p, q = users_t[s: s + cfg.batch_size], pos_t[s: s + cfg.batch_size], neg_t[s: s + cfg.batch_size]
-                with torch.autocast(device_type=device.type, dtype=dtype or torch.float32, enabled=dtype is not None):
-                    user_emb, item_emb = model(graph)
-                    loss, _ = bpr_loss(model, user_emb, item_emb, u, p, q, cfg.l2)
-                    if getattr(model, "kg_loss_weight", 0) > 0:
-                        loss = loss + model.kg_loss_weight * model.kg_loss(graph)
-                optimizer.zero_grad(set_to_none=True)
-                scaler.scale(loss).backward()
-                scaler.step(optimizer)
-                scaler.update()
-                total += loss.detach().float().item()
-                steps += 1
-            seconds = time.perf_counter() - t0
-            state["train_seconds"] += seconds
-            row = {"epoch": epoch, "loss": total / max(steps, 1), "train_seconds": seconds, "steps": steps}
-            spent = time.perf_counter() - start_time
-            out_of_time = cfg.time_budget is not None and spent >= cfg.time_budget
-            if epoch % cfg.eval_every == 0 or epoch == cfg.epochs or out_of_time:
-                t1 = time.perf_counter()
-                metrics = evaluate_model(model, graph, data, split, cfg.ks, device, cfg.eval_batch_size)
-                row.update({f"{split}_{k}": v for k, v in metrics.items() if k != "n_users"})
-                row["eval_seconds"] = time.perf_counter() - t1
-                value = metrics[cfg.monitor]
-                if value > state["best_value"]:
-                    state.update(best_value=value, best_epoch=epoch, bad=0, best_metrics=metrics)
-                    best_weights = {k: v.detach().clone() for k, v in model.state_dict().items()}
-                    if ckpt_dir:
-                        torch.save({"model": best_weights, "epoch": epoch, "metrics": metrics}, ckpt_dir / "best.pt")
-                else:
-                    state["bad"] += 1
-            state["epoch"] = epoch
-            history.append(row)
-            if metrics_path:
-                with open(metrics_path, "a") as fh:
-                    fh.write(json.dumps(row) + "\n")
-            if ckpt_dir:
-                if "eval_seconds" in row:
-                    torch.save({"model": model.state_dict(), "optimizer": optimizer.state_dict(),
-                                "sampler": sampler.state(), "torch_rng": torch.get_rng_state(),
-                                "history": history, "state": state, "config": asdict(cfg)}, ckpt_dir / "last.pt")
-            progress.update(task, advance=1, description=f"train {type(model).__name__} loss {row['loss']:.4f}"
-                            + (f" {cfg.monitor} {state['best_value']:.4f}" if state["best_epoch"] else ""))
-            if state["bad"] >= cfg.patience:
-                stopped = "early_stopping"
-                break
-            if out_of_time:
-                stopped = "time_budget"
-                break
-    if best_weights is not None:
-        model.load_state_dict(best_weights)
-    return FitResult(pd.DataFrame(history), state["best_metrics"], state["best_epoch"], state["epoch"],
-                     state["train_seconds"], split, stopped)
+    return _Run(model, data, cfg, graph, device, optimizer, scaler, sampler, dtype, split, ckpt_dir, metrics_path)
+
+
+def _resume(run: _Run) -> None:
+    """Continue from ``last.pt`` (weights, optimiser, sampler and RNG state, history) when it exists."""
+    if not run.ckpt_dir or not (run.ckpt_dir / "last.pt").exists():
+        return
+    ck = torch.load(run.ckpt_dir / "last.pt", map_location=run.device, weights_only=False)
+    run.model.load_state_dict(ck["model"])
+    optimizer = run.optimizer
+    kernels = [{k: g[k] for k in ("fused", "foreach") if k in g} for g in optimizer.param_groups]
+    optimizer.load_state_dict(ck["optimizer"])
+    for group, kernel in zip(optimizer.param_groups, kernels):
+        group.update(kernel)  # this run's kernel choice, not the checkpoint's
+        group["lr"] = run.cfg.lr  # the configured learning rate wins (resume with a decayed lr)
+    run.sampler.set_state(ck["sampler"])
+    torch.set_rng_state(ck["torch_rng"])
+    run.history, run.state = ck["history"], ck["state"]
+    if (run.ckpt_dir / "best.pt").exists():
+        run.best_weights = torch.load(run.ckpt_dir / "best.pt", map_location=run.device, weights_only=False)["model"]
+
+
+def _epoch_batches(run: _Run) -> tuple[int, torch.Tensor, torch.Tensor, torch.Tensor]:
+    """This epoch's BPR triples on the device (pinned and copied asynchronously on CUDA), and their count."""
+    cfg = run.cfg
+    users, pos, neg = run.sampler.epoch()
+    n = len(users)
+    if cfg.max_steps_per_epoch:
+        n = min(n, cfg.max_steps_per_epoch * cfg.batch_size)
+    batch = [torch.from_numpy(np.ascontiguousarray(a[:n])) for a in (users, pos, neg)]
+    if run.device.type == "cuda":
+        batch = [b.pin_memory().to(run.device, non_blocking=True) for b in batch]
+    return n, *batch
+
+
+def _train_epoch(run: _Run, epoch: int) -> dict:
+    """One pass of mini-batch BPR steps (under autocast when mixed precision is on); the epoch's row."""
+    cfg, model, graph, dtype = run.cfg, run.model, run.graph, run.dtype
+    t0 = time.perf_counter()
+    n, users_t, pos_t, neg_t = _epoch_batches(run)
+    model.train()
+    total, steps = 0.0, 0
+    for s in range(0, n, cfg.batch_size):
+        u, p, q = users_t[s: s + cfg.batch_size], pos_t[s: s + cfg.batch_size], neg_t[s: s + cfg.batch_size]
+        with torch.autocast(device_type=run.device.type, dtype=dtype or torch.float32, enabled=dtype is not None):
+            user_emb, item_emb = model(graph)
+            loss, _ = bpr_loss(model, user_emb, item_emb, u, p, q, cfg.weight_decay)
+            if getattr(model, "kg_loss_weight", 0) > 0:
+                loss = loss + model.kg_loss_weight * model.kg_loss(graph)
+        run.optimizer.zero_grad(set_to_none=True)
+        run.scaler.scale(loss).backward()
+        run.scaler.step(run.optimizer)
+        run.scaler.update()
+        total += loss.detach().float().item()
+        steps += 1
+    seconds = time.perf_counter() - t0
+    run.state["train_seconds"] += seconds
+    return {"epoch": epoch, "loss": total / max(steps, 1), "train_seconds": seconds, "steps": steps}
+
+
+def _evaluate_epoch(run: _Run, epoch: int, row: dict) -> None:
+    """Evaluate on the selection split into ``row``; keep (and save to ``best.pt``) improved weights,
+    else count one evaluation without improvement."""
+    cfg, state = run.cfg, run.state
+    t1 = time.perf_counter()
+    metrics = evaluate_model(run.model, run.graph, run.data, run.split, cfg.ks, run.device, cfg.eval_batch_size)
+    row.update({f"{run.split}_{k}": v for k, v in metrics.items() if k != "n_users"})
+    row["eval_seconds"] = time.perf_counter() - t1
+    value = metrics[cfg.monitor]
+    if value > state["best_value"]:
+        state.update(best_value=value, best_epoch=epoch, bad=0, best_metrics=metrics)
+        run.best_weights = {k: v.detach().clone() for k, v in run.model.state_dict().items()}
+        if run.ckpt_dir:
+            torch.save({"model": run.best_weights, "epoch": epoch, "metrics": metrics}, run.ckpt_dir / "best.pt")
+    else:
+        state["bad"] += 1
+
+
+def _record_epoch(run: _Run, epoch: int, row: dict) -> None:
+    """Append the row to the history and ``metrics.jsonl``; after an evaluation, checkpoint ``last.pt``."""
+    run.state["epoch"] = epoch
+    run.history.append(row)
+    if run.metrics_path:
+        with open(run.metrics_path, "a") as fh:
+            fh.write(json.dumps(row) + "\n")
+    if run.ckpt_dir and "eval_seconds" in row:
+        torch.save({"model": run.model.state_dict(), "optimizer": run.optimizer.state_dict(),
+                    "sampler": run.sampler.state(), "torch_rng": torch.get_rng_state(),
+                    "history": run.history, "state": run.state, "config": asdict(run.cfg)},
+                   run.ckpt_dir / "last.pt")
 
 
 def evaluate_model(model: torch.nn.Module, graph: RecGraph, data: InteractionData, split: str = "test",
@@ -287,8 +315,6 @@ def build_model(name: str, data: InteractionData, graph: RecGraph | None = None,
     ``params`` are the model's keyword arguments (``embedding_dim``, ``num_layers`` ...); the KG
     model takes its entity and relation counts from ``graph`` (built with the KG when not given).
     """
-    from kgmine.recommend.models import MODELS
-
     if name not in MODELS:
         raise ValueError(f"unknown model {name!r}; choose one of {sorted(MODELS)}")
     cls = MODELS[name]
@@ -322,9 +348,6 @@ def fit_recommender(interactions, model: str = "lightgcn", config: TrainConfig |
       ``train_seconds``, ``seconds_per_epoch``, ``stopped``, ``selected_on``, split sizes;
     * ``history`` — one row per epoch (loss, seconds, validation metrics when evaluated).
     """
-    from kgmine.io.tables import ShopData
-    from kgmine.recommend.fitted import BASELINES, FittedRecommender
-
     cfg = config if isinstance(config, TrainConfig) else TrainConfig.from_dict(config)
     cfg = TrainConfig(**{**asdict(cfg), "seed": seed})
     if isinstance(interactions, InteractionData):
