@@ -6,8 +6,10 @@ Identifiers in product text look alike across shops: a token of letters and digi
 both letters and digits (or digit groups joined by a hyphen), at least four characters, and is not a
 quantity (``64GB``, ``500ml``, ``4K``: those are :mod:`kgmine.extract.measures`' job) nor a year, a
 resolution or a standard name (``USB3``, ``DDR4``, ``1080p``) — with confidence 0.6 in a title and 0.45
-elsewhere (0.5 / 0.35 for digits-only identifiers, which are as often item or UPC numbers). The value is
-the identifier as written.
+elsewhere (0.5 / 0.35 for digits-only identifiers, which are as often item or UPC numbers), 0.1 more for
+an identifier of eight characters or more and 0.1 less for one of five or fewer (short ones are more often
+series names: ``DL385``). Tokens with a slash, a glued word (``36-Compartment``) or a product of numbers
+(``1x4GB``) are not identifiers. The value is the identifier as written.
 """
 from __future__ import annotations
 
@@ -31,8 +33,14 @@ _STANDARDS = re.compile(r"(?i)^(?:usb\d.*|ddr\d.*|gen\d+|\d{3,4}p|\d+k|mp\d|h\.?
 _YEAR = re.compile(r"^(?:19|20)\d\d$")
 
 
+_GLUED_WORD = re.compile(r"[a-z]{4,}|[A-Z][a-z]{3,}")  # "4/Carton", "36-Compartment": a count and a word
+_TIMES = re.compile(r"\d[xX×]\d")  # "1x4GB", "3.5X3.5": a product of numbers
+
+
 def _is_code(token: str) -> bool:
-    if len(token) < 4 or _YEAR.match(token) or _STANDARDS.match(token):
+    if len(token) < 4 or _YEAR.match(token) or _STANDARDS.match(token) or "/" in token:
+        return False
+    if _GLUED_WORD.search(token) or _TIMES.search(token):
         return False
     letters = sum(ch.isalpha() for ch in token)
     digits = sum(ch.isdigit() for ch in token)
@@ -55,9 +63,12 @@ def find_codes(text: str, title_end: int | None = None) -> list[tuple[int, int, 
             key = (t.start("id"), t.end("id"))
             if key in out or not _is_code(t.group("id")):
                 continue
-            digits_only = not any(ch.isalpha() for ch in t.group("id"))
+            code = t.group("id")
+            digits_only = not any(ch.isalpha() for ch in code)
             in_title = title_end is None or key[0] < title_end
-            out[key] = (0.5 if in_title else 0.35) if digits_only else (0.6 if in_title else 0.45)
+            conf = (0.5 if in_title else 0.35) if digits_only else (0.6 if in_title else 0.45)
+            # long identifiers are part numbers more often than short series names ("DL385", "MSA30")
+            out[key] = round(conf + (0.1 if len(code) >= 8 else -0.1 if len(code) <= 5 else 0.0), 2)
     return [(s, e, c) for (s, e), c in sorted(out.items())]
 
 

@@ -17,7 +17,8 @@ attribute       written as                                    value
 ==============  ==========================================  ======================
 
 Each number of a dimension list is also proposed by its position, in the retail order W x D x H (three
-numbers) or W x H (two), as ``width`` / ``depth`` / ``height`` with a lower confidence (``position``).
+numbers; of two only the first, the width: the second is a depth, height or length by product), as
+``width`` / ``depth`` / ``height`` with a lower confidence (``position``).
 Lengths without a unit are not taken (a bare ``24 x 36`` could be anything); unit-less dimension lists
 are taken when every part is a number and one unit follows the list. Marked dimensions (``24" W``,
 ``Height: 30 cm``) are the job of ``kgmine_dimensions``. The confidence of each shape is a fixed prior
@@ -143,8 +144,8 @@ def find_measures(text: str) -> list[tuple[int, int, str, str, str]]:
             cms = [to_cm(p, u) for p, u in zip(parts, units)]
             if all(c is not None for c in cms):
                 out.append((m.start(), m.end(), "dimensions", " x ".join(_fmt(c) for c in cms) + " cm", "dimensions"))
-                names = ("width", "depth", "height") if len(cms) == 3 else ("width", "height")
-                for name, group, cm in zip(names, ("a", "b", "c"), cms):  # retail order: W x D x H, W x H
+                names = ("width", "depth", "height") if len(cms) == 3 else ("width",)
+                for name, group, cm in zip(names, ("a", "b", "c"), cms):  # retail order: W x D x H
                     out.append((m.start(group), m.end(group), name, f"{_fmt(cm)} cm", "position"))
         for m in _LENGTH.finditer(text):
             cm = to_cm(m.group("a"), m.group("u"))
