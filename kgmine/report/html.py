@@ -529,6 +529,8 @@ def _source_snippet(texts: dict[str, dict[str, str]], product_id: Any, field: An
             located.append((*hit, cls))
     if not text:
         text = doc.get("title", "")
+    if not located:
+        return Markup('{} <span class="more">(surface not found in this text)</span>').format(_snippet(text, []))
     return _snippet(text, located)
 
 
