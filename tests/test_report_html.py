@@ -278,6 +278,8 @@ def test_extraction_section_counts_samples_and_errors(tmp_path):
     # the planted colour of the product whose values stayed below the threshold is a miss, marked in its title
     miss = [c for r, c in zip(rows, raw) if r[head.index("product")] == "P00001" and r[head.index("error")] == "miss"]
     assert any('<mark class="m">' in c[head.index("source text")] for c in miss)
+    assert all("below the threshold" in r[head.index("extracted")] for r in rows
+               if r[head.index("product")] == "P00001" and r[head.index("error")] == "miss")
     assert "does not reproduce" not in body
     # the samples are seeded: a second rendering is the same page section
     assert _section(render_report(run_dir, use_store=False).read_text(), "extraction") == body
@@ -286,13 +288,22 @@ def test_extraction_section_counts_samples_and_errors(tmp_path):
 def test_extraction_section_without_artifacts_uses_metrics(tmp_path):
     run_dir = _write_metrics(tmp_path / "run", {"data": {"name": "x", "products": 2}, "extraction": {
         "rows": 3, "per_attribute": {"colour": 2, "brand": 1},
-        "relations": {"triples": 2, "in_graph": 1, "per_relation": {"made_of": 2}, "per_relation_in_graph": {"made_of": 1}}}})
+        "relations": {"triples": 2, "in_graph": 1, "per_relation": {"made_of": 2},
+                      "per_relation_in_graph": {"made_of": 1}}}})
     body = _section(render_report(run_dir, use_store=False).read_text(), "extraction")
     assert 'class="missing"' not in body and "older run" in body
     tables = _tables(body)
     assert _count_column(tables["Extracted values per attribute"], "attribute", "values in graph") == {"colour": 2,
                                                                                                        "brand": 1}
     assert _count_column(tables["Relation triples per relation"], "relation", "in graph") == {"made_of": 1}
+    # empty artifacts: counted as nothing, the section still renders
+    (run_dir / "artifacts").mkdir()
+    pd.DataFrame(columns=["product_id", "attribute", "value", "confidence"]).to_parquet(
+        run_dir / "artifacts" / "extraction.parquet")
+    pd.DataFrame(columns=["product_id", "head", "relation", "tail", "in_graph"]).to_parquet(
+        run_dir / "artifacts" / "relations.parquet")
+    body = _section(render_report(run_dir, use_store=False).read_text(), "extraction")
+    assert "could not be drawn" not in body and "extraction.parquet is empty" in body
 
 
 # ---------------------------------------------------------------------------- a full run in the browser

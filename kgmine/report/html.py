@@ -158,8 +158,10 @@ def _extraction_section(run: RunData, s: Section, plot_dir: Path) -> None:
         s.missing = "Extraction did not run in this pipeline."
         return
     seed, threshold = run.seed, run.extraction_threshold()
-    values = _with_in_graph(values, threshold) if values is not None and {"attribute", "value"} <= set(values.columns) \
-        else None
+    if values is not None and {"product_id", "attribute", "value"} <= set(values.columns):
+        values = _with_in_graph(values, threshold)
+    else:
+        values = None
     rel_cfg = ext.get("relations") if isinstance(ext.get("relations"), dict) else {}
 
     # -- what the artifacts hold, sampled; the texts of the sampled products are read once
@@ -171,7 +173,7 @@ def _extraction_section(run: RunData, s: Section, plot_dir: Path) -> None:
     if run.synthetic and values is not None and values["in_graph"].notna().all():
         world = run.demo_world()
         if world is not None and "product_attributes" in world.truth:
-            errors, error_counts = _truth_errors(values[values["in_graph"].astype(bool)], world.truth, seed)
+            errors, error_counts = _truth_errors(values, world.truth, seed)
             world_note = _check_scores(error_counts, quality)
         elif run.world_error:
             world_note = f"Errors against the planted truth are not shown: {run.world_error}."
@@ -200,13 +202,17 @@ def _extraction_section(run: RunData, s: Section, plot_dir: Path) -> None:
         s.intro = "This run has no extraction artifacts (older run): the counts below come from metrics.json."
 
     # -- counts
-    if values is not None:
+    if values is not None and not len(values):
+        s.note("No attribute values were extracted (extraction.parquet is empty).")
+    elif values is not None:
         s.table(_value_type_counts(values, ext.get("new_values")), "Attribute values per value type", max_rows=60)
     elif isinstance(ext.get("per_attribute"), dict) and ext["per_attribute"]:
         per_attr = ext["per_attribute"]
         s.table(pd.DataFrame({"attribute": list(per_attr), "values in graph": list(per_attr.values())}),
                 "Extracted values per attribute")
-    if triples is not None:
+    if triples is not None and not len(triples):
+        s.note("No relation triples were extracted (relations.parquet is empty).")
+    elif triples is not None:
         s.table(_relation_counts(triples), "Relation triples per relation", max_rows=60)
     elif isinstance(rel_cfg.get("per_relation"), dict) and rel_cfg["per_relation"]:
         per_rel, in_g = rel_cfg["per_relation"], rel_cfg.get("per_relation_in_graph") or {}
@@ -362,9 +368,10 @@ def _relation_counts(triples: pd.DataFrame) -> pd.DataFrame:
     return table.sort_values(["triples", "relation"], ascending=[False, True], kind="stable")
 
 
-def _truth_errors(kept: pd.DataFrame, truth: dict[str, Any], seed: int,
+def _truth_errors(values: pd.DataFrame, truth: dict[str, Any], seed: int,
                   n: int = ERRORS_PER_KIND) -> tuple[pd.DataFrame, dict[str, dict[str, int]]]:
-    """False positives and misses of the values in the graph against the demo world's planted truth.
+    """False positives and misses of the values in the graph (``values`` rows with ``in_graph``) against the
+    demo world's planted truth; a miss that was extracted below the threshold says so.
 
     Compares as :func:`kgmine.demo.scoring.score_extraction` does (values after ``entity_key``, colour
     variants folded; brand: the product's most confident brand). Returns up to ``n`` seeded example rows
@@ -382,8 +389,14 @@ def _truth_errors(kept: pd.DataFrame, truth: dict[str, Any], seed: int,
     def norm(v: Any) -> str:
         return canon.get(entity_key(v), entity_key(v))
 
-    ext = kept.dropna(subset=["value"]).copy()
-    ext["norm"] = ext["value"].map(norm)
+    every = values.dropna(subset=["value"]).copy()
+    every["norm"] = every["value"].map(norm)
+    ext = every[every["in_graph"].astype(bool)]
+    below: dict[tuple[str, str, str], str] = {}
+    for r in every[~every["in_graph"].astype(bool)].itertuples():
+        key = (str(r.product_id), str(r.attribute), r.norm)
+        if key not in below:
+            below[key] = f"{r.value} (confidence {getattr(r, 'confidence', float('nan')):.2f}, below the threshold)"
     planted_by_pid = planted.set_index("product_id")
     examples, counts = [], {}
 
@@ -411,7 +424,7 @@ def _truth_errors(kept: pd.DataFrame, truth: dict[str, Any], seed: int,
         hit = next(best.loc[[p]].itertuples())
         examples.append(row(p, "brand", "wrong brand", hit.value, gold[p], hit))
     for p in _pick(no_brand, n, rng):
-        examples.append(row(p, "brand", "miss", "", gold[p]))
+        examples.append(row(p, "brand", "miss", below.get((p, "brand", norm(gold[p])), ""), gold[p]))
     for attr in SCORED_ATTRIBUTES:
         if attr not in planted.columns:
             continue
@@ -431,7 +444,9 @@ def _truth_errors(kept: pd.DataFrame, truth: dict[str, Any], seed: int,
         by_pid = mine.groupby("product_id")["value"].agg(lambda v: ", ".join(sorted(map(str, v))))
         for i in _pick(list(range(len(misses))), n, rng):
             m = misses.iloc[i]
-            examples.append(row(m["product_id"], attr, "miss", by_pid.get(m["product_id"], ""), m[attr]))
+            extracted = ", ".join(x for x in (by_pid.get(m["product_id"], ""),
+                                              below.get((m["product_id"], attr, norm(m[attr])), "")) if x)
+            examples.append(row(m["product_id"], attr, "miss", extracted, m[attr]))
     return pd.DataFrame(examples), counts
 
 
@@ -473,7 +488,7 @@ def _locate(text: str, start: Any, end: Any, surface: Any) -> tuple[int, int] | 
     return None
 
 
-def _snippet(text: str, spans: list[tuple[int, int, str]], context: int = SNIPPET_CONTEXT) -> Markup:
+def _snippet(text: str, spans: list[tuple[int, int, str]], context: int = SNIPPET_CONTEXT, label: str = "") -> Markup:
     """``text`` around ``spans`` (start, end, css class) with each span in a ``<mark>``; everything escaped.
 
     Shows ``context`` characters either side (cut at a space), with … where the text goes on; of
@@ -499,7 +514,8 @@ def _snippet(text: str, spans: list[tuple[int, int, str]], context: int = SNIPPE
         parts += [escape(text[pos:a]), Markup('<mark class="{}">{}</mark>').format(cls, text[a:b])]
         pos = b
     parts += [escape(text[pos:hi]), Markup("…") if hi < len(text) else Markup("")]
-    return Markup('<span class="snip">{}</span>').format(Markup("").join(parts))
+    head = Markup('<span class="more">{}:</span> ').format(label) if label else Markup("")
+    return Markup('<span class="snip">{}{}</span>').format(head, Markup("").join(parts))
 
 
 def _source_snippet(texts: dict[str, dict[str, str]], product_id: Any, field: Any, spans: list[tuple],
@@ -518,9 +534,9 @@ def _source_snippet(texts: dict[str, dict[str, str]], product_id: Any, field: An
             for want in find:
                 hit = _locate(doc.get(name, ""), None, None, want)
                 if hit:
-                    return Markup("{}: {}").format(name, _snippet(doc[name], [(*hit, spans[0][3])]))
-        return Markup("{}: {} <span class=\"more\">(planted value not written as such)</span>").format(
-            "title", _snippet(doc.get("title", ""), []))
+                    return _snippet(doc[name], [(*hit, spans[0][3])], label=name)
+        return Markup('{} <span class="more">(planted value not written as such)</span>').format(
+            _snippet(doc.get("title", ""), [], label="title"))
     text = doc.get(str(field), "") if isinstance(field, str) else ""
     located = []
     for start, end, surface, cls in spans:
