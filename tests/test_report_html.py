@@ -130,6 +130,182 @@ def test_report_command(tmp_path):
     assert (run_dir / "report.html").is_file()
 
 
+# ---------------------------------------------------------------------------- the extracted knowledge
+
+
+def _tables(section_html: str) -> dict[str, tuple[list[str], list[list[str]], list[list[str]]]]:
+    """Tables of a section by caption: (header, rows of plain cell text, rows of raw cell HTML)."""
+    import html as _h
+
+    out = {}
+    for cap, table in re.findall(r'<div class="cap">(.*?)</div>\s*(<table>.*?</table>)', section_html, re.DOTALL):
+        head = [_h.unescape(h) for h in re.findall(r"<th>(.*?)</th>", table)]
+        raw = [re.findall(r"<td[^>]*>(.*?)</td>", tr, re.DOTALL) for tr in re.findall(r"<tr>(.*?)</tr>", table)][1:]
+        text = [[_h.unescape(re.sub(r"<[^>]+>", "", c)) for c in r] for r in raw]
+        out[_h.unescape(cap)] = (head, text, raw)
+    return out
+
+
+def _section(html: str, sid: str) -> str:
+    return html.split(f'<section id="{sid}"', 1)[1].split("</section>", 1)[0]
+
+
+def _count_column(table, key: str, column: str) -> dict[str, int]:
+    head, rows, _ = table
+    return {r[head.index(key)]: int(r[head.index(column)].replace(",", "")) for r in rows}
+
+
+def _check_extraction_section(run_dir: Path, html: str, texts: dict[str, dict[str, str]]) -> None:
+    """The extraction section's counts equal the artifacts' and its samples show their source text."""
+    import html as _h
+
+    import yaml
+
+    body = _section(html, "extraction")
+    tables = _tables(body)
+    values = pd.read_parquet(run_dir / "artifacts" / "extraction.parquet")
+    threshold = float(yaml.safe_load((run_dir / "config.yaml").read_text())["extract"]["min_confidence"])
+    per_type = tables["Attribute values per value type"]
+    assert _count_column(per_type, "value type", "extracted") == values["attribute"].value_counts().to_dict()
+    kept = values[values["confidence"] >= threshold]
+    in_graph = {a: int((kept["attribute"] == a).sum()) for a in values["attribute"].unique()}
+    assert _count_column(per_type, "value type", "in graph") == in_graph
+    assert f"<b>{len(values):,}</b> attribute values" in body and f"<b>{len(kept):,}</b> of them" in body
+    triples = pd.read_parquet(run_dir / "artifacts" / "relations.parquet")
+    per_rel = tables["Relation triples per relation"]
+    assert _count_column(per_rel, "relation", "triples") == triples["relation"].value_counts().to_dict()
+    assert _count_column(per_rel, "relation", "in graph") == {
+        r: int(triples.loc[triples["relation"] == r, "in_graph"].sum()) for r in triples["relation"].unique()}
+
+    # every sampled value: its surface is marked inside a snippet of its product's field, at start..end
+    caption = next(c for c in tables if c.startswith("Sample values"))
+    head, rows, raw = tables[caption]
+    assert {r[head.index("value type")] for r in rows} == set(values["attribute"])
+    checked = 0
+    for row, cells in zip(rows, raw):
+        pid, field, cell = row[head.index("product")], row[head.index("field")], cells[head.index("source text")]
+        if row[head.index("value type")] == "odd":  # the tiny run's value whose surface is not in the text
+            assert "surface not found" in cell and "<mark" not in cell
+            continue
+        marked = re.findall(r'<mark class="v">(.*?)</mark>', cell)
+        assert len(marked) == 1, cell
+        surface = _h.unescape(marked[0])
+        match = values[(values["product_id"] == pid) & (values["field"] == field) & (values["text"] == surface)]
+        assert len(match), (pid, field, surface)
+        text = texts[pid][field]
+        shown = _h.unescape(re.sub(r"<[^>]+>", "", cell)).strip("…")
+        assert shown in text, (shown, text)
+        before = _h.unescape(re.sub(r"<[^>]+>", "", cell.split("<mark", 1)[0])).lstrip("…")
+        offset = text.index(shown) + len(before)
+        assert any(text[s:e] == surface and s == offset for s, e in zip(match["start"], match["end"]))
+        checked += 1
+    assert checked >= min(3, len(values))
+    # triples: head and tail marked where the artifact says
+    caption = next(c for c in tables if c.startswith("Sample relation triples"))
+    head, rows, raw = tables[caption]
+    assert {r[head.index("relation")] for r in rows} == set(triples["relation"])
+    for row, cells in zip(rows, raw):
+        tail = re.findall(r'<mark class="t">(.*?)</mark>', cells[head.index("source text")])
+        assert [_h.unescape(t) for t in tail] == [row[head.index("tail")]]
+
+
+def _tiny_extraction_run(tmp_path: Path) -> tuple[Path, pd.DataFrame]:
+    """A run directory on a 30-product demo world with hand-made extraction artifacts and no store: each
+    product's planted brand and colour found in its title, one wrong colour (a false positive), one value
+    below the threshold, and a BRAND_OF triple per product whose title starts with its brand."""
+    from kgmine.demo.scoring import score_extraction
+    from kgmine.demo.world import generate_world
+
+    world = generate_world(n_products=30, n_users=20, seed=3)
+    truth = world.truth["product_attributes"].set_index("product_id")
+    rows, triples = [], []
+    for pid, title in zip(world.products["product_id"], world.products["title"]):
+        for attr in ("brand", "colour"):
+            value = truth.loc[pid, attr]
+            i = title.lower().find(value.lower())
+            if i >= 0:
+                rows.append({"product_id": pid, "attribute": attr, "value": value, "text": title[i:i + len(value)],
+                             "start": i, "end": i + len(value), "field": "title", "extractor": "gazetteer",
+                             "confidence": 0.9 if pid != "P00001" else 0.3, "source_doc": f"{pid}#title",
+                             "linked": "product"})
+        if title.startswith(truth.loc[pid, "brand"]):
+            b = truth.loc[pid, "brand"]
+            triples.append({"product_id": pid, "field": "title", "source_doc": f"{pid}#title", "head": b,
+                            "relation": "brand_of", "tail": title[len(b) + 1:].split(",")[0], "head_start": 0,
+                            "head_end": len(b), "tail_start": len(b) + 1,
+                            "tail_end": len(b) + 1 + len(title[len(b) + 1:].split(",")[0]),
+                            "extractor": "kgmine_relations", "rule": "brand_of.noun_from", "confidence": 0.6,
+                            "prior": 0.6, "in_graph": pid == "P00004"})
+    # a wrong colour read off a word of the title, and an odd value that must come out escaped
+    title = world.products.set_index("product_id").loc["P00000", "title"]
+    rows.append({"product_id": "P00000", "attribute": "colour", "value": "bag", "text": "Bag",
+                 "start": title.index("Bag"), "end": title.index("Bag") + 3, "field": "title", "extractor": "gazetteer",
+                 "confidence": 0.8, "source_doc": "P00000#title", "linked": "product"})
+    rows.append({"product_id": "P00002", "attribute": "odd", "value": "<i>x</i>", "text": "<i>x</i>", "start": 0,
+                 "end": 8, "field": "title", "extractor": "test", "confidence": 0.9, "source_doc": "P00002#title",
+                 "linked": None})
+    values = pd.DataFrame(rows)
+    run_dir = tmp_path / "run"
+    (run_dir / "artifacts").mkdir(parents=True)
+    values.to_parquet(run_dir / "artifacts" / "extraction.parquet")
+    pd.DataFrame(triples).astype({c: "Int64" for c in ("head_start", "head_end", "tail_start", "tail_end")}).to_parquet(
+        run_dir / "artifacts" / "relations.parquet")
+    kept = values[values["confidence"] >= 0.5]
+    scores = score_extraction(kept, world.truth["product_attributes"], variants=world.truth.get("colour_variants"))
+    (run_dir / "config.yaml").write_text("name: tiny\nseed: 3\ndata: {kind: demo, n_products: 30, n_users: 20}\n"
+                                         "extract: {min_confidence: 0.5, relations: {min_confidence: 0.8}}\n")
+    _write_metrics(run_dir, {"run": {"name": "tiny", "seed": 3}, "data": {"name": "demo", "synthetic": True,
+                                                                          **world.summary()},
+                             "extraction": {"rows": len(values), "truth": scores, **scores}})
+    return run_dir, world.products
+
+
+def test_extraction_section_counts_samples_and_errors(tmp_path):
+    run_dir, products = _tiny_extraction_run(tmp_path)
+    html = render_report(run_dir, use_store=False).read_text()
+    texts = {p: {"title": t, "description": d} for p, t, d in
+             zip(products["product_id"], products["title"], products["description"])}
+    _check_extraction_section(run_dir, html, texts)
+    body = _section(html, "extraction")
+    assert 'class="missing"' not in body and "regenerated demo world" in body
+    assert "<i>x</i>" not in body and "&lt;i&gt;x&lt;/i&gt;" in body  # every text escaped
+    tables = _tables(body)
+    quality = tables["Quality per attribute"]
+    assert _count_column(quality, "attribute", "false positives")["colour"] == 1
+    head, rows, raw = tables[next(c for c in tables if c.startswith("Some errors"))]
+    fp = [r for r in rows if r[head.index("error")] == "false positive"]
+    assert [(r[head.index("product")], r[head.index("extracted")]) for r in fp] == [("P00000", "bag")]
+    # the planted colour of the product whose values stayed below the threshold is a miss, marked in its title
+    miss = [c for r, c in zip(rows, raw) if r[head.index("product")] == "P00001" and r[head.index("error")] == "miss"]
+    assert any('<mark class="m">' in c[head.index("source text")] for c in miss)
+    assert all("below the threshold" in r[head.index("extracted")] for r in rows
+               if r[head.index("product")] == "P00001" and r[head.index("error")] == "miss")
+    assert "does not reproduce" not in body
+    # the samples are seeded: a second rendering is the same page section
+    assert _section(render_report(run_dir, use_store=False).read_text(), "extraction") == body
+
+
+def test_extraction_section_without_artifacts_uses_metrics(tmp_path):
+    run_dir = _write_metrics(tmp_path / "run", {"data": {"name": "x", "products": 2}, "extraction": {
+        "rows": 3, "per_attribute": {"colour": 2, "brand": 1},
+        "relations": {"triples": 2, "in_graph": 1, "per_relation": {"made_of": 2},
+                      "per_relation_in_graph": {"made_of": 1}}}})
+    body = _section(render_report(run_dir, use_store=False).read_text(), "extraction")
+    assert 'class="missing"' not in body and "older run" in body
+    tables = _tables(body)
+    assert _count_column(tables["Extracted values per attribute"], "attribute", "values in graph") == {"colour": 2,
+                                                                                                       "brand": 1}
+    assert _count_column(tables["Relation triples per relation"], "relation", "in graph") == {"made_of": 1}
+    # empty artifacts: counted as nothing, the section still renders
+    (run_dir / "artifacts").mkdir()
+    pd.DataFrame(columns=["product_id", "attribute", "value", "confidence"]).to_parquet(
+        run_dir / "artifacts" / "extraction.parquet")
+    pd.DataFrame(columns=["product_id", "head", "relation", "tail", "in_graph"]).to_parquet(
+        run_dir / "artifacts" / "relations.parquet")
+    body = _section(render_report(run_dir, use_store=False).read_text(), "extraction")
+    assert "could not be drawn" not in body and "extraction.parquet is empty" in body
+
+
 # ---------------------------------------------------------------------------- a full run in the browser
 
 #: Images each section of a complete run must show (at least).
@@ -169,6 +345,17 @@ def test_full_run_report_is_self_contained(full_run):
         assert body.count("data:image/png;base64,") >= EXPECTED_IMAGES[sid], sid
     for png in (full_run / "plots").glob("*.png"):
         assert png.read_bytes()[:8] == PNG_MAGIC
+
+
+def test_full_run_shows_the_extracted_knowledge(full_run):
+    """Counts equal the run's artifacts; sampled surfaces are marked in the product texts of the run's store."""
+    values = pd.read_parquet(full_run / "artifacts" / "extraction.parquet")
+    with RunData(full_run) as run:
+        texts, source = run.product_texts(values["product_id"].astype(str).unique().tolist())
+    assert source == "the run's store"
+    html = (full_run / "report.html").read_text()
+    _check_extraction_section(full_run, html, texts)
+    assert "does not reproduce" not in _section(html, "extraction")
 
 
 def test_report_renders_in_headless_chromium(full_run, tmp_path, needs_browser):

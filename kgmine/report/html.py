@@ -7,7 +7,9 @@ inlined as base64 and the style in the page: the file can be mailed or opened of
 Sections (ids in :data:`SECTIONS`, always in this order, each a ``<section id=…>``):
 
 ``data``             data-set statistics, nodes and relationships per type, stage timings
-``extraction``       extraction quality per attribute (against planted truth on the demo world)
+``extraction``       the extracted knowledge: attribute values per value type and relation triples per
+                     relation (all / in the graph), seeded samples with their source text highlighted,
+                     quality per attribute and example errors (against planted truth on the demo world)
 ``schema``           the KG schema diagram with node and relationship counts
 ``clusters``         products in 2-D coloured by cluster, with the cluster labels
 ``rules``            the top association rules and the support-vs-confidence scatter coloured by lift
@@ -32,6 +34,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from jinja2 import Environment, select_autoescape
+from markupsafe import Markup, escape
 
 from kgmine.report import plots
 from kgmine.report.rundata import RunData
@@ -41,7 +44,7 @@ log = logging.getLogger(__name__)
 #: Section ids and titles, in page order.
 SECTIONS: dict[str, str] = {
     "data": "Data set",
-    "extraction": "Extraction quality",
+    "extraction": "Extracted knowledge",
     "schema": "Knowledge-graph schema",
     "clusters": "Product clusters",
     "rules": "Association rules",
@@ -71,9 +74,12 @@ class Section:
         self.blocks.append({"kind": "figure", "name": Path(path).stem, "alt": alt, "caption": caption, "data": data,
                             "wide": wide})
 
-    def table(self, frame: pd.DataFrame, caption: str = "", max_rows: int = 30, formats: dict | None = None) -> None:
-        """Add ``frame`` (first ``max_rows`` rows) as an HTML table; ``formats`` maps column -> callable."""
-        self.blocks.append({"kind": "table", "caption": caption, "html": _table_html(frame.head(max_rows), formats),
+    def table(self, frame: pd.DataFrame, caption: str = "", max_rows: int = 30, formats: dict | None = None,
+              markup: tuple[str, ...] = ()) -> None:
+        """Add ``frame`` (first ``max_rows`` rows) as an HTML table; ``formats`` maps column -> callable;
+        the cells of the ``markup`` columns are :class:`~markupsafe.Markup` (escaped HTML) and go in as they are."""
+        self.blocks.append({"kind": "table", "caption": caption,
+                            "html": _table_html(frame.head(max_rows), formats, markup),
                             "more": max(0, len(frame) - max_rows)})
 
     def note(self, text: str) -> None:
@@ -97,7 +103,8 @@ def _fmt(value: Any) -> str:
     return str(value)
 
 
-def _table_html(frame: pd.DataFrame, formats: dict[str, Callable[[Any], str]] | None = None) -> str:
+def _table_html(frame: pd.DataFrame, formats: dict[str, Callable[[Any], str]] | None = None,
+                markup: tuple[str, ...] = ()) -> str:
     formats = formats or {}
     numeric = {c for c in frame.columns if pd.api.types.is_numeric_dtype(frame[c])}
     head = "".join(f"<th>{_html.escape(str(c))}</th>" for c in frame.columns)
@@ -105,8 +112,11 @@ def _table_html(frame: pd.DataFrame, formats: dict[str, Callable[[Any], str]] | 
     for row in frame.itertuples(index=False, name=None):
         cells = []
         for col, value in zip(frame.columns, row):
-            text = formats[col](value) if col in formats else _fmt(value)
             cls = ' class="num"' if col in numeric else ""
+            if col in markup:  # HTML the builder escaped itself (highlighted snippets); pandas keeps it as str
+                cells.append(f"<td>{'' if value is None or value is pd.NA else str(value)}</td>")
+                continue
+            text = formats[col](value) if col in formats else _fmt(value)
             cells.append(f"<td{cls}>{_html.escape(text)}</td>")
         rows.append("<tr>" + "".join(cells) + "</tr>")
     return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
@@ -138,26 +148,406 @@ def _data_section(run: RunData, s: Section, plot_dir: Path) -> None:
 
 
 def _extraction_section(run: RunData, s: Section, plot_dir: Path) -> None:
-    ext = run.metrics.get("extraction")
-    if not ext:
+    """What the run extracted from product texts: counts per value type and relation (all / in the graph),
+    seeded samples with their source text, scores and errors against the planted truth (demo world)."""
+    ext = run.metrics.get("extraction") or {}
+    values = run.artifact("extraction.parquet")
+    triples = run.artifact("relations.parquet")
+    entities = run.artifact("entities.parquet")
+    if not ext and values is None and triples is None:
         s.missing = "Extraction did not run in this pipeline."
         return
+    seed, threshold = run.seed, run.extraction_threshold()
+    if values is not None and {"product_id", "attribute", "value"} <= set(values.columns):
+        values = _with_in_graph(values, threshold)
+    else:
+        values = None
+    rel_cfg = ext.get("relations") if isinstance(ext.get("relations"), dict) else {}
+
+    # -- what the artifacts hold, sampled; the texts of the sampled products are read once
+    value_samples = _sample_per(values, "attribute", seed) if values is not None else None
+    triples = triples if triples is not None and {"relation", "head", "tail"} <= set(triples.columns) else None
+    triple_samples = _sample_per(triples, "relation", seed) if triples is not None else None
     quality = run.extraction_quality()
+    errors, error_counts, world_note = None, None, ""
+    if run.synthetic and values is not None and values["in_graph"].notna().all():
+        world = run.demo_world()
+        if world is not None and "product_attributes" in world.truth:
+            errors, error_counts = _truth_errors(values, world.truth, seed)
+            world_note = _check_scores(error_counts, quality)
+        elif run.world_error:
+            world_note = f"Errors against the planted truth are not shown: {run.world_error}."
+    ids = [str(p) for frame in (value_samples, triple_samples, errors) if frame is not None and len(frame)
+           for p in frame["product_id"]]
+    texts, text_source = run.product_texts(ids)
+
+    # -- intro
+    parts = []
+    if values is not None:
+        n_in = int(values["in_graph"].sum()) if values["in_graph"].notna().all() else ext.get("rows_in_graph")
+        parts.append(f"<b>{len(values):,}</b> attribute values of {values['attribute'].nunique()} value types "
+                     f"were extracted from {values['product_id'].nunique():,} products' titles and descriptions"
+                     + (f"; <b>{n_in:,}</b> of them (confidence ≥ {threshold:g}) were written into the graph"
+                        if threshold is not None and n_in is not None else ""))
+    if triples is not None:
+        in_graph = int(triples["in_graph"].astype(bool).sum()) if "in_graph" in triples.columns else None
+        min_conf = rel_cfg.get("min_confidence")
+        parts.append(f"<b>{len(triples):,}</b> relation triples were read off the same texts"
+                     + (f"; <b>{in_graph:,}</b> (their rule's measured precision ≥ {float(min_conf):g}) are in the "
+                        "graph" if in_graph is not None and min_conf is not None else
+                        f"; <b>{in_graph:,}</b> are in the graph" if in_graph is not None else ""))
+    if parts:
+        s.intro = ". ".join(parts) + ". Samples are drawn with the run's seed, so re-rendering shows the same rows."
+    else:
+        s.intro = "This run has no extraction artifacts (older run): the counts below come from metrics.json."
+
+    # -- counts
+    if values is not None and not len(values):
+        s.note("No attribute values were extracted (extraction.parquet is empty).")
+    elif values is not None:
+        s.table(_value_type_counts(values, ext.get("new_values")), "Attribute values per value type", max_rows=60)
+    elif isinstance(ext.get("per_attribute"), dict) and ext["per_attribute"]:
+        per_attr = ext["per_attribute"]
+        s.table(pd.DataFrame({"attribute": list(per_attr), "values in graph": list(per_attr.values())}),
+                "Extracted values per attribute")
+    if triples is not None and not len(triples):
+        s.note("No relation triples were extracted (relations.parquet is empty).")
+    elif triples is not None:
+        s.table(_relation_counts(triples), "Relation triples per relation", max_rows=60)
+    elif isinstance(rel_cfg.get("per_relation"), dict) and rel_cfg["per_relation"]:
+        per_rel, in_g = rel_cfg["per_relation"], rel_cfg.get("per_relation_in_graph") or {}
+        s.table(pd.DataFrame({"relation": list(per_rel), "triples": list(per_rel.values()),
+                              "in graph": [int(in_g.get(r, 0)) for r in per_rel]}), "Relation triples per relation")
+
+    # -- samples with their source text
+    if not texts and (value_samples is not None or triple_samples is not None):
+        s.note("The products' texts are not available to the report (no store to read, not a demo-world run): "
+               "samples show the extracted surface only.")
+    elif text_source:
+        s.note(f"Source texts read from {text_source}; the extracted surface is highlighted in a snippet of the "
+               "product's title or description.")
+    if value_samples is not None and len(value_samples):
+        rows = [{"value type": r.attribute, "value": r.value, "product": str(r.product_id),
+                 "field": getattr(r, "field", ""),
+                 "source text": _source_snippet(texts, r.product_id, getattr(r, "field", None),
+                                                [(getattr(r, "start", None), getattr(r, "end", None),
+                                                  getattr(r, "text", r.value), "v")]),
+                 "extractor": getattr(r, "extractor", ""), "confidence": getattr(r, "confidence", np.nan),
+                 "in graph": _yes_no(r.in_graph)} for r in value_samples.itertuples()]
+        s.table(pd.DataFrame(rows), f"Sample values ({SAMPLES_PER_TYPE} per value type, seed {seed})", max_rows=120,
+                markup=("source text",))
+    if triple_samples is not None and len(triple_samples):
+        rows = []
+        for r in triple_samples.itertuples():
+            head = r.head if isinstance(r.head, str) and r.head else None
+            spans = [(getattr(r, "head_start", None), getattr(r, "head_end", None), head, "h"),
+                     (getattr(r, "tail_start", None), getattr(r, "tail_end", None), r.tail, "t")]
+            rows.append({"relation": r.relation, "head": head or "(the product)", "tail": r.tail,
+                         "product": str(r.product_id),
+                         "source text": _source_snippet(texts, r.product_id, getattr(r, "field", None), spans),
+                         "rule": getattr(r, "rule", ""), "confidence": getattr(r, "confidence", np.nan),
+                         "in graph": _yes_no(getattr(r, "in_graph", None))})
+        s.table(pd.DataFrame(rows), f"Sample relation triples ({SAMPLES_PER_TYPE} per relation, seed {seed}; "
+                "head highlighted blue, tail green)", max_rows=120, markup=("source text",))
+
+    # -- quality against labels (planted truth on the demo world)
     truth = "planted truth of the synthetic world" if run.synthetic else "the labels available for this data"
     if len(quality):
-        s.intro = f"Extracted attribute values scored against the {truth}, per attribute."
-        s.figure(plots.quality_bars(quality, plot_dir / "extraction_quality.png"), "extraction quality per attribute")
-        s.table(quality, "Quality per attribute")
-    else:
-        s.intro = "No labelled values to score against: counts of extracted values only."
-    per_attr = ext.get("per_attribute")
-    if isinstance(per_attr, dict) and per_attr:
-        s.table(pd.DataFrame({"attribute": list(per_attr), "values extracted": list(per_attr.values())}),
-                "Extracted values per attribute")
+        s.figure(plots.quality_bars(quality, plot_dir / "extraction_quality.png"), "extraction quality per attribute",
+                 f"Values in the graph scored against the {truth}.")
+        table = quality.copy()
+        if error_counts:
+            table["false positives"] = [error_counts.get(a, {}).get("false positives", np.nan)
+                                        for a in table["attribute"]]
+            table["misses"] = [error_counts.get(a, {}).get("misses", np.nan) for a in table["attribute"]]
+        s.table(table, "Quality per attribute")
+    if world_note:
+        s.note(world_note)
+    if errors is not None and len(errors):
+        rows = [{"attribute": r.attribute, "error": r.kind, "product": r.product_id, "extracted": r.extracted,
+                 "planted": r.planted,
+                 "source text": _source_snippet(texts, r.product_id, r.field,
+                                                [(r.start, r.end, r.surface, "v" if r.kind != "miss" else "m")],
+                                                find=r.find)}
+                for r in errors.itertuples()]
+        s.table(pd.DataFrame(rows), f"Some errors against the planted truth ({ERRORS_PER_KIND} per attribute and "
+                "kind, seed " f"{seed}; a miss highlights where the planted value is written, if it is)", max_rows=120,
+                markup=("source text",))
+
+    # -- named entities, other measures
+    if entities is not None and len(entities) and {"label", "source"} <= set(entities.columns):
+        counts = entities.groupby(["label", "source"]).size().unstack("source", fill_value=0)
+        counts["all"] = counts.sum(axis=1)
+        counts = counts.sort_values(["all"], ascending=False, kind="stable").reset_index()
+        counts.columns.name = None
+        s.table(counts, "Named-entity mentions per label and source text", max_rows=30)
     other = {k: v for k, v in ext.items() if isinstance(v, (int, float)) and not isinstance(v, bool)
              and not (len(quality) and any(k.startswith(f"{a}_") for a in quality["attribute"]))}
     if other:
         s.table(_kv(other), "Other extraction measures")
+
+
+#: Sampled rows per value type / relation, and error rows per attribute and kind, in the extraction section.
+SAMPLES_PER_TYPE = 3
+ERRORS_PER_KIND = 2
+#: Characters of source text shown either side of a highlighted span.
+SNIPPET_CONTEXT = 60
+#: Attributes the demo world plants and :func:`kgmine.demo.scoring.score_extraction` scores (besides brand).
+SCORED_ATTRIBUTES = ("colour", "material", "size")
+
+
+def _yes_no(value: Any) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NA:
+        return ""
+    return "yes" if bool(value) else "no"
+
+
+def _with_in_graph(values: pd.DataFrame, threshold: float | None) -> pd.DataFrame:
+    """``values`` with ``in_graph`` (confidence ≥ the run's threshold; NaN when the threshold is unknown)."""
+    values = values.copy()
+    values["product_id"] = values["product_id"].astype(str)
+    if threshold is not None and "confidence" in values.columns:
+        values["in_graph"] = values["confidence"].astype(float) >= threshold
+    else:
+        values["in_graph"] = np.nan
+    return values
+
+
+def _sample_per(frame: pd.DataFrame, by: str, seed: int, n: int = SAMPLES_PER_TYPE) -> pd.DataFrame:
+    """Up to ``n`` rows per value of ``by`` drawn with ``seed``; groups in order of size (largest first)."""
+    order = frame[by].value_counts(sort=False)
+    order = sorted(order.index, key=lambda k: (-order[k], str(k)))
+    picks = []
+    for key in order:
+        group = frame[frame[by] == key]
+        pick = group.sample(n=min(n, len(group)), random_state=seed)
+        picks.append(pick.sort_values([c for c in ("product_id", "start", "head_start") if c in pick.columns],
+                                      kind="stable"))
+    return pd.concat(picks) if picks else frame.head(0)
+
+
+def _value_type_counts(values: pd.DataFrame, new_values: Any = None) -> pd.DataFrame:
+    """One row per value type: values extracted, in the graph, new in the graph, products and distinct values
+    in the graph, values found in titles / descriptions, mean confidence."""
+    known = values["in_graph"].notna().all()
+    rows = []
+    for attr, g in values.groupby("attribute", sort=False):
+        kept = g[g["in_graph"].astype(bool)] if known else g
+        row = {"value type": attr, "extracted": len(g)}
+        if known:
+            row["in graph"] = len(kept)
+        if isinstance(new_values, dict):
+            row["new in graph"] = int(new_values.get(attr, 0))
+        row["products (graph)" if known else "products"] = kept["product_id"].nunique()
+        row["distinct values (graph)" if known else "distinct values"] = kept["value"].nunique()
+        if "field" in g.columns:
+            row["from titles"] = int((g["field"] == "title").sum())
+            row["from descriptions"] = int((g["field"] == "description").sum())
+        if "confidence" in g.columns:
+            row["mean confidence"] = float(g["confidence"].mean())
+        rows.append(row)
+    table = pd.DataFrame(rows)
+    return table.sort_values(["extracted", "value type"], ascending=[False, True], kind="stable")
+
+
+def _relation_counts(triples: pd.DataFrame) -> pd.DataFrame:
+    """One row per relation: triples, in the graph, products, rules and their measured precision."""
+    rows = []
+    for rel, g in triples.groupby("relation", sort=False):
+        row = {"relation": rel, "triples": len(g)}
+        if "in_graph" in g.columns:
+            row["in graph"] = int(g["in_graph"].astype(bool).sum())
+        row["products"] = g["product_id"].nunique()
+        if "rule" in g.columns:
+            row["rules"] = ", ".join(sorted(str(r).split(".", 1)[-1] for r in g["rule"].dropna().unique()))
+        if "confidence" in g.columns:
+            lo, hi = float(g["confidence"].min()), float(g["confidence"].max())
+            row["rule precision"] = f"{lo:.2f}" if lo == hi else f"{lo:.2f}–{hi:.2f}"
+        rows.append(row)
+    table = pd.DataFrame(rows)
+    return table.sort_values(["triples", "relation"], ascending=[False, True], kind="stable")
+
+
+def _truth_errors(values: pd.DataFrame, truth: dict[str, Any], seed: int,
+                  n: int = ERRORS_PER_KIND) -> tuple[pd.DataFrame, dict[str, dict[str, int]]]:
+    """False positives and misses of the values in the graph (``values`` rows with ``in_graph``) against the
+    demo world's planted truth; a miss that was extracted below the threshold says so.
+
+    Compares as :func:`kgmine.demo.scoring.score_extraction` does (values after ``entity_key``, colour
+    variants folded; brand: the product's most confident brand). Returns up to ``n`` seeded example rows
+    per attribute and kind (``product_id, attribute, kind, extracted, planted, field, start, end, surface,
+    find``) and the counts ``{attribute: {"false positives": …, "misses": …}}``.
+    """
+    from kgmine.graph.build import entity_key
+
+    planted = truth["product_attributes"].astype({"product_id": str})
+    canon = {entity_key(v): entity_key(k) for k, vs in (truth.get("colour_variants") or {}).items() for v in vs}
+    spellings: dict[str, list[str]] = {}
+    for k, vs in (truth.get("colour_variants") or {}).items():
+        spellings.setdefault(entity_key(k), []).extend(vs)
+
+    def norm(v: Any) -> str:
+        return canon.get(entity_key(v), entity_key(v))
+
+    every = values.dropna(subset=["value"]).copy()
+    every["norm"] = every["value"].map(norm)
+    ext = every[every["in_graph"].astype(bool)]
+    below: dict[tuple[str, str, str], str] = {}
+    for r in every[~every["in_graph"].astype(bool)].itertuples():
+        key = (str(r.product_id), str(r.attribute), r.norm)
+        if key not in below:
+            below[key] = f"{r.value} (confidence {getattr(r, 'confidence', float('nan')):.2f}, below the threshold)"
+    planted_by_pid = planted.set_index("product_id")
+    examples, counts = [], {}
+
+    def row(pid, attr, kind, extracted, gold, hit=None):
+        find = [gold, *spellings.get(norm(gold), [])] if kind == "miss" else []
+        return {"product_id": pid, "attribute": attr, "kind": kind, "extracted": extracted, "planted": gold,
+                "field": getattr(hit, "field", None) if hit is not None else None,
+                "start": getattr(hit, "start", None) if hit is not None else None,
+                "end": getattr(hit, "end", None) if hit is not None else None,
+                "surface": getattr(hit, "text", None) if hit is not None else None, "find": find}
+
+    brands = ext[ext["attribute"] == "brand"]
+    if "confidence" in brands.columns:
+        brands = brands.sort_values("confidence", ascending=False, kind="stable")
+    best = brands.drop_duplicates("product_id").set_index("product_id")
+    gold = planted_by_pid["brand"]
+    wrong = [p for p in gold.index if p not in best.index or best.loc[p, "norm"] != norm(gold[p])]
+    counts["brand"] = {"false positives": sum(p in best.index for p in wrong),
+                       "misses": sum(p not in best.index for p in wrong),
+                       "accuracy": 1 - len(wrong) / len(gold) if len(gold) else 0.0}
+    rng = np.random.default_rng(seed)
+    wrong_brand = [p for p in wrong if p in best.index]
+    no_brand = [p for p in wrong if p not in best.index]
+    for p in _pick(wrong_brand, n, rng):
+        hit = next(best.loc[[p]].itertuples())
+        examples.append(row(p, "brand", "wrong brand", hit.value, gold[p], hit))
+    for p in _pick(no_brand, n, rng):
+        examples.append(row(p, "brand", "miss", below.get((p, "brand", norm(gold[p])), ""), gold[p]))
+    for attr in SCORED_ATTRIBUTES:
+        if attr not in planted.columns:
+            continue
+        mine = ext[ext["attribute"] == attr].drop_duplicates(["product_id", "norm"])
+        true = set(zip(planted["product_id"], planted[attr].map(norm)))
+        pred = set(zip(mine["product_id"], mine["norm"]))
+        fps = mine[[k not in true for k in zip(mine["product_id"], mine["norm"])]]
+        misses = planted[[k not in pred for k in zip(planted["product_id"], planted[attr].map(norm))]]
+        counts[attr] = {"false positives": len(fps), "misses": len(misses),
+                        "precision": 1 - len(fps) / len(pred) if pred else 0.0,
+                        "recall": 1 - len(misses) / len(true) if true else 0.0}
+        for i in _pick(list(range(len(fps))), n, rng):
+            hit = fps.iloc[i]
+            examples.append(row(hit["product_id"], attr, "false positive", hit["value"],
+                                planted_by_pid.loc[hit["product_id"], attr]
+                                if hit["product_id"] in planted_by_pid.index else "", hit))
+        by_pid = mine.groupby("product_id")["value"].agg(lambda v: ", ".join(sorted(map(str, v))))
+        for i in _pick(list(range(len(misses))), n, rng):
+            m = misses.iloc[i]
+            extracted = ", ".join(x for x in (by_pid.get(m["product_id"], ""),
+                                              below.get((m["product_id"], attr, norm(m[attr])), "")) if x)
+            examples.append(row(m["product_id"], attr, "miss", extracted, m[attr]))
+    return pd.DataFrame(examples), counts
+
+
+def _pick(items: list, n: int, rng: np.random.Generator) -> list:
+    """Up to ``n`` of ``items`` drawn with ``rng``, in their original order."""
+    if len(items) <= n:
+        return list(items)
+    return [items[i] for i in sorted(rng.choice(len(items), size=n, replace=False))]
+
+
+def _check_scores(counts: dict[str, dict[str, int]], quality: pd.DataFrame) -> str:
+    """A warning when the error counts recomputed from the regenerated world disagree with metrics.json's
+    recall (then the world is not the one the run read), else ''."""
+    bad = []
+    for r in quality.to_dict("records"):
+        mine = counts.get(str(r["attribute"]), {})
+        for measure in ("precision", "recall", "accuracy"):
+            v = r.get(measure)
+            if measure in mine and isinstance(v, (int, float)) and not math.isnan(v) and abs(mine[measure] - v) > 1e-6:
+                bad.append(f"{r['attribute']} {measure} {mine[measure]:.3f} vs {v:.3f}")
+    if bad:
+        return ("The demo world regenerated from config.yaml does not reproduce the run's scores ("
+                + "; ".join(bad) + "): the error examples below may not be the run's.")
+    return ""
+
+
+def _locate(text: str, start: Any, end: Any, surface: Any) -> tuple[int, int] | None:
+    """Where ``surface`` is in ``text``: at ``start..end`` when it is there, else its first occurrence."""
+    try:
+        a, b = int(start), int(end)
+    except (TypeError, ValueError):
+        a = b = -1
+    if 0 <= a < b <= len(text) and (not isinstance(surface, str) or text[a:b] == surface):
+        return a, b
+    if isinstance(surface, str) and surface:
+        i = text.lower().find(surface.lower())
+        if i >= 0:
+            return i, i + len(surface)
+    return None
+
+
+def _snippet(text: str, spans: list[tuple[int, int, str]], context: int = SNIPPET_CONTEXT, label: str = "") -> Markup:
+    """``text`` around ``spans`` (start, end, css class) with each span in a ``<mark>``; everything escaped.
+
+    Shows ``context`` characters either side (cut at a space), with … where the text goes on; of
+    overlapping spans the first is marked.
+    """
+    spans = sorted(spans)
+    if not spans:
+        lo, hi = 0, min(len(text), 2 * context)
+    else:
+        lo = max(0, spans[0][0] - context)
+        hi = min(len(text), max(b for _, b, _ in spans) + context)
+    if lo > 0:
+        cut = text.find(" ", lo, spans[0][0] if spans else hi)
+        lo = cut + 1 if cut >= 0 else lo
+    if hi < len(text):
+        cut = text.rfind(" ", max([b for _, b, _ in spans], default=lo), hi)
+        hi = cut if cut >= 0 else hi
+    parts: list[Any] = [Markup("…") if lo > 0 else Markup("")]
+    pos = lo
+    for a, b, cls in spans:
+        if a < pos:
+            continue
+        parts += [escape(text[pos:a]), Markup('<mark class="{}">{}</mark>').format(cls, text[a:b])]
+        pos = b
+    parts += [escape(text[pos:hi]), Markup("…") if hi < len(text) else Markup("")]
+    head = Markup('<span class="more">{}:</span> ').format(label) if label else Markup("")
+    return Markup('<span class="snip">{}{}</span>').format(head, Markup("").join(parts))
+
+
+def _source_snippet(texts: dict[str, dict[str, str]], product_id: Any, field: Any, spans: list[tuple],
+                    find: list[str] | None = None) -> Markup:
+    """The snippet of product ``product_id``'s ``field`` around ``spans`` (start, end, surface, css class).
+
+    Without the text: the surfaces alone, marked. With ``find`` (a miss: no span), the first of those strings
+    found in the title or description is marked, else the title is shown unmarked.
+    """
+    doc = texts.get(str(product_id))
+    if not doc:
+        marked = [Markup('<mark class="{}">{}</mark>').format(c, sf) for _, _, sf, c in spans if isinstance(sf, str)]
+        return Markup(" … ").join(marked) if marked else Markup('<span class="more">(text not available)</span>')
+    if find:
+        for name in ("title", "description"):
+            for want in find:
+                hit = _locate(doc.get(name, ""), None, None, want)
+                if hit:
+                    return _snippet(doc[name], [(*hit, spans[0][3])], label=name)
+        return Markup('{} <span class="more">(planted value not written as such)</span>').format(
+            _snippet(doc.get("title", ""), [], label="title"))
+    text = doc.get(str(field), "") if isinstance(field, str) else ""
+    located = []
+    for start, end, surface, cls in spans:
+        hit = _locate(text, start, end, surface) if text else None
+        if hit:
+            located.append((*hit, cls))
+    if not text:
+        text = doc.get("title", "")
+    if not located:
+        return Markup('{} <span class="more">(surface not found in this text)</span>').format(_snippet(text, []))
+    return _snippet(text, located)
 
 
 def _schema_section(run: RunData, s: Section, plot_dir: Path) -> None:
@@ -361,6 +751,9 @@ table{border-collapse:collapse;font-size:.8rem}
 td,th{border-bottom:1px solid var(--line);padding:.22rem .55rem;text-align:left;vertical-align:top}
 th{background:#f7fafc;font-weight:600} td.num{text-align:right;font-variant-numeric:tabular-nums}
 .more{color:var(--muted);font-size:.75rem}
+.snip{display:inline-block;min-width:22rem;max-width:40rem;white-space:normal;line-height:1.4}
+mark{border-radius:3px;padding:0 .15em} mark.v{background:#fefcbf} mark.h{background:#bee3f8}
+mark.t{background:#c6f6d5} mark.m{background:#fed7d7}
 .missing{color:#9c4221;background:#fffaf0;border:1px solid #fbd38d;border-radius:6px;padding:.5rem .8rem}
 .note{color:var(--muted);font-size:.85rem;flex:1 1 100%}
 footer{color:var(--muted);font-size:.78rem;margin-top:3rem}

@@ -9,7 +9,11 @@ sections that need it say what is missing.
 
 Artifact columns read (all optional):
 
-``extraction.parquet``        product_id, attribute, value, extractor, confidence
+``extraction.parquet``        product_id, attribute, value, text (surface), start, end, field, extractor,
+                              confidence (values at or above the run's ``extract.min_confidence`` are in the graph)
+``relations.parquet``         product_id, field, head, relation, tail, head_start, head_end, tail_start,
+                              tail_end, rule, confidence, in_graph
+``entities.parquet``          doc_id, source (product or review), label, text
 ``rules.parquet``             antecedent, consequent (lists of product ids), support, confidence, lift, …
 ``clusters.parquet``          product_id, cluster[, label][, x, y] (2-D coordinates)
 ``cluster_features.npy``      the clustering's feature matrix, row i = row i of clusters.parquet
@@ -92,6 +96,8 @@ class RunData:
         self.use_store = use_store
         self._store: Any = None
         self._store_error: str | None = None
+        self._world: Any = None
+        self._world_error: str | None = None
 
     # ------------------------------------------------------------------ files
 
@@ -109,6 +115,74 @@ class RunData:
         """``artifacts/<name>`` as a DataFrame (parquet), or None when the run did not write it."""
         path = self.run_dir / "artifacts" / name
         return pd.read_parquet(path) if path.is_file() else None
+
+    @property
+    def seed(self) -> int:
+        """The run's seed (metrics ``run.seed``, else config ``seed``, else 0): seeds the report's samples."""
+        seed = self.metrics.get("run", {}).get("seed", self.config.get("seed", 0))
+        try:
+            return int(seed)
+        except (TypeError, ValueError):
+            return 0
+
+    def extraction_threshold(self) -> float | None:
+        """``extract.min_confidence`` of the run: attribute values at or above it were written into the graph
+        (None when the run's config does not say)."""
+        value = (self.config.get("extract") or {}).get("min_confidence")
+        return None if value is None else float(value)
+
+    def demo_world(self) -> Any | None:
+        """The synthetic demo world of the run, regenerated from its config (``data.n_products``,
+        ``data.n_users``, ``seed``), or None for runs on other data. The world is deterministic, so this
+        is the data the run read, planted truth included; a world whose product count differs from the
+        run's is rejected (:attr:`world_error` says why)."""
+        if self._world is not None or self._world_error is not None:
+            return self._world
+        data = self.config.get("data") or {}
+        if not self.synthetic or data.get("kind") != "demo":
+            self._world_error = "not a run on the synthetic demo world"
+            return None
+        try:
+            from kgmine.demo.world import generate_world
+
+            world = generate_world(n_products=int(data["n_products"]), n_users=int(data["n_users"]),
+                                   seed=int(self.config.get("seed", self.seed)))
+        except (KeyError, TypeError, ValueError) as exc:
+            self._world_error = f"the demo world could not be regenerated from config.yaml ({exc})"
+            return None
+        expected = self.metrics.get("data", {}).get("products")
+        if expected is not None and int(expected) != len(world.products):
+            self._world_error = (f"the regenerated demo world has {len(world.products)} products, "
+                                 f"the run read {expected}")
+            return None
+        self._world = world
+        return world
+
+    @property
+    def world_error(self) -> str | None:
+        """Why :meth:`demo_world` returned None (None if it was not asked or succeeded)."""
+        return self._world_error
+
+    def product_texts(self, product_ids: Sequence[str]) -> tuple[dict[str, dict[str, str]], str]:
+        """Titles and descriptions ``{product_id: {"title": …, "description": …}}`` of ``product_ids`` and
+        where they came from: the run's store, else (synthetic runs) the regenerated demo world, else
+        nothing (``{}, ""``)."""
+        ids = [str(i) for i in dict.fromkeys(product_ids)]
+        if not ids:
+            return {}, ""
+        frame = self._query("MATCH (p:Product) WHERE p.id IN $ids RETURN p.id AS id, p.title AS title, "
+                            "p.description AS description", {"ids": ids})
+        source = "the run's store"
+        if frame is None or not len(frame):
+            world = self.demo_world()
+            if world is None:
+                return {}, ""
+            products = world.products.astype({"product_id": str})
+            frame = products[products["product_id"].isin(ids)].rename(columns={"product_id": "id"})
+            source = "the regenerated demo world"
+        out = {str(i): {"title": t if isinstance(t, str) else "", "description": d if isinstance(d, str) else ""}
+               for i, t, d in zip(frame["id"], frame["title"], frame["description"])}
+        return out, source
 
     # ------------------------------------------------------------------ store
 
