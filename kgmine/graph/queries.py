@@ -198,16 +198,18 @@ ORDER BY product""",
     NamedQuery(
         "top_seller_features",
         """MATCH (u:User)-[:BOUGHT]->(p:Product)-[:IN_CATEGORY]->(leaf:Category)-[:SUBCATEGORY_OF*0..3]->(c:Category {id: $feature_category_id})
-WITH p, count(DISTINCT u.id) AS buyers
-ORDER BY buyers DESC, p.id
+WITH p, count(DISTINCT u.id) AS sales
+ORDER BY sales DESC, p.id
 LIMIT $k
-MATCH (p)-[h:HAS_FEATURE]->(f:Entity)
-WITH f, count(DISTINCT p.id) AS products, sum(buyers) AS buyers, min(p.id) AS first_product, max(p.id) AS last_product
+MATCH (p)-[:HAS_FEATURE]->(f:Entity)
+MATCH (b:User)-[:BOUGHT]->(p)
+WITH f, count(DISTINCT p.id) AS products, count(DISTINCT b.id) AS buyers, min(p.id) AS first_product,
+     max(p.id) AS last_product
 WHERE products >= $min_products
 RETURN f.id AS feature, f.name AS name, products, buyers, first_product, last_product
 ORDER BY products DESC, buyers DESC, feature""",
         "Features (HAS_FEATURE entities) shared by at least ``min_products`` of the ``k`` best-selling products "
-        "(most buyers) of a category or any category below it.",
+        "(most buyers) of a category or any category below it; buyers = distinct buyers of those products.",
         ("feature_category_id", "k", "min_products"), {"k": 5, "min_products": 2}, needs=("HAS_FEATURE",)),
     NamedQuery(
         "attribute_types",
@@ -237,8 +239,8 @@ RETURN e.id AS entity, coalesce(e.name, e.title, e.value) AS name,
        CASE WHEN e.kind IS NOT NULL THEN e.kind WHEN e.attribute IS NOT NULL THEN e.attribute
             WHEN e.title IS NOT NULL OR e.price IS NOT NULL THEN 'product' ELSE 'brand' END AS kind,
        count(m) AS mentions, count(DISTINCT s.id) AS documents,
-       sum(CASE WHEN m.source_doc ENDS WITH '#description' THEN 1 ELSE 0 END) AS in_descriptions,
-       sum(CASE WHEN m.source_doc ENDS WITH '#description' THEN 0 ELSE 1 END) AS in_reviews
+       count(CASE WHEN m.source_doc ENDS WITH '#description' THEN 1 END) AS in_descriptions,
+       count(CASE WHEN m.source_doc ENDS WITH '#description' THEN NULL ELSE 1 END) AS in_reviews
 ORDER BY mentions DESC, entity
 LIMIT $k""",
         "The entities (brands, products, named entities) that review texts and product descriptions mention "
