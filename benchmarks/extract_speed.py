@@ -1,16 +1,18 @@
 """Speed of kgmine's extraction against a raw ``nlp.pipe`` of the same spaCy pipeline.
 
 Measured on the product titles and descriptions of the synthetic demo world, one subprocess per
-``n_process`` setting (1, then 2). In each, one pipeline is built — the pretrained English model
-(:func:`~kgmine.extract.pipeline.pick_model`, pretrained ``ner`` excluded as kgmine does) with the
-product tokenizer, ``kgmine_gazetteer``, ``kgmine_dimensions``, ``kgmine_combiner``, ``kgmine_linker``
-(and ``kgmine_span_model`` with ``--span-model``) — and three configurations run in alternation,
-``--repeat`` rounds:
+``n_process`` setting (1, then 2). In each, the open-vocabulary default pipeline is built
+(:func:`~kgmine.extract.open_extractor.build_open_pipeline`: the pretrained English model with its
+``ner``, the product tokenizer, the lexicon gazetteer with brands induced from the catalog, brand rules,
+unit grammar, identifier shapes, the shipped span model (or ``--span-model DIR``), dimensions, combiner,
+linker and relation rules; no vocabulary of the demo world is handed in) and three configurations run in
+alternation, ``--repeat`` rounds:
 
 ``model``     raw ``nlp.pipe`` with the kgmine components disabled (``nlp.select_pipes``) — the peer;
 ``pipeline``  raw ``nlp.pipe`` of the full pipeline, consuming the docs only;
-``extract``   :func:`kgmine.extract.extract_products` on that pipeline: rows, aggregation, DataFrame
-              (with ``n_process=2`` its own fork pool that returns rows instead of Docs).
+``extract``   :func:`kgmine.extract.catalog.extract_catalog` on that pipeline: attribute, relation and
+              entity rows, aggregation, DataFrames (with ``n_process=2`` its own fork pool that returns
+              rows instead of Docs).
 
 Printed ratios: *driver overhead* = extract / pipeline - 1 (what kgmine's driver adds to a raw
 ``nlp.pipe`` of the same pipeline; target <= 15 %), *component overhead* = pipeline / model - 1 and
@@ -45,20 +47,20 @@ def _cpu() -> float:
 def worker(n_products: int, n_process: int, batch_size: int, repeat: int, span_model: str | None) -> dict:
     """Alternate the three configurations ``repeat`` times; best CPU and wall time of each."""
     from kgmine.demo.world import generate_world
-    from kgmine.extract.pipeline import build_pipeline, extract_products, vocab_with_aliases
+    from kgmine.extract.catalog import catalog_brands, extract_catalog
+    from kgmine.extract.open_extractor import build_open_pipeline
 
     world = generate_world(n_products=n_products, n_users=50, seed=0)
-    vocab = vocab_with_aliases(world.truth["vocab"], {"colour": world.truth["colour_variants"]})
     products = world.products
     texts = [t for f in ("title", "description") for t in products[f].dropna().tolist()]
     words = sum(len(t.split()) for t in texts)
-    nlp = build_pipeline(vocab, span_model=span_model)
+    nlp = build_open_pipeline(brands=catalog_brands(products), span_model=span_model or "default")
     ours = [n for n in nlp.pipe_names if n.startswith("kgmine_")]
 
     def run(config: str) -> tuple[float, float]:
         cpu0, t0 = _cpu(), time.perf_counter()
         if config == "extract":
-            extract_products(products, nlp=nlp, batch_size=batch_size, n_process=n_process, progress=False)
+            extract_catalog(products, nlp=nlp, batch_size=batch_size, n_process=n_process, progress=False)
         else:
             disable = ours if config == "model" else []
             with nlp.select_pipes(disable=disable):

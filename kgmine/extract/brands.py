@@ -6,9 +6,10 @@ Per text (:func:`find_brand_mentions`): a capitalised name after ``by`` / ``from
 Over a catalog (:func:`induce_brands`): shops put the brand first in the title. A capitalised n-gram
 (one to four tokens) that starts the titles of at least ``min_titles`` products, is written capitalised
 wherever it occurs, and is not a generic attribute word (colour, material, size ...), is taken as a
-brand; of the prefixes of one title the longest that keeps most of the shorter one's support is kept
-("Alder & Co" rather than "Alder" or "Alder & Co Black"). Brands named by the marker rules anywhere in
-the catalog are added. Nothing here needs labels: it reads the texts it is given.
+brand; of the prefixes of one title the longest that keeps most of the shorter one's support is kept,
+and company words carry it on ("Alder & Co" rather than "Alder" or "Alder & Co Black"). A prefix whose
+titles mostly name another brand by a marker ("Rugged Leather Boot by Nord Lab") is not a brand. Brands
+named by the marker rules anywhere in the catalog are added. Nothing here needs labels: it reads the texts it is given.
 
 The induced brands go into the ``kgmine_gazetteer`` under ``brand`` (see
 :mod:`kgmine.extract.open_extractor`), each with a confidence that grows with its evidence.
@@ -41,6 +42,10 @@ _GENERIC = frozenset(
        "shop", "today", "now", "more", "all", "you", "your", "it", "is", "are", "be", "as", "at", "to", "or",
        "these", "those", "its", "his", "her", "their", "each", "every", "fits", "fit", "compatible", "replacement",
        "null", "none", "nan", "n/a", "unknown", "generic", "unbranded", "brand", "item", "product"})
+#: words that continue a company name ("Alder & Co", "Kestrel Works", "Marlow Lab")
+COMPANY_WORDS = frozenset({"&", "and", "co", "co.", "company", "inc", "inc.", "ltd", "ltd.", "llc", "gmbh", "corp",
+                           "corp.", "corporation", "group", "lab", "labs", "works", "brands", "industries",
+                           "international", "studio", "studios", "collective", "supply", "outfitters"})
 _MONTHS = frozenset("january february march april may june july august september october november december "
                     "monday tuesday wednesday thursday friday saturday sunday".split())
 
@@ -113,18 +118,25 @@ def induce_brands(titles: Sequence[str], texts: Iterable[str] = (), *, min_title
         for _, _, name in find_brand_mentions(text or ""):
             marked[name] += 1
     candidates: Counter = Counter()
-    for run in heads:
-        best = None
+    conflicts: Counter = Counter()  # titles of a candidate that name another brand by a marker
+    for title, run in zip(titles, heads):
+        best, size = None, 0
         for n in range(1, len(run) + 1):
             name = " ".join(run[:n])
             if prefixes[name] < min_titles:
                 break
             if best is None or prefixes[name] >= keep * prefixes[best]:
-                best = name
-        if best is not None:
-            name = clean_name(best)
-            if name is not None:
-                candidates[name] = prefixes[best]
+                best, size = name, n
+        if best is None:
+            continue
+        while size < len(run) and run[size].lower() in COMPANY_WORDS:  # a company name goes on: "Alder & Co"
+            size += 1
+        name = clean_name(" ".join(run[:size]))
+        if name is None:
+            continue
+        candidates[name] = max(candidates[name], prefixes[" ".join(run[:size])])
+        if any(other != name for _, _, other in find_brand_mentions(title or "")):
+            conflicts[name] += 1
     if candidates:
         words = {w.lower() for name in candidates for w in name.split()}
         for text in all_texts:
@@ -135,6 +147,8 @@ def induce_brands(titles: Sequence[str], texts: Iterable[str] = (), *, min_title
     for name, count in candidates.items():
         first = name.split()[0].lower()
         if lower_uses[first] > 0.2 * count:  # an ordinary word that happens to start titles
+            continue
+        if conflicts[name] > 0.5 * count:  # "Rugged Leather Boot by Nord Lab": the title names its brand
             continue
         out[name] = count + marked.get(name, 0)
     for name, count in marked.items():

@@ -61,7 +61,7 @@ MATERIAL_FAMILIES: dict[str, dict[str, list[str]]] = {
         "fiberglass": ["fibreglass", "glass fiber", "glass fibre"],
     },
     "mineral": {
-        "glass": ["tempered glass", "borosilicate glass", "crystal glass"], "crystal": [], "ceramic": [],
+        "glass": ["borosilicate glass", "crystal glass"], "tempered glass": ["toughened glass"], "crystal": [], "ceramic": [],
         "porcelain": ["bone china"], "stoneware": [], "earthenware": [], "terracotta": [], "marble": [],
         "granite": [], "stone": ["natural stone"], "concrete": [], "quartz": [],
     },

@@ -69,6 +69,9 @@ _SIZE = re.compile(
     rf"|\b(?P<e>one size)\b",
     re.IGNORECASE)
 
+_FOLLOWED_BY_UNIT = re.compile(rf"[.,]\d|\s?(?:{_LEN_UNIT}|{_MASS_UNIT}|{_VOL_UNIT}|{_CAP_UNIT}|litres?|liters?"
+                               rf"|persons?|people|seats?|pcs|pieces?){_END}", re.IGNORECASE)
+
 #: prior confidence of each shape (``length``: one unmarked length, a ``dimensions`` value; ``position``: a
 #: width / depth / height read from its place in a dimension list)
 CONFIDENCE: dict[str, float] = {"dimensions": 0.85, "length": 0.6, "position": 0.55, "weight": 0.85, "volume": 0.85,
@@ -176,6 +179,8 @@ def find_measures(text: str) -> list[tuple[int, int, str, str, str]]:
             out.append((m.start(), m.end(), "quantity", n, "quantity"))
     for m in _SIZE.finditer(text):
         name = next(g for g in ("a", "b", "c", "d", "e") if m.group(g))
+        if name == "a" and _FOLLOWED_BY_UNIT.match(text, m.end(name)):
+            continue  # "Size: 6.1 inch", "Size: 40 litre": a measure, not a size
         raw = re.sub(r"\s+", " ", m.group(name)).strip()
         if name in ("a", "b") and re.match(r"(?i)(uk|us|eur?|it|fr)\s?\d", raw):
             system, num = re.match(r"(?i)([a-z]+)\s?(.+)", raw).groups()

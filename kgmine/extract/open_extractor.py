@@ -14,6 +14,7 @@ component                   proposes
 ``kgmine_measures``         size, dimensions, weight, volume, capacity, quantity (unit grammar)
 ``kgmine_dimensions``       marked width / depth / height / length / diameter
 ``kgmine_codes``            model / part numbers by their shape
+``kgmine_value_checks``     drops implausible candidates (an identifier without a digit ...)
 ``kgmine_span_model``       a trained tagger (the shipped model in ``kgmine/extract/models/default``
                             when present, or a directory saved by ``kgmine train extractor``)
 ``kgmine_combiner``         overlap resolution
@@ -128,6 +129,56 @@ def make_brand_rules(nlp: Language, name: str, confidence: float, extractor: str
     return BrandRules(nlp, name, confidence=confidence, extractor=extractor)
 
 
+def plausible(record: dict) -> bool:
+    """Shape checks a candidate of any extractor must pass: an identifier has a digit and at least four
+    characters and is no quantity; a brand starts with a capital letter or a digit and has a letter."""
+    text = record["text"].strip()
+    if record["attribute"] == "model_number":
+        from kgmine.extract.measures import find_measures
+
+        return len(text) >= 4 and any(c.isdigit() for c in text) and not any(
+            s == 0 and e == len(text) for s, e, *_ in find_measures(text))
+    if record["attribute"] == "brand":
+        return bool(text) and (text[0].isupper() or text[0].isdigit()) and any(c.isalpha() for c in text)
+    return True
+
+
+_NOT_NAMES = frozenset({"VERB", "ADJ", "ADV", "DET", "ADP", "PRON", "AUX", "CCONJ", "SCONJ", "PART", "NUM"})
+
+
+class ValueChecks:
+    """``kgmine_value_checks``: drops candidates that fail :func:`plausible`, and brands made only of verbs,
+    adjectives or function words (before the combiner)."""
+
+    def __init__(self, nlp: Language, name: str = "kgmine_value_checks") -> None:
+        self.name = name
+
+    def __call__(self, doc: Doc) -> Doc:
+        """Keep the plausible candidates."""
+        if doc._.kgmine_candidates:
+            doc._.kgmine_candidates = [r for r in doc._.kgmine_candidates if plausible(r) and self._named(doc, r)]
+        return doc
+
+    @staticmethod
+    def _named(doc: Doc, record: dict) -> bool:
+        """A brand is a name: with a tagger, not only verbs / adjectives / function words ("Crafted from ...")."""
+        if record["attribute"] != "brand" or not doc.has_annotation("POS"):
+            return True
+        span = doc.char_span(record["start"], record["end"], alignment_mode="expand")
+        return span is None or any(t.pos_ not in _NOT_NAMES for t in span)
+
+    def pipe(self, docs: Iterable[Doc], batch_size: int = 128) -> Iterable[Doc]:
+        """Process a stream of docs."""
+        for doc in docs:
+            yield self(doc)
+
+
+@Language.factory("kgmine_value_checks")
+def make_value_checks(nlp: Language, name: str) -> ValueChecks:
+    """Factory of :class:`ValueChecks`."""
+    return ValueChecks(nlp, name)
+
+
 def default_span_model() -> Path | None:
     """The shipped span model directory, or ``None`` when this installation has none."""
     return DEFAULT_MODEL_DIR if (DEFAULT_MODEL_DIR / "cfg.json").is_file() else None
@@ -160,6 +211,7 @@ def build_open_pipeline(model: str | Language | None = None, *, brands: Mapping[
     nlp.add_pipe("kgmine_brand_rules", after="kgmine_gazetteer")
     nlp.add_pipe("kgmine_measures", after="kgmine_brand_rules")
     nlp.add_pipe("kgmine_codes", after="kgmine_measures")
+    nlp.add_pipe("kgmine_value_checks", before="kgmine_combiner")
     if relations and "parser" in nlp.pipe_names:
         from kgmine.extract import relations as _relations  # noqa: F401  (registers kgmine_relations)
 
