@@ -147,8 +147,8 @@ _NOT_NAMES = frozenset({"VERB", "ADJ", "ADV", "DET", "ADP", "PRON", "AUX", "CCON
 
 
 class ValueChecks:
-    """``kgmine_value_checks``: drops candidates that fail :func:`plausible`, and brands made only of verbs,
-    adjectives or function words (before the combiner)."""
+    """``kgmine_value_checks``: drops candidates that fail :func:`plausible`, and one-word brands that are a
+    sentence-initial verb, adjective or function word (before the combiner)."""
 
     def __init__(self, nlp: Language, name: str = "kgmine_value_checks") -> None:
         self.name = name
@@ -161,11 +161,15 @@ class ValueChecks:
 
     @staticmethod
     def _named(doc: Doc, record: dict) -> bool:
-        """A brand is a name: with a tagger, not only verbs / adjectives / function words ("Crafted from ...")."""
+        """A brand is a name: one word capitalised only because it opens a sentence, and tagged as a verb,
+        adjective or function word, is not ("Crafted from oak, ..."; "SEAPESCA" or "Fish King" stay)."""
         if record["attribute"] != "brand" or not doc.has_annotation("POS"):
             return True
         span = doc.char_span(record["start"], record["end"], alignment_mode="expand")
-        return span is None or any(t.pos_ not in _NOT_NAMES for t in span)
+        if span is None or len(span) != 1 or span.text.isupper():
+            return True
+        token = span[0]
+        return not (token.is_sent_start and token.pos_ in _NOT_NAMES)
 
     def pipe(self, docs: Iterable[Doc], batch_size: int = 128) -> Iterable[Doc]:
         """Process a stream of docs."""
