@@ -24,7 +24,7 @@ Atomicity (the same on both backends):
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any
 
@@ -215,10 +215,9 @@ class GraphStore(ABC):
 
         Everything is validated before the first write (edge endpoints, identifiers, columns). The
         upserts run as ONE transaction on both backends: a failed load leaves the data exactly as it
-        was (on Neo4j a lost connection fails the load rather than retrying it; re-run it).
+        was. (On Neo4j that transaction is retried as a whole on transient errors and lost connections.)
+        Inside an open :meth:`transaction` the load joins it.
         """
-        from kgmine.progress import track
-
         self._check_writable()
         tables.check_endpoints()
         for label, frame in tables.nodes.items():
@@ -226,12 +225,22 @@ class GraphStore(ABC):
         for table in tables.edges.values():
             self.edge_properties(table.type, table.src_label, table.dst_label, table.frame)
         self.create_schema()
-        with self.transaction():
-            for label, frame in track(list(tables.nodes.items()), "load nodes", disable=not progress):
-                self._load_nodes(label, frame)
-            for table in track(list(tables.edges.values()), "load edges", disable=not progress):
-                self._load_edges(table.type, table.src_label, table.dst_label, table.frame)
+        self._atomically(lambda: self._load_tables(tables, progress), what="load")
         return self.counts()
+
+    def _load_tables(self, tables: KGTables, progress: bool) -> None:
+        from kgmine.progress import track
+
+        for label, frame in track(list(tables.nodes.items()), "load nodes", disable=not progress):
+            self._load_nodes(label, frame)
+        for table in track(list(tables.edges.values()), "load edges", disable=not progress):
+            self._load_edges(table.type, table.src_label, table.dst_label, table.frame)
+
+    def _atomically(self, body: Callable[[], Any], what: str) -> Any:
+        """``body()`` (store calls only) as one transaction, joining an open one; a backend may run
+        ``body`` again on a transient failure (Neo4j does), so it must have no other effects."""
+        with self.transaction():
+            return body()
 
     def _load_nodes(self, label: str, frame: pd.DataFrame) -> None:
         """One node table of :meth:`load` (already validated, conformed by KGTables)."""

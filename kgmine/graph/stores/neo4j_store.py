@@ -3,9 +3,10 @@
 Writes are idempotent batched upserts. Each write call (one upsert, delete or clear) is ONE managed
 transaction (``session.execute_write``, which retries transient errors and lost connections for up to
 ``max_retry_time`` seconds) running its ``UNWIND`` batches, so it is all-or-nothing as on LadybugDB;
-inside :meth:`~kgmine.graph.stores.base.GraphStore.transaction` (and so in a whole ``load``) every
-call joins one explicit transaction, which is not retried: a lost connection fails it and nothing
-is committed::
+a whole ``load`` is one managed transaction too (retried as a whole). Inside
+:meth:`~kgmine.graph.stores.base.GraphStore.transaction` every call joins one explicit transaction,
+which is not retried (the block is the caller's code): a lost connection fails it and nothing is
+committed::
 
     UNWIND $rows AS r MERGE (n:Product {id: r[0]}) SET n.title = r[1], n.price = r[2]
     UNWIND $rows AS r MATCH (a:User {id: r[0]}) MATCH (b:Product {id: r[1]})
@@ -139,6 +140,7 @@ class Neo4jStore(GraphStore):
         self._tx: Any = None  # the explicit transaction of transaction(), and its session
         self._tx_session: Any = None
         self._schema_ready = False
+        self._managed = False  # inside _atomically: driver errors propagate raw so the driver can retry
         auth = (self.settings.user, self.settings.password or "")
         try:
             self._driver = neo4j.GraphDatabase.driver(
@@ -350,7 +352,34 @@ class Neo4jStore(GraphStore):
         try:
             return work(self._tx)
         except Exception as exc:
+            if self._managed:  # _atomically's managed transaction: the driver decides whether to retry
+                self._abort(exc)
+                raise
             raise self._abort(self._error(exc, what, rows)) from None
+
+    def _atomically(self, body: Callable[[], Any], what: str) -> Any:
+        """``body()`` as one managed transaction: all or nothing, and run again from the start on transient
+        errors and lost connections (up to ``max_retry_time``); joins an open :meth:`transaction`."""
+        import neo4j
+
+        if self._tx_depth:
+            return super()._atomically(body, what)
+
+        def work(tx: Any) -> Any:
+            self._tx, self._tx_depth, self._tx_error, self._managed = tx, 1, None, True
+            try:
+                result = body()
+                if self._tx_error:
+                    raise StoreError(f"{what}: rolled back: a store call in it failed ({self._tx_error})")
+                return result
+            finally:
+                self._tx, self._tx_depth, self._tx_error, self._managed = None, 0, None, False
+
+        try:
+            with self._session(neo4j.WRITE_ACCESS) as session:
+                return session.execute_write(work)
+        except Exception as exc:
+            raise self._error(exc, what) from None
 
     def _run_batches(self, tx: Any, cypher: str, rows: Sequence[Any], what: str) -> int:
         """Run ``cypher`` (reading ``$rows``, returning ``count(*) AS n``) over ``rows`` in batches in ``tx``."""
