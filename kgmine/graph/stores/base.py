@@ -31,7 +31,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from kgmine.graph.schema import NODE_TYPES, REL_TYPES, RelType, check_identifier, node_type, rel_type
+from kgmine.graph.schema import RelType, check_identifier, node_type, rel_type
 from kgmine.graph.tables import KGTables
 
 
