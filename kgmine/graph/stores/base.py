@@ -19,7 +19,12 @@ Atomicity (the same on both backends):
   it failed (even one whose error the block caught), everything in it is rolled back and the block
   ends with the error. Errors found before anything is sent to the database (bad identifiers, unknown
   columns, a label pair the schema does not allow) do not abort the transaction.
-* :meth:`~GraphStore.create_schema` is idempotent and commits at once, also inside a transaction.
+* :meth:`~GraphStore.create_schema` is idempotent; call it before a transaction (``load`` does).
+  Once it has run on a store object, later calls do nothing, inside a transaction or not. (Run for the
+  first time inside one, Neo4j commits the schema at once while LadybugDB makes it part of the
+  transaction; a rollback then drops the new tables and the next call creates them again.)
+* A query refused for writing without ``write=True`` (see :meth:`~GraphStore.query`) counts as an
+  error found before writing.
 """
 from __future__ import annotations
 
