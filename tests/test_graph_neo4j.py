@@ -16,6 +16,7 @@ import sys
 import threading
 import time
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -263,7 +264,8 @@ def test_bad_input_is_refused_with_the_name_of_the_problem(store):
     store.upsert_nodes("Brand", pd.DataFrame({"id": ["b1"]}))
     with pytest.raises(StoreError, match="missing.*Product id 'p2'"):
         store.upsert_edges("HAS_BRAND", "Product", "Brand", pd.DataFrame({"src": ["p1", "p2"], "dst": ["b1", "b1"]}))
-    assert int(store.query("MATCH ()-[e:HAS_BRAND]->() RETURN count(e) AS n")["n"].iloc[0]) == 1
+    # an upsert is one transaction: nothing written (as on LadybugDB; tests/test_store_contract.py)
+    assert int(store.query("MATCH ()-[e:HAS_BRAND]->() RETURN count(e) AS n")["n"].iloc[0]) == 0
 
 
 def test_load_is_idempotent_and_updates_in_place_with_provenance(loaded, shop):
@@ -332,8 +334,84 @@ def test_exports_from_neo4j_match_the_tables(loaded, shop):
     assert graph.number_of_edges() == shop.counts()["BOUGHT"]
 
 
+def _wait_until_running(uri: str, worker: threading.Thread, marker: str) -> bool:
+    """Wait (up to 120 s) until a server transaction runs a query containing ``marker``; True if
+    ``worker`` is still alive then. A write call is one transaction, so its progress is not visible."""
+    from kgmine.graph.stores.neo4j_store import Neo4jStore
+
+    probe = Neo4jStore(uri=uri, progress=False)
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and worker.is_alive():
+        running = probe.query("SHOW TRANSACTIONS YIELD currentQuery WHERE currentQuery CONTAINS $q RETURN count(*) AS n",
+                              {"q": marker})
+        if int(running["n"].iloc[0]) > 0:
+            break
+        time.sleep(0.2)
+    probe.close()
+    return worker.is_alive()
+
+
+def _restart_during(server: dict[str, str], key: str, call) -> tuple[dict, threading.Thread, bool, Any]:
+    """Start ``call()`` in a thread (its result under ``outcome[key]``, a StoreError under
+    ``outcome["error"]``) and restart the server once a BOUGHT MERGE runs.
+
+    Returns ``(outcome, thread, whether it was still running at the restart, the restart's process)``.
+    """
+    outcome: dict[str, object] = {}
+
+    def run() -> None:
+        try:
+            outcome[key] = call()
+        except StoreError as exc:
+            outcome["error"] = exc
+
+    worker = threading.Thread(target=run)
+    worker.start()
+    mid_load = _wait_until_running(server["uri"], worker, "MERGE (a)-[e:BOUGHT]->(b)")
+    return outcome, worker, mid_load, _script(server["env"], "restart", timeout=600)
+
+
+def _random_bought(n_users: int, n_items: int, n_edges: int) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """Users, items and ``n_edges`` distinct random BOUGHT pairs between them."""
+    rng = np.random.default_rng(0)
+    codes = rng.choice(n_users * n_items, size=n_edges, replace=False)
+    edges = pd.DataFrame({"src": [f"u{c // n_items}" for c in codes], "dst": [f"i{c % n_items}" for c in codes]})
+    return (pd.DataFrame({"id": [f"u{i}" for i in range(n_users)]}),
+            pd.DataFrame({"id": [f"i{i}" for i in range(n_items)]}), edges)
+
+
+def test_server_restarted_mid_load_the_load_is_retried_as_a_whole_and_exact(server):
+    """A whole load is one managed transaction: a restart rolls it back and the driver runs it again."""
+    from kgmine.graph.stores.neo4j_store import Neo4jStore
+    from kgmine.graph.tables import KGTables
+
+    env = server["env"]
+    status = _script(env, "status", timeout=60)
+    if status.returncode != 0 or server["uri"] not in status.stdout:
+        _unavailable(f"the server at {server['uri']} is not managed by docker/neo4j-server.sh; cannot restart it")
+    users, items, edges = _random_bought(1000, 2000, 24_000)
+    tables = KGTables()
+    tables.add_nodes("User", users)
+    tables.add_nodes("Product", items)
+    tables.add_edges("BOUGHT", "User", "Product", edges)
+    store = Neo4jStore(uri=server["uri"], batch_size=2000, max_retry_time=240, progress=False)
+    store.clear()
+    outcome, worker, mid_load, restarted = _restart_during(server, "counts", lambda: store.load(tables, progress=False))
+    assert restarted.returncode == 0, restarted.stderr
+    worker.join(timeout=600)
+    assert not worker.is_alive() and mid_load, "the load finished before the server was stopped; make it larger"
+    assert "error" not in outcome, outcome.get("error")
+    counts = outcome["counts"]
+    assert (counts["User"], counts["Product"], counts["BOUGHT"]) == (1000, 2000, 24_000)
+    pairs = store.query("MATCH (u:User)-[r:BOUGHT]->(p:Product) WITH u, p, count(r) AS c "
+                        "RETURN count(*) AS pairs, max(c) AS most")
+    assert int(pairs["pairs"].iloc[0]) == 24_000 and int(pairs["most"].iloc[0]) == 1
+    store.close()
+
+
 def test_server_stopped_mid_load_then_load_completes_or_fails_cleanly_and_rerun_is_exact(server):
-    """Stop and restart the server while a 24k-edge load (12 batches) runs, then check exact counts."""
+    """Stop and restart the server while a 24k-edge upsert (12 batches, one transaction) runs, then check
+    exact counts."""
     from kgmine.graph.stores.neo4j_store import Neo4jStore
 
     env = server["env"]
@@ -341,37 +419,16 @@ def test_server_stopped_mid_load_then_load_completes_or_fails_cleanly_and_rerun_
     if status.returncode != 0 or server["uri"] not in status.stdout:
         _unavailable(f"the server at {server['uri']} is not managed by docker/neo4j-server.sh "
                      f"(status: {status.stdout.strip() or status.stderr.strip()}); cannot restart it")
-    rng = np.random.default_rng(0)
     n_users, n_items, n_edges = 1000, 2000, 24_000
-    codes = rng.choice(n_users * n_items, size=n_edges, replace=False)
-    edges = pd.DataFrame({"src": [f"u{c // n_items}" for c in codes], "dst": [f"i{c % n_items}" for c in codes]})
-    users = pd.DataFrame({"id": [f"u{i}" for i in range(n_users)]})
-    items = pd.DataFrame({"id": [f"i{i}" for i in range(n_items)]})
+    users, items, edges = _random_bought(n_users, n_items, n_edges)
 
     store = Neo4jStore(uri=server["uri"], batch_size=2000, max_retry_time=240, progress=False)
     store.clear()
     store.create_schema()
     store.upsert_nodes("User", users)
     store.upsert_nodes("Product", items)
-    outcome: dict[str, object] = {}
-
-    def load() -> None:
-        try:
-            outcome["written"] = store.upsert_edges("BOUGHT", "User", "Product", edges)
-        except StoreError as exc:
-            outcome["error"] = exc
-
-    worker = threading.Thread(target=load)
-    worker.start()
-    probe = Neo4jStore(uri=server["uri"], progress=False)
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline and worker.is_alive():
-        if int(probe.query("MATCH ()-[r:BOUGHT]->() RETURN count(r) AS n")["n"].iloc[0]) > 0:
-            break
-        time.sleep(0.2)
-    probe.close()
-    mid_load = worker.is_alive()
-    restarted = _script(env, "restart", timeout=600)
+    outcome, worker, mid_load, restarted = _restart_during(
+        server, "written", lambda: store.upsert_edges("BOUGHT", "User", "Product", edges))
     assert restarted.returncode == 0, restarted.stderr
     assert restarted.stdout.strip() == server["uri"]
     worker.join(timeout=600)

@@ -34,14 +34,6 @@ def _select(names: Iterable[str] | None, known: dict[str, Any], kind: str) -> li
     return chosen
 
 
-def _store_frame(store: GraphStore, cypher: str) -> pd.DataFrame:
-    if hasattr(store, "query_arrow"):
-        from kgmine.graph.stores.ladybug_store import arrow_to_frame
-
-        return arrow_to_frame(store.query_arrow(cypher))
-    return store.query(cypher)
-
-
 def read_tables(store: GraphStore, node_labels: Iterable[str] | None = None,
                 rel_types: Iterable[str] | None = None) -> KGTables:
     """Read a stored graph (or the chosen node labels and relationship types of it) back as :class:`KGTables`.
@@ -55,20 +47,14 @@ def read_tables(store: GraphStore, node_labels: Iterable[str] | None = None,
     for label in labels:
         if not counts.get(label):
             continue
-        props = list(node_type(label).properties)
-        cypher = (f"MATCH (n:`{label}`) RETURN n.`id` AS `id`"
-                  + "".join(f", n.`{p}` AS `{p}`" for p in props) + " ORDER BY `id`")
-        tables.nodes[label] = conform_nodes(label, _store_frame(store, cypher))
+        tables.nodes[label] = conform_nodes(label, store.read_nodes(label))
     for type_ in types:
         if not counts.get(type_):
             continue
-        rt = rel_type(type_)
-        for src_label, dst_label in rt.pairs:
+        for src_label, dst_label in rel_type(type_).pairs:
             if src_label not in tables.nodes or dst_label not in tables.nodes:
                 continue
-            cypher = (f"MATCH (a:`{src_label}`)-[e:`{type_}`]->(b:`{dst_label}`) RETURN a.`id` AS src, b.`id` AS dst"
-                      + "".join(f", e.`{p}` AS `{p}`" for p in rt.properties))
-            frame = _store_frame(store, cypher)
+            frame = store.read_edges(type_, src_label, dst_label)
             if len(frame):
                 tables.edges[(type_, src_label, dst_label)] = EdgeTable(type_, src_label, dst_label, frame)
     return tables
@@ -82,7 +68,7 @@ def _as_tables(source: Any, node_labels: Iterable[str] | None, rel_types: Iterab
         return KGTables(nodes={k: v for k, v in source.nodes.items() if k in labels},
                         edges={k: v for k, v in source.edges.items()
                                if k[0] in types and k[1] in labels and k[2] in labels})
-    if isinstance(source, GraphStore) or hasattr(source, "query"):
+    if isinstance(source, GraphStore):
         return read_tables(source, node_labels, rel_types)
     raise TypeError(f"expected KGTables or a GraphStore, got {type(source).__name__}")
 

@@ -12,8 +12,9 @@ networkx or PyG:
 
 :func:`write_tables` upserts a fragment into a store. A re-run replaces what the previous run of the
 same miner wrote (old rule edges, old clusters and communities of that run name are deleted first),
-so repeated runs leave counts unchanged. Every statement is parameterised; labels and types come
-from the schema only.
+so repeated runs leave counts unchanged. Every change goes through the store's own methods
+(``delete_edges``, ``delete_nodes``, ``upsert_*``) in one :meth:`~kgmine.graph.stores.base.GraphStore.transaction`,
+the same on LadybugDB and Neo4j.
 """
 from __future__ import annotations
 
@@ -23,6 +24,7 @@ import numpy as np
 import pandas as pd
 
 from kgmine.graph.schema import check_identifier
+from kgmine.graph.stores.base import GraphStore
 from kgmine.graph.tables import KGTables
 
 RULE_METRICS = ["support", "confidence", "lift", "leverage", "conviction"]
@@ -99,29 +101,34 @@ def analytics_tables(analytics: Any) -> KGTables:
     return tables
 
 
-def _known_ids(store: Any, label: str) -> set[str]:
+def _known_ids(store: GraphStore, label: str) -> set[str]:
     frame = store.query(f"MATCH (n:{check_identifier(label, 'label')}) RETURN n.id AS id")
     return set(frame["id"].astype(str)) if len(frame) else set()
 
 
-def write_tables(store: Any, tables: KGTables, replace: dict[str, Any] | None = None,
+def write_tables(store: GraphStore, tables: KGTables, replace: dict[str, Any] | None = None,
                  skip_unknown: bool = True) -> dict[str, int]:
-    """Upsert a mining fragment into ``store``; returns rows written per node label / edge type.
+    """Upsert a mining fragment into ``store`` in one transaction; returns rows written per node label / edge type.
 
     ``replace`` removes the previous run's results first: ``{"edges": [(type, src, dst), ...]}``
     deletes those edge types, ``{"nodes": [(label, property, value), ...]}`` detaches and deletes the
     nodes whose ``property`` equals ``value`` (e.g. the Community nodes of one method). With
     ``skip_unknown`` (default), edges and property rows whose products or users are not in the store
-    are dropped (and counted under ``"skipped"``) instead of failing the write.
+    are dropped (and counted under ``"skipped"``) instead of failing the write. The deletions and the
+    upserts are one transaction: a failure leaves the store as it was.
     """
     replace = replace or {}
     store.create_schema()
+    with store.transaction():
+        return _write_tables(store, tables, replace, skip_unknown)
+
+
+def _write_tables(store: GraphStore, tables: KGTables, replace: dict[str, Any], skip_unknown: bool) -> dict[str, int]:
     written: dict[str, int] = {"skipped": 0}
     for type_, src, dst in replace.get("edges", []):
         store.delete_edges(type_, src, dst)
     for label, prop, value in replace.get("nodes", []):
-        store.query(f"MATCH (n:{check_identifier(label, 'label')}) WHERE n.{check_identifier(prop, 'property')} "
-                    "= $value DETACH DELETE n", {"value": value}, write=True)
+        store.delete_nodes(label, where={prop: value})
     known: dict[str, set[str]] = {}
 
     def keep(label: str, ids: pd.Series) -> np.ndarray:
@@ -149,23 +156,26 @@ def write_tables(store: Any, tables: KGTables, replace: dict[str, Any] | None = 
     return written
 
 
-def write_rules(store: Any, rules: Any, min_lift: float | None = None) -> dict[str, int]:
+def write_rules(store: GraphStore, rules: Any, min_lift: float | None = None) -> dict[str, int]:
     """Replace the store's FREQUENTLY_BOUGHT_WITH edges by the pairwise rules of ``rules``."""
     return write_tables(store, rules_tables(rules, min_lift),
                         replace={"edges": [("FREQUENTLY_BOUGHT_WITH", "Product", "Product")]})
 
 
-def write_clusters(store: Any, clusterer: Any, run: str | None = None) -> dict[str, int]:
+def write_clusters(store: GraphStore, clusterer: Any, run: str | None = None) -> dict[str, int]:
     """Replace the Cluster nodes (and their IN_CLUSTER edges) of this scope and run by a new clustering;
     clusters of other scopes or runs stay."""
     tables = cluster_tables(clusterer, run)
     store.create_schema()
     prefix = f"{clusterer.scope}:{run or clusterer.method}:"
-    store.query("MATCH (c:Cluster) WHERE c.id STARTS WITH $prefix DETACH DELETE c", {"prefix": prefix}, write=True)
-    return write_tables(store, tables)
+    with store.transaction():
+        old = store.query("MATCH (c:Cluster) WHERE c.id STARTS WITH $prefix RETURN c.id AS id", {"prefix": prefix})
+        if len(old):
+            store.delete_nodes("Cluster", ids=old["id"].astype(str).tolist())
+        return write_tables(store, tables)
 
 
-def write_analytics(store: Any, analytics: Any) -> dict[str, int]:
+def write_analytics(store: GraphStore, analytics: Any) -> dict[str, int]:
     """Set the Product measures and replace the Community nodes of this community method."""
     return write_tables(store, analytics_tables(analytics),
                         replace={"nodes": [("Community", "method", analytics.community)]})

@@ -102,15 +102,8 @@ def _rel_types(store) -> set[str]:
     """Relationship types that have at least one edge in ``store`` (others are skipped)."""
     from kgmine.graph.schema import REL_TYPES
 
-    present = set()
-    for type_ in REL_TYPES:
-        try:
-            n = store.query(f"MATCH ()-[r:{check_identifier(type_)}]->() RETURN count(r) AS n")["n"].iloc[0]
-        except Exception:  # noqa: BLE001 - a store without that table has no such edges
-            continue
-        if int(n):
-            present.add(type_)
-    return present
+    counts = store.counts()
+    return {type_ for type_ in REL_TYPES if counts.get(type_)}
 
 
 def explain(store, user_id: str, product_ids: Sequence[str], max_hops_rows: int = 5000) -> pd.DataFrame:
@@ -217,19 +210,20 @@ def write_recommendations(store, recommendations: pd.DataFrame, replace: bool = 
 
     With ``replace`` the earlier RECOMMENDED edges of the same model and users are deleted first, so
     a re-run leaves exactly the new lists. Users and products must already be in the store (edges
-    to unknown nodes are not created by the stores). Returns the number of rows written.
+    to unknown nodes are not created by the stores). Deletion and upsert are one transaction.
+    Returns the number of rows written.
     """
     if not len(recommendations):
         return 0
     missing = [c for c in RECOMMEND_COLUMNS if c not in recommendations.columns]
     if missing:
         raise ValueError(f"recommendations are missing column(s) {missing}")
-    if replace:
-        for model, group in recommendations.groupby("model"):
-            store.query("MATCH (u:User)-[r:RECOMMENDED]->(:Product) WHERE u.id IN $users AND r.model = $model "
-                        "DELETE r", {"users": group["user_id"].astype(str).unique().tolist(), "model": str(model)},
-                        write=True)
     frame = pd.DataFrame({"src": recommendations["user_id"].astype(str), "dst": recommendations["product_id"].astype(str),
                           "score": recommendations["score"].astype(float), "rank": recommendations["rank"].astype("int64"),
                           "model": recommendations["model"].astype(str)})
-    return store.upsert_edges("RECOMMENDED", "User", "Product", frame)
+    with store.transaction():  # the replaced lists and the new ones: all or nothing
+        if replace:
+            for model, group in recommendations.groupby("model"):
+                store.delete_edges("RECOMMENDED", "User", "Product", where={"model": str(model)},
+                                   src_ids=group["user_id"].astype(str).unique().tolist())
+        return store.upsert_edges("RECOMMENDED", "User", "Product", frame)

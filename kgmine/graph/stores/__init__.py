@@ -5,23 +5,13 @@ Neo4j driver only when a Neo4j store is asked for.
 """
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import Any
 
 from kgmine.graph.stores.base import GraphStore, StoreError
+from kgmine.graph.stores.neo4j_store import NEO4J_ENV  # the driver itself is imported only by Neo4jStore()
 
 STORE_KINDS = ("ladybug", "neo4j")
-
-# Neo4j settings read from the environment when not given: cfg key -> variable.
-NEO4J_ENV = {"uri": "NEO4J_URI", "user": "NEO4J_USER", "password": "NEO4J_PASSWORD", "database": "NEO4J_DATABASE"}
-
-
-def neo4j_settings(**cfg: Any) -> dict[str, Any]:
-    """Neo4j connection settings: ``cfg`` wins, then ``NEO4J_URI/USER/PASSWORD/DATABASE`` from the environment."""
-    settings = {key: os.environ[var] for key, var in NEO4J_ENV.items() if os.environ.get(var)}
-    settings.update({k: v for k, v in cfg.items() if v is not None})
-    return settings
 
 
 def open_store(kind: str = "ladybug", path: str | Path | None = None, **cfg: Any) -> GraphStore:
@@ -33,8 +23,9 @@ def open_store(kind: str = "ladybug", path: str | Path | None = None, **cfg: Any
         ``"ladybug"``: the embedded store in directory ``path`` (extra ``cfg`` goes to
         :class:`~kgmine.graph.stores.ladybug_store.LadybugStore`, e.g. ``read_only=True``,
         ``create=False``). ``"neo4j"``: a Neo4j server; ``cfg`` (``uri``, ``user``, ``password``,
-        ``database``, …) completed from the ``NEO4J_*`` environment variables goes to
-        ``kgmine.graph.stores.neo4j_store.Neo4jStore``.
+        ``database``, …; ``None`` values count as not given) goes to
+        ``kgmine.graph.stores.neo4j_store.Neo4jStore``, which completes the connection settings from
+        the ``NEO4J_*`` environment variables (:meth:`~kgmine.graph.stores.neo4j_store.Neo4jSettings.resolve`).
     path : str or Path, optional
         Store directory (LadybugDB only; required there).
     """
@@ -49,8 +40,8 @@ def open_store(kind: str = "ladybug", path: str | Path | None = None, **cfg: Any
             raise StoreError("a Neo4j store takes no path; give uri=... or set NEO4J_URI")
         from kgmine.graph.stores.neo4j_store import Neo4jStore
 
-        return Neo4jStore(**neo4j_settings(**cfg))
+        return Neo4jStore(**{k: v for k, v in cfg.items() if v is not None})
     raise StoreError(f"unknown store kind {kind!r}; use one of {list(STORE_KINDS)}")
 
 
-__all__ = ["GraphStore", "NEO4J_ENV", "STORE_KINDS", "StoreError", "neo4j_settings", "open_store"]
+__all__ = ["GraphStore", "NEO4J_ENV", "STORE_KINDS", "StoreError", "open_store"]

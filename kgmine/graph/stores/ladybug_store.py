@@ -28,8 +28,7 @@ passed twice); a fresh connection starts with an empty statement cache. Reopenin
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -39,7 +38,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from kgmine.graph.schema import DOUBLE, INT64, NODE_TYPES, REL_TYPES, STRING, check_identifier, node_type, rel_type
-from kgmine.graph.stores.base import GraphStore, StoreError
+from kgmine.graph.stores.base import GraphStore, StoreError, check_pair, match_conditions, where_clause
 from kgmine.graph.tables import KGTables, conform_edges, conform_nodes
 
 DB_FILE = "graph.lbdb"
@@ -299,7 +298,7 @@ class LadybugStore(GraphStore):
 
     def _reopen(self) -> None:
         self.close()
-        self._columns = None
+        self._columns, self._schema_ready = None, False  # tables made in a rolled-back transaction are gone
         self._open()
 
     def _execute(self, cypher: str, params: dict[str, Any] | None = None) -> Any:
@@ -309,40 +308,28 @@ class LadybugStore(GraphStore):
         try:
             result = self._conn.execute(cypher, params or {})
         except Exception as exc:  # noqa: BLE001 - ladybug raises plain RuntimeError
-            raise StoreError(_one_line(exc)) from None
+            # a failed statement ends ladybug's open transaction; no local name for the error, so no
+            # frame <-> traceback cycle keeps the statement's arrow parameters (and ladybug handles) alive
+            raise self._abort(StoreError(_one_line(exc))) from None
         if isinstance(result, list):  # several statements: the last one answers
             result = result[-1]
         return result
 
-    @contextmanager
-    def transaction(self) -> Iterator[None]:
-        """Run the enclosed writes as one transaction; nested uses join the outer one.
-
-        On any error the transaction is rolled back, the database handle is reopened and the
-        error is re-raised.
-        """
+    def _begin(self) -> None:
+        """``BEGIN TRANSACTION`` (see :meth:`GraphStore.transaction`)."""
         self._check_writable()
-        if self._tx_depth:
-            self._tx_depth += 1
-            try:
-                yield
-            finally:
-                self._tx_depth -= 1
-            return
         self._execute("BEGIN TRANSACTION")
-        self._tx_depth = 1
+
+    def _commit(self) -> None:
+        self._execute("COMMIT")
+
+    def _rollback(self) -> None:
+        """``ROLLBACK`` and reopen the database handle (a fresh statement cache; see the module docstring)."""
         try:
-            yield
-            self._execute("COMMIT")
-        except BaseException:
-            try:
-                self._conn.execute("ROLLBACK")
-            except Exception:  # noqa: BLE001, S110 - ladybug already rolled back after a failed statement
-                pass
-            self._reopen()
-            raise
-        finally:
-            self._tx_depth = 0
+            self._conn.execute("ROLLBACK")
+        except Exception:  # noqa: BLE001, S110 - ladybug already rolled back after a failed statement
+            pass
+        self._reopen()
 
     def _check_writable(self) -> None:
         if self.read_only:
@@ -449,54 +436,19 @@ class LadybugStore(GraphStore):
     # ------------------------------------------------------------------ writes
 
     def load(self, tables: KGTables, progress: bool = True) -> dict[str, int]:
-        """Create the schema, then upsert every node and edge table in one transaction; returns counts.
+        """:meth:`GraphStore.load` (one transaction); :attr:`last_write_` sums the new, updated and unchanged rows."""
+        self._load_totals = {"new": 0, "updated": 0, "unchanged": 0}
+        counts = super().load(tables, progress)
+        self.last_write_ = self._load_totals
+        return counts
 
-        Everything is validated first (edge endpoints, identifiers, columns); a failure while
-        writing rolls the whole load back, leaving the store as it was.
-        """
-        from kgmine.progress import track
+    def _load_nodes(self, label: str, frame: pd.DataFrame) -> None:
+        self._upsert_nodes(label, frame, conformed=True)
+        self._load_totals = {k: v + self.last_write_[k] for k, v in self._load_totals.items()}
 
-        self._check_writable()
-        tables.check_endpoints()
-        for label, frame in tables.nodes.items():
-            self._node_columns(label, frame)
-        for table in tables.edges.values():
-            self._edge_columns(table.type, table.src_label, table.dst_label, table.frame)
-        self.create_schema()
-        totals = {"new": 0, "updated": 0, "unchanged": 0}
-        with self.transaction():
-            for label, frame in track(list(tables.nodes.items()), "load nodes", disable=not progress):
-                self._upsert_nodes(label, frame, conformed=True)
-                totals = {k: totals[k] + self.last_write_[k] for k in totals}
-            for table in track(list(tables.edges.values()), "load edges", disable=not progress):
-                self._upsert_edges(table.type, table.src_label, table.dst_label, table.frame, conformed=True)
-                totals = {k: totals[k] + self.last_write_[k] for k in totals}
-        self.last_write_ = totals
-        return self.counts()
-
-    def _node_columns(self, label: str, frame: pd.DataFrame) -> list[str]:
-        """The schema properties given in ``frame`` (validated: no unknown columns, ``id`` present)."""
-        nt = node_type(label)
-        if "id" not in frame.columns:
-            raise StoreError(f"{label} rows need an 'id' column (got {list(frame.columns)})")
-        unknown = [c for c in frame.columns if c != "id" and c not in nt.properties]
-        if unknown:
-            raise StoreError(f"{label} has no properties {unknown}; schema: {list(nt.properties)}")
-        return [p for p in nt.properties if p in frame.columns]
-
-    def _edge_columns(self, type_: str, src_label: str, dst_label: str, frame: pd.DataFrame) -> list[str]:
-        rt = rel_type(type_)
-        check_identifier(src_label, "label")
-        check_identifier(dst_label, "label")
-        if (src_label, dst_label) not in rt.pairs:
-            raise StoreError(f"{type_} does not connect {src_label} -> {dst_label}; allowed: {list(rt.pairs)}")
-        missing = [c for c in ("src", "dst") if c not in frame.columns]
-        if missing:
-            raise StoreError(f"{type_} rows need columns 'src' and 'dst' (missing {missing})")
-        unknown = [c for c in frame.columns if c not in ("src", "dst") and c not in rt.properties]
-        if unknown:
-            raise StoreError(f"{type_} has no properties {unknown}; schema: {list(rt.properties)}")
-        return [p for p in rt.properties if p in frame.columns]
+    def _load_edges(self, type_: str, src_label: str, dst_label: str, frame: pd.DataFrame) -> None:
+        self._upsert_edges(type_, src_label, dst_label, frame, conformed=True)
+        self._load_totals = {k: v + self.last_write_[k] for k, v in self._load_totals.items()}
 
     def upsert_nodes(self, label: str, frame: pd.DataFrame) -> int:
         """MERGE nodes of ``label`` on ``id`` and set the properties given in ``frame``; returns rows.
@@ -508,7 +460,7 @@ class LadybugStore(GraphStore):
 
     def _upsert_nodes(self, label: str, frame: pd.DataFrame, conformed: bool) -> int:
         self._check_writable()
-        props = self._node_columns(label, frame)
+        props = self.node_properties(label, frame)
         try:
             data = (frame if conformed else conform_nodes(label, frame))[["id", *props]]
         except (ValueError, TypeError) as exc:
@@ -542,7 +494,7 @@ class LadybugStore(GraphStore):
                       conformed: bool) -> int:
         """Upsert edges; ``conformed=True`` (from :meth:`load`) means ``frame`` is already an EdgeTable frame."""
         self._check_writable()
-        props = self._edge_columns(type_, src_label, dst_label, frame)
+        props = self.edge_properties(type_, src_label, dst_label, frame)
         try:
             data = (frame if conformed else conform_edges(type_, frame))[["src", "dst", *props]]
         except (ValueError, TypeError) as exc:
@@ -592,27 +544,37 @@ class LadybugStore(GraphStore):
         return self._execute(cypher).get_as_arrow().combine_chunks()
 
     def delete_edges(self, type_: str, src_label: str, dst_label: str,
-                     where: dict[str, Any] | None = None) -> None:
+                     where: dict[str, Any] | None = None, *, src_ids: Iterable[str] | None = None) -> None:
         """Delete edges of ``type_`` between the two labels, optionally only those whose properties equal
-        ``where`` (``None`` matches a missing property)."""
+        ``where`` (``None`` matches a missing property) and only those from ``src_ids``."""
         self._check_writable()
-        rt = rel_type(type_)
-        if (src_label, dst_label) not in rt.pairs:
-            raise StoreError(f"{type_} does not connect {src_label} -> {dst_label}; allowed: {list(rt.pairs)}")
-        conditions, params = [], {}
-        for i, (prop, value) in enumerate((where or {}).items()):
-            if prop not in rt.properties:
-                raise StoreError(f"{type_} has no property {prop!r}; schema: {list(rt.properties)}")
-            if value is None:
-                conditions.append(f"e.{_q(prop)} IS NULL")
-            else:
-                conditions.append(f"e.{_q(prop)} = $p{i}")
-                params[f"p{i}"] = value.item() if isinstance(value, np.generic) else value
+        rt = check_pair(type_, src_label, dst_label)
+        conditions, params = match_conditions("a", src_label, {}, ids=src_ids)
+        by_props, prop_params = match_conditions("e", type_, rt.properties, where)
         if type_ not in self._table_columns():
             return
-        clause = f" WHERE {' AND '.join(conditions)}" if conditions else ""
         with self.transaction():
-            self._execute(f"MATCH (a:{_q(src_label)})-[e:{_q(type_)}]->(b:{_q(dst_label)}){clause} DELETE e", params)
+            self._execute(f"MATCH (a:{_q(src_label)})-[e:{_q(type_)}]->(b:{_q(dst_label)})"
+                          f"{where_clause(by_props + conditions)} DELETE e", {**prop_params, **params})
+
+    def delete_nodes(self, label: str, where: dict[str, Any] | None = None, *,
+                     ids: Iterable[str] | None = None) -> None:
+        """DETACH DELETE nodes of ``label`` (only those whose properties equal ``where``, ``None`` matching a
+        missing property; only those with ``ids``)."""
+        self._check_writable()
+        conditions, params = match_conditions("n", label, node_type(label).properties, where, ids)
+        if label not in self._table_columns():
+            return
+        with self.transaction():
+            self._execute(f"MATCH (n:{_q(label)}){where_clause(conditions)} DETACH DELETE n", params)
+
+    def clear(self) -> None:
+        """Delete every node and relationship (the tables stay); one transaction."""
+        self._check_writable()
+        if not any(label in self._table_columns() for label in NODE_TYPES):
+            return
+        with self.transaction():
+            self._execute("MATCH (n) DETACH DELETE n")
 
     # ------------------------------------------------------------------ reads
 

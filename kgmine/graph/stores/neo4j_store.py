@@ -1,7 +1,12 @@
 """The Neo4j server store: kgmine's knowledge graph in a real Neo4j 5, through the official driver.
 
-Writes are idempotent batched upserts, one managed transaction per batch (``session.execute_write``,
-which retries transient errors and lost connections for up to ``max_retry_time`` seconds)::
+Writes are idempotent batched upserts. Each write call (one upsert, delete or clear) is ONE managed
+transaction (``session.execute_write``, which retries transient errors and lost connections for up to
+``max_retry_time`` seconds) running its ``UNWIND`` batches, so it is all-or-nothing as on LadybugDB;
+a whole ``load`` is one managed transaction too (retried as a whole). Inside
+:meth:`~kgmine.graph.stores.base.GraphStore.transaction` every call joins one explicit transaction,
+which is not retried (the block is the caller's code): a lost connection fails it and nothing is
+committed::
 
     UNWIND $rows AS r MERGE (n:Product {id: r[0]}) SET n.title = r[1], n.price = r[2]
     UNWIND $rows AS r MATCH (a:User {id: r[0]}) MATCH (b:Product {id: r[1]})
@@ -18,7 +23,7 @@ Batch size: ``benchmarks/neo4j_load.py --sweep`` upserts 150,000 Gowalla BOUGHT 
 1,000 to 25,000, in alternating order. On the 2-core development machine (shared with other jobs)
 the rates were flat within noise (medians 4,600-5,700 rel/s); 1,000 had the best median in both
 sweeps with this writer, and small batches also bound the work redone by a retry and the
-transaction state held in the server's heap, so :data:`DEFAULT_BATCH_SIZE` is 1,000.
+work the server plans per statement, so :data:`DEFAULT_BATCH_SIZE` is 1,000.
 
 Connection settings come from the arguments, else a config mapping (``uri``, ``user``, ``password``,
 ``database``), else the environment (``NEO4J_URI``,
@@ -30,18 +35,18 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import pandas as pd
 
-from kgmine.graph.schema import NODE_TYPES, REL_TYPES, check_identifier, node_type, rel_type
-from kgmine.graph.stores.base import GraphStore, StoreError
+from kgmine.graph.schema import NODE_TYPES, REL_TYPES, check_identifier, node_type
+from kgmine.graph.stores.base import GraphStore, StoreError, check_pair, match_conditions, where_clause
 from kgmine.graph.tables import conform_edges, conform_nodes
 from kgmine.progress import make_progress
 
-#: Rows per UNWIND batch (one transaction each); chosen with ``benchmarks/neo4j_load.py --sweep``.
+#: Rows per UNWIND statement; chosen with ``benchmarks/neo4j_load.py --sweep``.
 DEFAULT_BATCH_SIZE = 1_000
 
 #: Range indexes for the property lookups the pipeline makes besides ``id``: (label, properties).
@@ -60,7 +65,8 @@ REL_LOOKUP_INDEXES: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("HAS_ATTRIBUTE", ("attribute",)),
 )
 
-_ENV = {"uri": "NEO4J_URI", "user": "NEO4J_USER", "password": "NEO4J_PASSWORD", "database": "NEO4J_DATABASE"}
+#: Neo4j settings read from the environment when not given: key -> variable.
+NEO4J_ENV = {"uri": "NEO4J_URI", "user": "NEO4J_USER", "password": "NEO4J_PASSWORD", "database": "NEO4J_DATABASE"}
 _DEFAULTS = {"uri": "bolt://localhost:7687", "user": "neo4j", "password": None, "database": None}
 
 
@@ -90,7 +96,7 @@ class Neo4jSettings:
             if value is None:
                 value = config.get(key)
             if value is None:
-                value = env.get(_ENV[key]) or None
+                value = env.get(NEO4J_ENV[key]) or None
             values[key] = _DEFAULTS[key] if value is None else str(value)
         return cls(**values)
 
@@ -105,7 +111,8 @@ class Neo4jStore(GraphStore):
     config:
         Optional mapping with the same keys (e.g. a pipeline config's ``store`` settings).
     batch_size:
-        Rows per ``UNWIND`` batch, one managed transaction each (default :data:`DEFAULT_BATCH_SIZE`).
+        Rows per ``UNWIND`` statement (default :data:`DEFAULT_BATCH_SIZE`); a write call runs all its
+        batches in one transaction.
     max_retry_time:
         Seconds a managed transaction keeps retrying transient errors and lost connections (waits
         grow from 0.5 s by x1.5, so a server that comes back is noticed within a third of the outage).
@@ -130,6 +137,10 @@ class Neo4jStore(GraphStore):
         self.settings = Neo4jSettings.resolve(uri, user, password, database, config)
         self.batch_size = int(batch_size)
         self.progress = progress
+        self._tx: Any = None  # the explicit transaction of transaction(), and its session
+        self._tx_session: Any = None
+        self._schema_ready = False
+        self._managed = False  # inside _atomically: driver errors propagate raw so the driver can retry
         auth = (self.settings.user, self.settings.password or "")
         try:
             self._driver = neo4j.GraphDatabase.driver(
@@ -151,7 +162,12 @@ class Neo4jStore(GraphStore):
 
     # ------------------------------------------------------------------ schema
     def create_schema(self) -> None:
-        """Uniqueness constraint on ``id`` for every node label, plus :data:`LOOKUP_INDEXES`; idempotent."""
+        """Uniqueness constraint on ``id`` for every node label, plus :data:`LOOKUP_INDEXES`; idempotent.
+
+        Done once per store object (later calls return at once); each command commits by itself.
+        """
+        if self._schema_ready:
+            return
         statements = []
         for label in NODE_TYPES:
             check_identifier(label, "label")
@@ -167,9 +183,10 @@ class Neo4jStore(GraphStore):
             keys = ", ".join(f"e.{check_identifier(p, 'property')}" for p in props)
             statements.append(f"CREATE INDEX {name} IF NOT EXISTS FOR ()-[e:{check_identifier(type_, 'type')}]-() "
                               f"ON ({keys})")
-        for statement in statements:
-            self._write(lambda tx, q=statement: tx.run(q).consume(), what="create schema")
-        self._write(lambda tx: tx.run("CALL db.awaitIndexes(300)").consume(), what="wait for indexes")
+        for statement in statements:  # schema commands commit at once, also inside transaction()
+            self._write(lambda tx, q=statement: tx.run(q).consume(), what="create schema", join=False)
+        self._write(lambda tx: tx.run("CALL db.awaitIndexes(300)").consume(), what="wait for indexes", join=False)
+        self._schema_ready = True
 
     # ------------------------------------------------------------------ writes
     def upsert_nodes(self, label: str, frame: pd.DataFrame) -> int:
@@ -178,7 +195,7 @@ class Neo4jStore(GraphStore):
         Only the schema properties present as columns are set (a null clears that property, as in
         the embedded store); later rows win on equal ids.
         """
-        props = _given_properties(label, node_type(label).properties, frame, ("id",))
+        props = self.node_properties(label, frame)
         data = _conformed(lambda: conform_nodes(label, frame), label)[["id", *props]]
         rows = _rows(data, ["id", *props])
         cypher = (f"UNWIND $rows AS r MERGE (n:{label} {{id: r[0]}}){_set_clause('n', props, 1)} "
@@ -189,51 +206,54 @@ class Neo4jStore(GraphStore):
         """MERGE ``(src)-[:type_]->(dst)`` between stored nodes and set the given properties; returns rows.
 
         One edge per ``(src, dst)`` and type; later rows win. Raises :class:`StoreError` naming an
-        example when an endpoint id is not stored (all rows whose endpoints exist are written).
+        example when an endpoint id is not stored, and then writes nothing (one transaction).
         """
-        rt = rel_type(type_)
-        node_type(src_label), node_type(dst_label)
-        if (src_label, dst_label) not in rt.pairs:
-            raise StoreError(f"{type_} does not connect {src_label} -> {dst_label}; allowed: {list(rt.pairs)}")
-        props = _given_properties(type_, rt.properties, frame, ("src", "dst"))
+        props = self.edge_properties(type_, src_label, dst_label, frame)
         data = _conformed(lambda: conform_edges(type_, frame), type_)[["src", "dst", *props]]
         rows = _rows(data, ["src", "dst", *props])
         cypher = (f"UNWIND $rows AS r MATCH (a:{src_label} {{id: r[0]}}) MATCH (b:{dst_label} {{id: r[1]}}) "
                   f"MERGE (a)-[e:{type_}]->(b){_set_clause('e', props, 2)} RETURN count(*) AS n")
-        written = self.write_batches(cypher, rows, f"upsert {type_}")
-        if written < len(rows):
-            example = self._missing_endpoint(rows, src_label, dst_label)
-            raise StoreError(f"{type_}: {len(rows) - written} of {len(rows)} edges not written because an "
-                             f"endpoint node is missing (e.g. {example}); upsert the nodes first")
-        return written
+        what = f"upsert {type_}"
+
+        def work(tx: Any) -> int:
+            written = self._run_batches(tx, cypher, rows, what)
+            if written < len(rows):  # raising rolls the whole call back
+                example = _missing_endpoint(tx, rows, src_label, dst_label)
+                raise StoreError(f"{type_}: nothing written: {len(rows) - written} of {len(rows)} edges have an "
+                                 f"endpoint node that is missing (e.g. {example}); upsert the nodes first")
+            return written
+
+        return self._write(work, what, rows=len(rows))
 
     def delete_edges(self, type_: str, src_label: str, dst_label: str,
-                     where: dict[str, Any] | None = None) -> None:
-        """Delete edges of ``type_`` between the labels (only those whose properties equal ``where``)."""
-        rel_type(type_), node_type(src_label), node_type(dst_label)
-        conditions, params = [], {}
-        for i, (prop, value) in enumerate((where or {}).items()):
-            conditions.append(f"e.{check_identifier(prop, 'property')} = $w{i}")
-            params[f"w{i}"] = value
-        where_clause = f" WHERE {' AND '.join(conditions)}" if conditions else ""
-        cypher = (f"MATCH (:{src_label})-[e:{type_}]->(:{dst_label}){where_clause} "
-                  f"WITH e LIMIT $limit DELETE e RETURN count(*) AS n")
-        params["limit"] = self.batch_size
-        while self._write(lambda tx: tx.run(cypher, params).single()["n"], what=f"delete {type_}"):
-            pass
+                     where: dict[str, Any] | None = None, *, src_ids: Iterable[str] | None = None) -> None:
+        """Delete edges of ``type_`` between the labels (only those whose properties equal ``where``,
+        ``None`` meaning a missing property; only those from ``src_ids``); one transaction."""
+        rt = check_pair(type_, src_label, dst_label)
+        conditions, params = match_conditions("e", type_, rt.properties, where)
+        by_src, src_params = match_conditions("a", src_label, {}, ids=src_ids)
+        cypher = (f"MATCH (a:{src_label})-[e:{type_}]->(:{dst_label}){where_clause(conditions + by_src)} DELETE e")
+        self._write(lambda tx: tx.run(cypher, {**params, **src_params}).consume(), what=f"delete {type_}")
+
+    def delete_nodes(self, label: str, where: dict[str, Any] | None = None, *,
+                     ids: Iterable[str] | None = None) -> None:
+        """DETACH DELETE nodes of ``label`` (only those whose properties equal ``where``, ``None`` meaning a
+        missing property; only those with ``ids``); one transaction."""
+        conditions, params = match_conditions("n", label, node_type(label).properties, where, ids)
+        cypher = f"MATCH (n:{label}){where_clause(conditions)} DETACH DELETE n"
+        self._write(lambda tx: tx.run(cypher, params).consume(), what=f"delete {label}")
 
     def clear(self) -> None:
-        """Delete every node and relationship (constraints and indexes stay), in batches."""
-        cypher = "MATCH (n) WITH n LIMIT $limit DETACH DELETE n RETURN count(*) AS n"
-        while self._write(lambda tx: tx.run(cypher, limit=self.batch_size).single()["n"], what="clear"):
-            pass
+        """Delete every node and relationship (constraints and indexes stay); one transaction."""
+        self._write(lambda tx: tx.run("MATCH (n) DETACH DELETE n").consume(), what="clear")
 
     # ------------------------------------------------------------------ reads
     def query(self, cypher: str, params: dict[str, Any] | None = None, *, write: bool = False) -> pd.DataFrame:
         """Run parameterised Cypher; the rows as a DataFrame with the RETURN names as columns.
 
         Runs in READ access mode unless ``write=True``: the server then refuses any write with a
-        :class:`StoreError` that says so.
+        :class:`StoreError` that says so. Inside :meth:`transaction` the query runs in the open (write)
+        transaction, so it is planned first (``EXPLAIN``) and refused before running if it writes.
         """
         def work(tx: Any) -> pd.DataFrame:
             result = tx.run(cypher, params or {})
@@ -243,6 +263,10 @@ class Neo4jStore(GraphStore):
 
         if write:
             return self._write(work, what="query")
+        if self._tx_depth:
+            kind = self._write(lambda tx: tx.run("EXPLAIN " + cypher, params or {}).consume().query_type, "query")
+            if kind != "r":
+                raise StoreError(_READ_ONLY.format(what="query"))
         return self._read(work, what="query")
 
     def counts(self) -> dict[str, int]:
@@ -262,8 +286,94 @@ class Neo4jStore(GraphStore):
     def _session(self, access: str) -> Any:
         return self._driver.session(database=self.settings.database, default_access_mode=access)
 
-    def _write(self, work: Callable[[Any], Any], what: str) -> Any:
+    def _begin(self) -> None:
         import neo4j
+
+        try:
+            self._tx_session = self._session(neo4j.WRITE_ACCESS)
+            self._tx = self._tx_session.begin_transaction()
+        except Exception as exc:
+            self._end_transaction()
+            raise self._error(exc, "begin transaction") from None
+
+    def _commit(self) -> None:
+        try:
+            self._tx.commit()
+        except Exception as exc:
+            raise self._error(exc, "commit") from None
+        self._end_transaction()
+
+    def _rollback(self) -> None:
+        try:
+            if self._tx is not None:
+                self._tx.close()  # rolls back unless committed
+        except Exception:  # noqa: BLE001, S110 - a failed transaction or a lost connection rolled back already
+            pass
+        self._end_transaction()
+
+    def _end_transaction(self) -> None:
+        session, self._tx, self._tx_session = self._tx_session, None, None
+        if session is not None:
+            try:
+                session.close()
+            except Exception:  # noqa: BLE001, S110 - closing after a lost connection is harmless
+                pass
+
+    def _write(self, work: Callable[[Any], Any], what: str, join: bool = True, rows: int | None = None) -> Any:
+        """``work(tx)`` in the open transaction (``join``), else in one managed write transaction (retried).
+
+        With ``rows``, a database failure's message says that none of them was committed.
+        """
+        import neo4j
+
+        if join and self._tx_depth:
+            return self._in_transaction(work, what, rows)
+        try:
+            with self._session(neo4j.WRITE_ACCESS) as session:
+                return session.execute_write(work)
+        except Exception as exc:
+            raise self._error(exc, what, rows) from None
+
+    def _read(self, work: Callable[[Any], Any], what: str) -> Any:
+        import neo4j
+
+        if self._tx_depth:
+            return self._in_transaction(work, what)
+        try:
+            with self._session(neo4j.READ_ACCESS) as session:
+                return session.execute_read(work)
+        except Exception as exc:
+            raise self._error(exc, what) from None
+
+    def _in_transaction(self, work: Callable[[Any], Any], what: str, rows: int | None = None) -> Any:
+        """``work`` in the explicit transaction of :meth:`transaction`; a failure aborts that transaction."""
+        if self._tx_error:
+            raise StoreError(f"{what}: the transaction already failed ({self._tx_error})")
+        try:
+            return work(self._tx)
+        except Exception as exc:
+            if self._managed:  # _atomically's managed transaction: the driver decides whether to retry
+                self._abort(exc)
+                raise
+            raise self._abort(self._error(exc, what, rows)) from None
+
+    def _atomically(self, body: Callable[[], Any], what: str) -> Any:
+        """``body()`` as one managed transaction: all or nothing, and run again from the start on transient
+        errors and lost connections (up to ``max_retry_time``); joins an open :meth:`transaction`."""
+        import neo4j
+
+        if self._tx_depth:
+            return super()._atomically(body, what)
+
+        def work(tx: Any) -> Any:
+            self._tx, self._tx_depth, self._tx_error, self._managed = tx, 1, None, True
+            try:
+                result = body()
+                if self._tx_error:
+                    raise StoreError(f"{what}: rolled back: a store call in it failed ({self._tx_error})")
+                return result
+            finally:
+                self._tx, self._tx_depth, self._tx_error, self._managed = None, 0, None, False
 
         try:
             with self._session(neo4j.WRITE_ACCESS) as session:
@@ -271,53 +381,31 @@ class Neo4jStore(GraphStore):
         except Exception as exc:
             raise self._error(exc, what) from None
 
-    def _read(self, work: Callable[[Any], Any], what: str) -> Any:
-        import neo4j
-
-        try:
-            with self._session(neo4j.READ_ACCESS) as session:
-                return session.execute_read(work)
-        except Exception as exc:
-            raise self._error(exc, what) from None
+    def _run_batches(self, tx: Any, cypher: str, rows: Sequence[Any], what: str) -> int:
+        """Run ``cypher`` (reading ``$rows``, returning ``count(*) AS n``) over ``rows`` in batches in ``tx``."""
+        written = 0
+        batches = list(_chunks(rows, self.batch_size))
+        with make_progress(disable=not (self.progress and len(batches) > 1)) as bar:
+            task = bar.add_task(what, total=len(rows))
+            for batch in batches:
+                written += int(tx.run(cypher, rows=batch).single()["n"])
+                bar.advance(task, len(batch))
+        return written
 
     def write_batches(self, cypher: str, rows: Sequence[Any], what: str = "write") -> int:
         """Run ``cypher`` (which reads ``$rows`` and returns ``count(*) AS n``) over ``rows`` in batches.
 
-        One managed transaction per batch of :attr:`batch_size` rows, retried on transient errors
-        and lost connections; returns the summed ``n``. On failure the :class:`StoreError` says how
-        many rows were already committed.
+        All batches of :attr:`batch_size` rows run in one managed transaction (retried on transient
+        errors and lost connections), or in the open :meth:`transaction`; returns the summed ``n``.
+        On failure nothing is committed, and the :class:`StoreError` says to re-run.
         """
-        import neo4j
+        return self._write(lambda tx: self._run_batches(tx, cypher, rows, what), what, rows=len(rows))
 
-        def work(tx: Any, batch: Sequence[Any]) -> int:
-            return int(tx.run(cypher, rows=batch).single()["n"])
+    def _error(self, exc: BaseException, what: str, rows: int | None = None) -> StoreError:
+        """Translate a driver exception into a one-line StoreError (never containing the password).
 
-        written = 0
-        batches = list(_chunks(rows, self.batch_size))
-        show = self.progress and len(batches) > 1
-        try:
-            with self._session(neo4j.WRITE_ACCESS) as session, make_progress(disable=not show) as bar:
-                task = bar.add_task(what, total=len(rows))
-                for batch in batches:
-                    written += session.execute_write(work, batch)
-                    bar.advance(task, len(batch))
-        except Exception as exc:
-            err = self._error(exc, what)
-            raise StoreError(f"{err} ({written:,} of {len(rows):,} rows were written; writes are idempotent, "
-                             f"re-run to complete)") from None
-        return written
-
-    def _missing_endpoint(self, rows: list[tuple], src_label: str, dst_label: str) -> str:
-        for key, label in ((0, src_label), (1, dst_label)):
-            ids = sorted({r[key] for r in rows})
-            missing = self.query(f"UNWIND $ids AS id OPTIONAL MATCH (n:{label} {{id: id}}) "
-                                 f"WITH id, n WHERE n IS NULL RETURN id LIMIT 1", {"ids": ids})
-            if len(missing):
-                return f"{label} id {missing['id'].iloc[0]!r}"
-        return "unknown endpoint"
-
-    def _error(self, exc: BaseException, what: str) -> StoreError:
-        """Translate a driver exception into a one-line StoreError (never containing the password)."""
+        With ``rows`` (a failed write of that many rows, nothing committed) the message says to re-run.
+        """
         import neo4j.exceptions as ne
 
         uri = self.settings.uri
@@ -335,15 +423,20 @@ class Neo4jStore(GraphStore):
         elif isinstance(exc, ne.ConstraintError):
             msg = f"{what}: constraint violated: {_one_line(exc.message or str(exc))}"
         elif isinstance(exc, ne.Neo4jError) and exc.code == "Neo.ClientError.Statement.AccessMode":
-            msg = (f"{what}: write refused: the statement writes but runs in read access mode "
-                   f"(pass write=True, or --write on the command line)")
+            msg = _READ_ONLY.format(what=what)
         elif isinstance(exc, ne.Neo4jError):
             msg = f"{what}: {exc.code}: {_one_line(exc.message or str(exc))}"
         else:
             msg = f"{what}: {type(exc).__name__}: {_one_line(str(exc))}"
+        if rows is not None:
+            msg += f" (nothing of {rows:,} rows was committed; writes are idempotent, re-run to complete)"
         if self.settings.password:
             msg = msg.replace(self.settings.password, "***")
         return StoreError(msg)
+
+
+_READ_ONLY = ("{what}: write refused: the statement writes but runs in read access mode "
+              "(pass write=True, or --write on the command line)")
 
 
 def _one_line(text: str) -> str:
@@ -354,15 +447,15 @@ def _one_line(text: str) -> str:
     return ""
 
 
-def _given_properties(name: str, schema: Mapping[str, str], frame: pd.DataFrame, keys: Sequence[str]) -> list[str]:
-    """Schema properties present in ``frame`` (schema order); StoreError on missing keys or unknown columns."""
-    missing = [k for k in keys if k not in frame.columns]
-    if missing:
-        raise StoreError(f"{name} rows need columns {list(keys)} (missing {missing})")
-    unknown = [c for c in frame.columns if c not in keys and c not in schema]
-    if unknown:
-        raise StoreError(f"{name} has no properties {unknown}; schema: {list(schema)}")
-    return [p for p in schema if p in frame.columns]
+def _missing_endpoint(tx: Any, rows: list[tuple], src_label: str, dst_label: str) -> str:
+    """An example endpoint of ``rows`` (src at 0, dst at 1) that is not stored, read in ``tx``."""
+    for key, label in ((0, src_label), (1, dst_label)):
+        ids = sorted({r[key] for r in rows})
+        record = tx.run(f"UNWIND $ids AS id OPTIONAL MATCH (n:{label} {{id: id}}) "
+                        f"WITH id, n WHERE n IS NULL RETURN id LIMIT 1", ids=ids).single()
+        if record is not None:
+            return f"{label} id {record['id']!r}"
+    return "unknown endpoint"
 
 
 def _conformed(make: Callable[[], pd.DataFrame], name: str) -> pd.DataFrame:
@@ -404,4 +497,4 @@ def _chunks(rows: list[Any], size: int) -> Iterator[list[Any]]:
         yield rows[start:start + size]
 
 
-__all__ = ["DEFAULT_BATCH_SIZE", "LOOKUP_INDEXES", "Neo4jSettings", "Neo4jStore"]
+__all__ = ["DEFAULT_BATCH_SIZE", "LOOKUP_INDEXES", "NEO4J_ENV", "Neo4jSettings", "Neo4jStore"]
