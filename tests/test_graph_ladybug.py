@@ -341,3 +341,34 @@ def test_cli_query_write_flag_allows_writes(tmp_path):
     assert result.exit_code == 0, result.output
     with LadybugStore(store_dir, read_only=True) as s:
         assert s.query("MATCH (p:Product {id: 'p3'}) RETURN p.title AS t")["t"].tolist() == ["Green tea"]
+
+
+def test_an_older_store_gets_the_new_label_pairs_of_a_relationship_type(tmp_path):
+    """A store written before MENTIONS could start at a Product or end at an Entity is migrated in place."""
+    import ladybug
+
+    from kgmine.graph.schema import NODE_TYPES, REL_TYPES
+    from kgmine.graph.stores.ladybug_store import DB_FILE, node_table_ddl
+
+    path = tmp_path / "old"
+    path.mkdir()
+    db = ladybug.Database(str(path / DB_FILE))
+    conn = ladybug.Connection(db)
+    for label in NODE_TYPES:
+        conn.execute(node_table_ddl(label))
+    conn.execute("CREATE REL TABLE MENTIONS(FROM Review TO Brand, FROM Review TO AttributeValue, "
+                 "FROM Review TO Product, source_doc STRING, extractor STRING, confidence DOUBLE)")
+    conn.execute("CREATE (:Review {id: 'r1'})-[:MENTIONS {confidence: 0.9}]->(:Brand {id: 'acme'})")
+    conn.close()
+    db.close()
+    store = open_store("ladybug", path=path)
+    try:
+        store.create_schema()
+        assert store._rel_pairs("MENTIONS") == set(REL_TYPES["MENTIONS"].pairs)
+        store.upsert_nodes("Entity", pd.DataFrame({"id": ["org:acme"], "name": ["Acme"], "kind": ["org"]}))
+        store.upsert_nodes("Product", pd.DataFrame({"id": ["p1"]}))
+        store.upsert_edges("MENTIONS", "Product", "Entity", pd.DataFrame({"src": ["p1"], "dst": ["org:acme"]}))
+        rows = store.query("MATCH (a)-[m:MENTIONS]->(b) RETURN a.id AS src, b.id AS dst ORDER BY src")
+        assert list(zip(rows["src"], rows["dst"])) == [("p1", "org:acme"), ("r1", "acme")]
+    finally:
+        store.close()
