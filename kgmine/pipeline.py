@@ -31,6 +31,7 @@ import yaml
 
 from kgmine.graph.build import build_tables
 from kgmine.io.tables import ShopData
+from kgmine.jsonable import to_jsonable
 from kgmine.progress import progress_disabled
 from kgmine.seeding import seed_everything
 
@@ -124,13 +125,13 @@ def run_pipeline(cfg: dict[str, Any], out_dir: str | Path, console: Any = None) 
         store.close()
 
     metrics["timings"]["total"] = round(time.perf_counter() - total_start, 3)
-    (out_dir / "metrics.json").write_text(json.dumps(_jsonable(metrics), indent=2))
+    (out_dir / "metrics.json").write_text(json.dumps(to_jsonable(metrics), indent=2))
     if cfg["report"]["enabled"]:
         with _timed(metrics, "report", console):
             from kgmine.report.html import render_report
 
             render_report(out_dir)
-        (out_dir / "metrics.json").write_text(json.dumps(_jsonable(metrics), indent=2))
+        (out_dir / "metrics.json").write_text(json.dumps(to_jsonable(metrics), indent=2))
     return RunResult(out_dir=out_dir, metrics=metrics, counts=metrics.get("graph", {}))
 
 
@@ -268,15 +269,3 @@ def run_recommender(data: ShopData, cfg: dict[str, Any], store, out_dir: Path) -
 
     rec_cfg = {**cfg["recommend"], "progress": not progress_disabled()}
     return train_and_recommend(data, rec_cfg, store=store, out_dir=out_dir, seed=int(cfg["seed"]))
-
-
-def _jsonable(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {str(k): _jsonable(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_jsonable(v) for v in value]
-    if isinstance(value, (np.integer,)):
-        return int(value)
-    if isinstance(value, (np.floating,)):
-        return float(value)
-    return value

@@ -6,7 +6,6 @@ Commands are thin: they parse options, call :mod:`kgmine.mine`, print a table (o
 from __future__ import annotations
 
 import json
-import math
 import time
 from pathlib import Path
 from typing import Any, Optional
@@ -14,6 +13,7 @@ from typing import Any, Optional
 import typer
 
 from kgmine.commands.common import closing_graph, console, fail, open_graph, print_frame
+from kgmine.jsonable import to_jsonable
 
 mine_app = typer.Typer(help="Mine the graph: association rules, clusters, graph analytics.", no_args_is_help=True)
 
@@ -27,18 +27,8 @@ STORE_HELP = "Embedded store directory (e.g. runs/demo/store), or 'neo4j' (serve
 KIND_HELP = "Store kind: ladybug (embedded) or neo4j."
 
 
-def _json_value(value: Any) -> Any:
-    if isinstance(value, (tuple, list)):
-        return [_json_value(v) for v in value]
-    if hasattr(value, "item"):
-        value = value.item()
-    if isinstance(value, float) and not math.isfinite(value):
-        return None  # JSON has no inf/nan: conviction of a rule with confidence 1 is null
-    return value
-
-
 def _records(frame: Any) -> list[dict[str, Any]]:
-    return [{k: _json_value(v) for k, v in row.items()} for row in frame.to_dict("records")]
+    return [to_jsonable(row, nulls=True) for row in frame.to_dict("records")]
 
 
 @mine_app.command("rules")
@@ -191,7 +181,7 @@ def clusters(
     if written is not None:
         summary["written"] = written
     if as_json:
-        typer.echo(json.dumps({"summary": {k: _json_value(v) for k, v in summary.items()},
+        typer.echo(json.dumps({"summary": to_jsonable(summary, nulls=True),
                                "clusters": _records(model.clusters_)}, ensure_ascii=False))
         return
     print_frame(model.clusters_[["cluster", "size", "label", "top_attributes"]],
@@ -252,7 +242,7 @@ def analytics(
     if written is not None:
         summary["written"] = written
     if as_json:
-        typer.echo(json.dumps({"summary": {k: _json_value(v) for k, v in summary.items()},
+        typer.echo(json.dumps({"summary": to_jsonable(summary, nulls=True),
                                "top": _records(shown)}, ensure_ascii=False))
         return
     if top:
