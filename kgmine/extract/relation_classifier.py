@@ -15,7 +15,7 @@ Training: AdamW (decoupled weight decay, none on biases/LayerNorm), linear warm-
 dynamic padding with length-bucketed batches, seeded. Evaluated with the official SemEval-2010 Task 8
 scorer (:func:`kgmine.extract.semeval.score_semeval`: macro-F1 over the 9 relations, direction-aware,
 Other excluded) on a fixed seeded 10% of the training file (see
-:func:`kgmine.extract.relations.evaluate_semeval`).
+:func:`kgmine.extract.semeval_eval.evaluate_semeval`).
 The estimator follows scikit-learn: hyper-parameters in ``__init__``, learned state ending in ``_``.
 """
 from __future__ import annotations
