@@ -144,14 +144,7 @@ def clusters(
     from kgmine.mine.clusters import ProductClusterer, UserClusterer
     from kgmine.mine.writeback import write_clusters
 
-    if (store is None) == (products is None):
-        fail("give exactly one of --store DIR or --products FILE")
-    if write and store is None:
-        fail("--write needs --store")
-    if scope not in ("product", "user"):
-        fail(f"--scope must be product or user, not {scope!r}")
-    if k_min > k_max:
-        fail(f"--k-min ({k_min}) must not exceed --k-max ({k_max})")
+    _check_cluster_options(store, products, write, scope, k_min, k_max)
     common = dict(method=method, n_clusters=k, k_range=tuple(range(k_min, k_max + 1)), selection=selection,
                   min_cluster_size=min_cluster_size, random_state=seed)
     if scope == "product":
@@ -172,10 +165,7 @@ def clusters(
         written = write_clusters(graph, model) if write else None
         if out is not None:
             _save(model.labels_, out)
-    chosen = model.selection_[model.selection_["chosen"]].iloc[0]
-    summary = {"scope": scope, "method": method, "rows": int(len(model.labels_)), "clusters": model.n_clusters_,
-               "noise": int((model.labels_["cluster"] < 0).sum()), "silhouette": float(chosen["silhouette"]),
-               "davies_bouldin": float(chosen["davies_bouldin"]), "seconds": round(seconds, 3)}
+    summary = _cluster_summary(model, scope, method, seconds)
     if score is not None:
         summary[f"ari_{evaluate}"] = score
     if written is not None:
@@ -184,9 +174,35 @@ def clusters(
         typer.echo(json.dumps({"summary": to_jsonable(summary, nulls=True),
                                "clusters": _records(model.clusters_)}, ensure_ascii=False))
         return
+    _print_clusters(model, summary, f"; ARI vs {evaluate} {score:.3f}" if score is not None else "", seconds)
+
+
+def _check_cluster_options(store: str | None, products: Path | None, write: bool, scope: str, k_min: int,
+                           k_max: int) -> None:
+    """Fail with one line on options of ``mine clusters`` that do not go together."""
+    if (store is None) == (products is None):
+        fail("give exactly one of --store DIR or --products FILE")
+    if write and store is None:
+        fail("--write needs --store")
+    if scope not in ("product", "user"):
+        fail(f"--scope must be product or user, not {scope!r}")
+    if k_min > k_max:
+        fail(f"--k-min ({k_min}) must not exceed --k-max ({k_max})")
+
+
+def _cluster_summary(model: Any, scope: str, method: str, seconds: float) -> dict[str, Any]:
+    """Rows, clusters, noise and the chosen k's silhouette / Davies-Bouldin of a fitted clusterer."""
+    chosen = model.selection_[model.selection_["chosen"]].iloc[0]
+    return {"scope": scope, "method": method, "rows": int(len(model.labels_)), "clusters": model.n_clusters_,
+            "noise": int((model.labels_["cluster"] < 0).sum()), "silhouette": float(chosen["silhouette"]),
+            "davies_bouldin": float(chosen["davies_bouldin"]), "seconds": round(seconds, 3)}
+
+
+def _print_clusters(model: Any, summary: dict[str, Any], extra: str, seconds: float) -> None:
+    """The clusters table and a one-line summary (``extra``: the ARI part, if any) for the terminal."""
+    scope, written = summary["scope"], summary.get("written")
     print_frame(model.clusters_[["cluster", "size", "label", "top_attributes"]],
-                title=f"{model.n_clusters_} {scope} clusters ({method})", max_rows=100)
-    extra = f"; ARI vs {evaluate} {score:.3f}" if score is not None else ""
+                title=f"{model.n_clusters_} {scope} clusters ({summary['method']})", max_rows=100)
     console.print(f"{summary['rows']:,} {scope}s in {summary['clusters']} clusters (noise {summary['noise']}); "
                   f"silhouette {summary['silhouette']:.3f}, Davies-Bouldin {summary['davies_bouldin']:.3f}"
                   f"{extra}; {seconds:.2f} s")
