@@ -57,7 +57,6 @@ ROW_COLUMNS: tuple[str, ...] = ("doc_id", "head", "relation", "tail", "head_star
 implicit product side has missing text and ``<NA>`` offsets (``implicit_product`` is then True)."""
 
 
-
 class Relation(NamedTuple):
     """One extracted relation on a Doc: ``head`` and ``tail`` are spans (``None`` = the implicit product)."""
 
