@@ -24,10 +24,9 @@ import time
 from pathlib import Path
 
 import pandas as pd
-from sklearn.metrics import adjusted_rand_score
 
 from kgmine.mine.catalog import CatalogView
-from kgmine.mine.clusters import ProductClusterer
+from kgmine.mine.clusters import ProductClusterer, adjusted_rand
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = Path(os.environ.get("KGMINE_SHARED_DATA", REPO.parent / "shared" / "data"))
@@ -40,7 +39,7 @@ def run(name: str, catalog: CatalogView, truth: pd.Series, **params) -> dict:
     labels = model.labels_.set_index("product_id")["cluster"]
     chosen = model.selection_[model.selection_["chosen"]].iloc[0]
     row = {"data": name, "params": ", ".join(f"{k}={v}" for k, v in params.items()) or "defaults",
-           "k": model.n_clusters_, "ari": adjusted_rand_score(truth.loc[labels.index].astype(str), labels),
+           "k": model.n_clusters_, "ari": adjusted_rand(labels, truth),
            "silhouette": float(chosen["silhouette"]), "seconds": seconds}
     print(f"  {row['data']:<22} {row['params']:<55} k={row['k']:<3} ARI={row['ari']:.3f} "
           f"({seconds:.1f} s)", file=sys.stderr, flush=True)

@@ -31,6 +31,7 @@ import yaml
 
 from kgmine.graph.build import build_tables
 from kgmine.io.tables import ShopData
+from kgmine.jsonable import to_jsonable
 from kgmine.progress import progress_disabled
 from kgmine.seeding import seed_everything
 
@@ -124,13 +125,13 @@ def run_pipeline(cfg: dict[str, Any], out_dir: str | Path, console: Any = None) 
         store.close()
 
     metrics["timings"]["total"] = round(time.perf_counter() - total_start, 3)
-    (out_dir / "metrics.json").write_text(json.dumps(_jsonable(metrics), indent=2))
+    (out_dir / "metrics.json").write_text(json.dumps(to_jsonable(metrics), indent=2))
     if cfg["report"]["enabled"]:
         with _timed(metrics, "report", console):
             from kgmine.report.html import render_report
 
             render_report(out_dir)
-        (out_dir / "metrics.json").write_text(json.dumps(_jsonable(metrics), indent=2))
+        (out_dir / "metrics.json").write_text(json.dumps(to_jsonable(metrics), indent=2))
     return RunResult(out_dir=out_dir, metrics=metrics, counts=metrics.get("graph", {}))
 
 
@@ -230,7 +231,7 @@ def run_rules(data: ShopData, cfg: dict[str, Any], store, out_dir: Path) -> dict
 
 def run_clusters(data: ShopData, cfg: dict[str, Any], store, out_dir: Path) -> dict[str, Any]:
     """Cluster the stored products (text + attribute features) and write Cluster nodes with IN_CLUSTER."""
-    from kgmine.mine.clusters import ProductClusterer
+    from kgmine.mine.clusters import ProductClusterer, adjusted_rand
     from kgmine.mine.writeback import write_clusters
 
     cc = cfg["mine"]["clusters"]
@@ -247,11 +248,9 @@ def run_clusters(data: ShopData, cfg: dict[str, Any], store, out_dir: Path) -> d
     write_clusters(store, clusterer)
     out: dict[str, Any] = {"clusters": int(clusterer.n_clusters_), "silhouette": float(clusterer.silhouette_)}
     if "product_attributes" in data.truth:
-        from sklearn.metrics import adjusted_rand_score
-
         truth = data.truth["product_attributes"].set_index("product_id")["category"]
-        out["cluster_ari_vs_category"] = float(adjusted_rand_score(
-            truth.reindex(assignments["product_id"].astype(str)).to_numpy(), assignments["cluster"].to_numpy()))
+        labels = assignments.set_index(assignments["product_id"].astype(str))["cluster"]
+        out["cluster_ari_vs_category"] = adjusted_rand(labels, truth)
     return out
 
 
@@ -268,15 +267,3 @@ def run_recommender(data: ShopData, cfg: dict[str, Any], store, out_dir: Path) -
 
     rec_cfg = {**cfg["recommend"], "progress": not progress_disabled()}
     return train_and_recommend(data, rec_cfg, store=store, out_dir=out_dir, seed=int(cfg["seed"]))
-
-
-def _jsonable(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {str(k): _jsonable(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_jsonable(v) for v in value]
-    if isinstance(value, (np.integer,)):
-        return int(value)
-    if isinstance(value, (np.floating,)):
-        return float(value)
-    return value

@@ -132,8 +132,8 @@ def test_cli_semeval_dispatches_to_the_relations_module(tmp_path, monkeypatch):
 
     runner = CliRunner()
     args = ["eval", "extract", "--dataset", "semeval", "--data-root", str(tmp_path), "--json"]
-    stub = types.ModuleType("kgmine.extract.relations")
-    monkeypatch.setitem(sys.modules, "kgmine.extract.relations", stub)
+    stub = types.ModuleType("kgmine.extract.semeval_eval")
+    monkeypatch.setitem(sys.modules, "kgmine.extract.semeval_eval", stub)
     out = runner.invoke(app, args)
     assert out.exit_code == 1 and "evaluate_semeval is missing" in out.output
     calls = []

@@ -327,7 +327,7 @@ def test_classifier_training_reduces_loss_and_round_trips(tiny_encoder, tmp_path
 
 
 def test_cached_semeval_run_is_reused_only_when_settings_match(tmp_path):
-    from kgmine.extract.relations import _cached_run, semeval_model_dir
+    from kgmine.extract.semeval_eval import _cached_run, semeval_model_dir
 
     d = semeval_model_dir(7, tmp_path)
     assert d == tmp_path / "models" / "semeval-minilm-7"

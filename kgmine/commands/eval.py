@@ -17,6 +17,7 @@ from pathlib import Path
 import typer
 
 from kgmine.commands.common import console, fail, print_frame
+from kgmine.jsonable import to_jsonable
 
 ATTRIBUTE_SETS = ("wdc-pave", "ae-110k")
 
@@ -108,35 +109,21 @@ def _open(dataset: str | None, data: Path | None, data_root: Path, model: str, m
 
 
 def _semeval(data_root: Path, **kwargs) -> dict:
-    """Relation extraction on SemEval-2010 Task 8 (implemented in ``kgmine.extract.relations``)."""
-    import importlib
-
+    """Relation extraction on SemEval-2010 Task 8 (:func:`kgmine.extract.semeval_eval.evaluate_semeval`)."""
     try:
-        relations = importlib.import_module("kgmine.extract.relations")
-    except ModuleNotFoundError as exc:
-        if exc.name != "kgmine.extract.relations":
+        from kgmine.extract.semeval_eval import evaluate_semeval
+    except ImportError as exc:  # a missing dependency (torch ...) is raised as it is
+        if exc.name != "kgmine.extract.semeval_eval":
             raise
-        relations = None
-    evaluate_semeval = getattr(relations, "evaluate_semeval", None)
-    if evaluate_semeval is None:
-        fail("--dataset semeval: relation extraction is not available yet "
-             "(kgmine.extract.relations.evaluate_semeval is missing)")
+        fail("--dataset semeval: relation extraction is not available "
+             "(kgmine.extract.semeval_eval.evaluate_semeval is missing)")
     return evaluate_semeval(data_root, **{k: v for k, v in kwargs.items() if v is not None and k != "as_json"},
                             progress=not kwargs.get("as_json", False))
 
 
 def _jsonable(result: dict) -> dict:
-    import pandas as pd
-
-    out = {}
-    for k, v in result.items():
-        if k == "predictions":
-            continue
-        if isinstance(v, pd.DataFrame):
-            out[k] = json.loads(v.to_json(orient="records"))
-        else:
-            out[k] = v
-    return out
+    """``result`` for ``--json``: without its ``predictions``, frames as records (:func:`kgmine.jsonable.to_jsonable`)."""
+    return to_jsonable({k: v for k, v in result.items() if k != "predictions"})
 
 
 def _print(result: dict, as_json: bool) -> None:

@@ -2,12 +2,12 @@
 from __future__ import annotations
 
 import json
-import math
 from typing import Any, Optional
 
 import typer
 
 from kgmine.commands.common import console, fail, open_graph, print_frame
+from kgmine.jsonable import to_jsonable
 
 
 def register(app: typer.Typer) -> None:
@@ -30,30 +30,6 @@ def parse_param(text: str) -> tuple[str, Any]:
         except ValueError:  # json.JSONDecodeError is a ValueError
             continue
     return name.strip(), raw
-
-
-def _jsonable(value: Any) -> Any:
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return None
-    if hasattr(value, "item") and not isinstance(value, (list, dict)):  # numpy scalars
-        try:
-            return value.item()
-        except (ValueError, AttributeError):
-            pass
-    if isinstance(value, dict):
-        return {str(k): _jsonable(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)) or type(value).__name__ == "ndarray":
-        return [_jsonable(v) for v in value]
-    if isinstance(value, (str, int, float, bool)):
-        return value
-    try:
-        import pandas as pd
-
-        if pd.isna(value):
-            return None
-    except (TypeError, ValueError):
-        pass
-    return str(value)
 
 
 def query(
@@ -88,7 +64,7 @@ def query(
         graph.close()
 
     if as_json:
-        records = [{str(k): _jsonable(v) for k, v in row.items()} for row in frame.to_dict("records")]
+        records = [to_jsonable(row, nulls=True, default=str) for row in frame.to_dict("records")]
         typer.echo(json.dumps(records, ensure_ascii=False))
         return
     if len(frame.columns) == 0:

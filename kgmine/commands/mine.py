@@ -6,7 +6,6 @@ Commands are thin: they parse options, call :mod:`kgmine.mine`, print a table (o
 from __future__ import annotations
 
 import json
-import math
 import time
 from pathlib import Path
 from typing import Any, Optional
@@ -14,6 +13,7 @@ from typing import Any, Optional
 import typer
 
 from kgmine.commands.common import closing_graph, console, fail, open_graph, print_frame
+from kgmine.jsonable import to_jsonable
 
 mine_app = typer.Typer(help="Mine the graph: association rules, clusters, graph analytics.", no_args_is_help=True)
 
@@ -27,18 +27,8 @@ STORE_HELP = "Embedded store directory (e.g. runs/demo/store), or 'neo4j' (serve
 KIND_HELP = "Store kind: ladybug (embedded) or neo4j."
 
 
-def _json_value(value: Any) -> Any:
-    if isinstance(value, (tuple, list)):
-        return [_json_value(v) for v in value]
-    if hasattr(value, "item"):
-        value = value.item()
-    if isinstance(value, float) and not math.isfinite(value):
-        return None  # JSON has no inf/nan: conviction of a rule with confidence 1 is null
-    return value
-
-
 def _records(frame: Any) -> list[dict[str, Any]]:
-    return [{k: _json_value(v) for k, v in row.items()} for row in frame.to_dict("records")]
+    return [to_jsonable(row, nulls=True) for row in frame.to_dict("records")]
 
 
 @mine_app.command("rules")
@@ -154,14 +144,7 @@ def clusters(
     from kgmine.mine.clusters import ProductClusterer, UserClusterer
     from kgmine.mine.writeback import write_clusters
 
-    if (store is None) == (products is None):
-        fail("give exactly one of --store DIR or --products FILE")
-    if write and store is None:
-        fail("--write needs --store")
-    if scope not in ("product", "user"):
-        fail(f"--scope must be product or user, not {scope!r}")
-    if k_min > k_max:
-        fail(f"--k-min ({k_min}) must not exceed --k-max ({k_max})")
+    _check_cluster_options(store, products, write, scope, k_min, k_max)
     common = dict(method=method, n_clusters=k, k_range=tuple(range(k_min, k_max + 1)), selection=selection,
                   min_cluster_size=min_cluster_size, random_state=seed)
     if scope == "product":
@@ -182,21 +165,44 @@ def clusters(
         written = write_clusters(graph, model) if write else None
         if out is not None:
             _save(model.labels_, out)
-    chosen = model.selection_[model.selection_["chosen"]].iloc[0]
-    summary = {"scope": scope, "method": method, "rows": int(len(model.labels_)), "clusters": model.n_clusters_,
-               "noise": int((model.labels_["cluster"] < 0).sum()), "silhouette": float(chosen["silhouette"]),
-               "davies_bouldin": float(chosen["davies_bouldin"]), "seconds": round(seconds, 3)}
+    summary = _cluster_summary(model, scope, method, seconds)
     if score is not None:
         summary[f"ari_{evaluate}"] = score
     if written is not None:
         summary["written"] = written
     if as_json:
-        typer.echo(json.dumps({"summary": {k: _json_value(v) for k, v in summary.items()},
+        typer.echo(json.dumps({"summary": to_jsonable(summary, nulls=True),
                                "clusters": _records(model.clusters_)}, ensure_ascii=False))
         return
+    _print_clusters(model, summary, f"; ARI vs {evaluate} {score:.3f}" if score is not None else "", seconds)
+
+
+def _check_cluster_options(store: str | None, products: Path | None, write: bool, scope: str, k_min: int,
+                           k_max: int) -> None:
+    """Fail with one line on options of ``mine clusters`` that do not go together."""
+    if (store is None) == (products is None):
+        fail("give exactly one of --store DIR or --products FILE")
+    if write and store is None:
+        fail("--write needs --store")
+    if scope not in ("product", "user"):
+        fail(f"--scope must be product or user, not {scope!r}")
+    if k_min > k_max:
+        fail(f"--k-min ({k_min}) must not exceed --k-max ({k_max})")
+
+
+def _cluster_summary(model: Any, scope: str, method: str, seconds: float) -> dict[str, Any]:
+    """Rows, clusters, noise and the chosen k's silhouette / Davies-Bouldin of a fitted clusterer."""
+    chosen = model.selection_[model.selection_["chosen"]].iloc[0]
+    return {"scope": scope, "method": method, "rows": int(len(model.labels_)), "clusters": model.n_clusters_,
+            "noise": int((model.labels_["cluster"] < 0).sum()), "silhouette": float(chosen["silhouette"]),
+            "davies_bouldin": float(chosen["davies_bouldin"]), "seconds": round(seconds, 3)}
+
+
+def _print_clusters(model: Any, summary: dict[str, Any], extra: str, seconds: float) -> None:
+    """The clusters table and a one-line summary (``extra``: the ARI part, if any) for the terminal."""
+    scope, written = summary["scope"], summary.get("written")
     print_frame(model.clusters_[["cluster", "size", "label", "top_attributes"]],
-                title=f"{model.n_clusters_} {scope} clusters ({method})", max_rows=100)
-    extra = f"; ARI vs {evaluate} {score:.3f}" if score is not None else ""
+                title=f"{model.n_clusters_} {scope} clusters ({summary['method']})", max_rows=100)
     console.print(f"{summary['rows']:,} {scope}s in {summary['clusters']} clusters (noise {summary['noise']}); "
                   f"silhouette {summary['silhouette']:.3f}, Davies-Bouldin {summary['davies_bouldin']:.3f}"
                   f"{extra}; {seconds:.2f} s")
@@ -207,15 +213,14 @@ def clusters(
 
 def _evaluate(model: Any, catalog: Any, attribute: str) -> float:
     """Adjusted Rand index of the clusters against one attribute of the members (noise included)."""
-    from sklearn.metrics import adjusted_rand_score
+    from kgmine.mine.clusters import adjusted_rand
 
     facts = catalog.attributes[catalog.attributes["attribute"] == attribute]
     if facts.empty:
         raise ValueError(f"no {attribute!r} attribute to evaluate against")
     truth = facts.drop_duplicates("id").set_index("id")["value"]
     labels = model.labels_.set_index(model.labels_.columns[0])["cluster"]
-    common = labels.index.intersection(truth.index)
-    return float(adjusted_rand_score(truth.loc[common].astype(str), labels.loc[common]))
+    return adjusted_rand(labels, truth)
 
 
 @mine_app.command("analytics")
@@ -252,7 +257,7 @@ def analytics(
     if written is not None:
         summary["written"] = written
     if as_json:
-        typer.echo(json.dumps({"summary": {k: _json_value(v) for k, v in summary.items()},
+        typer.echo(json.dumps({"summary": to_jsonable(summary, nulls=True),
                                "top": _records(shown)}, ensure_ascii=False))
         return
     if top:

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from kgmine.graph.build import entity_key
+from kgmine.graph.keys import entity_key
 
 
 def score_extraction(extracted: pd.DataFrame, truth: pd.DataFrame, variants: dict[str, list[str]] | None = None,

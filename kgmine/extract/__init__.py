@@ -23,7 +23,7 @@ _EXPORTS = {
     "extract_products": "kgmine.extract.pipeline",
     "extract_texts": "kgmine.extract.pipeline",
     "build_pipeline": "kgmine.extract.pipeline",
-    "pick_model": "kgmine.extract.pipeline",
+    "pick_model": "kgmine.extract.spacy_models",
     "vocab_with_aliases": "kgmine.extract.pipeline",
     "PRODUCT_COLUMNS": "kgmine.extract.pipeline",
     "TEXT_COLUMNS": "kgmine.extract.pipeline",

@@ -277,6 +277,17 @@ def value_key(value: str) -> str:
     return re.sub(r"\s+", " ", value.casefold()).strip()
 
 
+def slot_class(gold: list[str] | None, predicted: str | None, strict: bool = False) -> str:
+    """The class (NN/NV/VN/VC/VW) of one slot (see :mod:`kgmine.extract.attribute_eval`)."""
+    if not gold:
+        return "NN" if predicted is None else "NV"
+    if predicted is None:
+        return "VN"
+    if strict:
+        return "VC" if predicted.strip() in [g.strip() for g in gold] else "VW"
+    return "VC" if value_key(predicted) in {value_key(g) for g in gold} else "VW"
+
+
 def _is_specific(value: str) -> bool:
     return len(value.strip()) >= 4
 

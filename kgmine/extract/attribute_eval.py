@@ -30,9 +30,12 @@ from pathlib import Path
 
 import pandas as pd
 
-from kgmine.extract.attribute_data import AttributeDocument, load_dataset, value_key
+from kgmine.extract.attribute_data import AttributeDocument, load_dataset, slot_class
+from kgmine.extract.attribute_model import AttributeExtractor, cache_key
 
 CLASSES = ("NN", "NV", "VN", "VC", "VW")
+
+__all__ = ["CLASSES", "cache_root", "evaluate_attribute_dataset", "prf", "score_predictions", "slot_class"]
 
 
 def prf(c: Counter | dict) -> dict[str, float]:
@@ -43,17 +46,6 @@ def prf(c: Counter | dict) -> dict[str, float]:
     r = c["VC"] / gold if gold else 0.0
     f = 2 * p * r / (p + r) if p + r else 0.0
     return {"precision": p, "recall": r, "f1": f}
-
-
-def slot_class(gold: list[str] | None, predicted: str | None, strict: bool = False) -> str:
-    """The class (NN/NV/VN/VC/VW) of one slot."""
-    if not gold:
-        return "NN" if predicted is None else "NV"
-    if predicted is None:
-        return "VN"
-    if strict:
-        return "VC" if predicted.strip() in [g.strip() for g in gold] else "VW"
-    return "VC" if value_key(predicted) in {value_key(g) for g in gold} else "VW"
 
 
 def score_predictions(docs: Sequence[AttributeDocument], predictions: pd.DataFrame) -> dict:
@@ -119,8 +111,6 @@ def evaluate_attribute_dataset(name: str, data_root: str | Path, *, retrain: boo
     ``params`` go to :class:`~kgmine.extract.attribute_model.AttributeExtractor`.
     Returns the metrics of :func:`score_predictions` plus run information.
     """
-    from kgmine.extract.attribute_model import AttributeExtractor, cache_key
-
     data = load_dataset(name, data_root)
     train = data.train[:max_train] if max_train else data.train
     test = data.test[:max_test] if max_test else data.test

@@ -45,6 +45,7 @@ from kgmine.extract.attribute_data import (
     COLOUR_CLASS,
     AttributeDocument,
     align_gold,
+    slot_class,
     value_key,
 )
 from kgmine.extract.colours import colour_vocab
@@ -403,8 +404,6 @@ class AttributeExtractor:
 
     def _tune_threshold(self, dev_docs) -> float:
         """The score threshold with the best micro-F1 (paper metric) on ``dev_docs``."""
-        from kgmine.extract.attribute_eval import slot_class
-
         slots = self.score_slots(dev_docs)
         best = {(r.doc_id, r.attribute): (r.value, r.score) for r in slots.itertuples(index=False)}
         scores, correct, gold_n = [], [], 0  # one entry per predicted slot listed in the gold

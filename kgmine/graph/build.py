@@ -10,12 +10,11 @@ so spelling variants that entity resolution mapped to one canonical value become
 """
 from __future__ import annotations
 
-import re
-import unicodedata
-
 import pandas as pd
 
+from kgmine.graph.keys import entity_key
 from kgmine.graph.tables import KGTables
+from kgmine.graph.text_edges import add_mention_edges, add_relation_edges
 from kgmine.io.tables import CATEGORY_SEP, ShopData
 
 #: attributes that become their own node labels rather than AttributeValue nodes
@@ -25,13 +24,6 @@ STRUCTURAL_ATTRIBUTES = ("brand", "category", "subcategory")
 EVENT_REL = {"bought": "BOUGHT", "rated": "RATED", "reviewed": "REVIEWED", "viewed": "ALSO_VIEWED"}
 
 EXTRACTION_COLUMNS = ("product_id", "attribute", "value", "extractor", "confidence", "source_doc")
-
-
-def entity_key(text: str) -> str:
-    """A stable node key for a name: NFKC, lower case, single spaces, no surrounding punctuation."""
-    text = unicodedata.normalize("NFKC", str(text)).casefold()
-    text = re.sub(r"\s+", " ", text).strip(" .,;:-_/|")
-    return text
 
 
 def build_tables(data: ShopData, extracted: pd.DataFrame | None = None,
@@ -47,8 +39,6 @@ def build_tables(data: ShopData, extracted: pd.DataFrame | None = None,
     (``products.brand``) wins over an extracted one; of several extracted brands (attribute values and
     ``brand_of`` triples) the most confident is kept.
     """
-    from kgmine.graph.text_edges import add_mention_edges, add_relation_edges
-
     tables = KGTables()
     products = data.products
     _add_products(tables, data)

@@ -28,6 +28,7 @@ import re
 
 import pandas as pd
 
+from kgmine.graph.keys import entity_key
 from kgmine.graph.tables import KGTables
 
 #: relation -> (relationship type, entity kind)
@@ -43,7 +44,6 @@ _TEXT_PROV = ["source_doc", "start_char", "end_char", "rule", "text", "extractor
 def product_names(products: pd.DataFrame) -> dict[str, str]:
     """``{name key: product_id}``: the key of each title's head (the title up to ``for`` / ``with`` / ``,`` ...)
     and of its head without the leading brand word; a key two products share is dropped (ambiguous)."""
-    from kgmine.graph.build import entity_key
 
     seen: dict[str, set[str]] = {}
     for pid, title in zip(products["product_id"].astype(str), products["title"].fillna("").astype(str)):
@@ -75,7 +75,6 @@ def _resolved_names(frame: pd.DataFrame, kind_col: str, name_col: str) -> pd.Ser
 
 def add_relation_edges(tables: KGTables, relations: pd.DataFrame, products: pd.DataFrame) -> dict[str, int]:
     """Add the relation triples (already thresholded by the caller) as edges; returns edges per type."""
-    from kgmine.graph.build import entity_key
 
     rel = relations[relations["relation"].isin(list(RELATION_EDGES)) & relations["tail"].notna()].copy()
     if rel.empty:
@@ -125,7 +124,6 @@ def material_of(phrase: str) -> str | None:
     """The canonical material a phrase names ("ripstop nylon" -> "nylon", "solid oak wood" -> "oak"): the
     longest lexicon spelling (:func:`~kgmine.extract.lexicons.material_vocab`) found in it as whole words, a
     specific material before a generic one (``wood``, ``metal``)."""
-    from kgmine.graph.build import entity_key
 
     key = f" {entity_key(phrase)} "
     best = None
@@ -145,7 +143,6 @@ def _material_table() -> dict[str, list[str]]:
 
 def add_mention_edges(tables: KGTables, entities: pd.DataFrame, products: pd.DataFrame) -> int:
     """Add NER mentions (descriptions and reviews) as ``MENTIONS`` edges; returns how many."""
-    from kgmine.graph.build import entity_key
 
     if entities is None or entities.empty:
         return 0

@@ -8,7 +8,7 @@ kind           reader                                      input
 ``movielens``  :func:`~kgmine.io.movielens.read_movielens` MovieLens-100K folder
 ``lightgcn``   :func:`~kgmine.io.lightgcn.read_lightgcn`   LightGCN ``train.txt`` / ``test.txt``
 ``recbole``    :func:`~kgmine.io.recbole.read_recbole`     RecBole ``.inter`` / ``.kg`` / ``.link``
-``demo``       :func:`kgmine.demo.world.generate_world`    the synthetic demo shop
+``demo``       :func:`~kgmine.io.demo.generate_world`      the synthetic demo shop (also ``kgmine.demo.world``)
 =============  ==========================================  =================================
 
 Every reader validates all of its input before it returns and raises
@@ -23,6 +23,7 @@ from typing import Any
 import pandas as pd
 
 from kgmine.io.amazon import read_amazon
+from kgmine.io.demo import generate_world
 from kgmine.io.errors import InputError
 from kgmine.io.lightgcn import read_lightgcn
 from kgmine.io.movielens import read_movielens
@@ -35,8 +36,6 @@ from kgmine.io.validate import validate_shop
 def _read_demo(path: None = None, **opts: Any) -> ShopData:
     if path is not None:
         raise ValueError("kind 'demo' takes no path")
-    from kgmine.demo.world import generate_world
-
     return generate_world(**opts)
 
 

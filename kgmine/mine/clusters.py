@@ -25,7 +25,7 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 from sklearn.cluster import HDBSCAN, AgglomerativeClustering, KMeans, MiniBatchKMeans
-from sklearn.metrics import davies_bouldin_score, silhouette_score
+from sklearn.metrics import adjusted_rand_score, davies_bouldin_score, silhouette_score
 
 from kgmine.mine.catalog import CatalogView, as_catalog
 from kgmine.mine.embed import (TextVectorizer, attribute_onehots, behaviour_embedding, incidence,
@@ -64,6 +64,13 @@ def score_labels(x: np.ndarray, labels: np.ndarray, sample_size: int = 4000,
     sample = min(sample_size, len(labels))
     return {"silhouette": float(silhouette_score(x, labels, sample_size=sample, random_state=random_state)),
             "davies_bouldin": float(davies_bouldin_score(x, labels))}
+
+
+def adjusted_rand(labels: pd.Series, truth: pd.Series) -> float:
+    """Adjusted Rand index of cluster ``labels`` against ``truth`` (both indexed by member id), over the
+    members both know; noise (cluster -1) is included, truth values are compared as strings."""
+    common = labels.index.intersection(truth.index)
+    return float(adjusted_rand_score(truth.loc[common].astype(str), labels.loc[common]))
 
 
 def cluster_matrix(x: np.ndarray, method: str = "kmeans", n_clusters: int | None = None,

@@ -221,6 +221,16 @@ def derive_rules(table: ItemsetTable, n_baskets: int, min_confidence: float, min
     n = len(table)
     if n == 0:
         return _empty_rules()
+    ids = _rule_ids(table, n_baskets, min_confidence, min_len, max_len, max_consequent_len)
+    if ids is None:
+        return _empty_rules()
+    return _rules_frame(table, n_baskets, *ids)
+
+
+def _rule_ids(table: ItemsetTable, n_baskets: int, min_confidence: float, min_len: int, max_len: int | None,
+              max_consequent_len: int | None) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
+    """Row ids in ``table`` of (itemset, antecedent, consequent) of every rule with enough confidence
+    (antecedent -1: the empty one), in the fixed order of :func:`derive_rules`; None if there is none."""
     index = _HashIndex(table)
     counts = table.counts
     width = table.matrix.shape[1]
@@ -259,10 +269,15 @@ def derive_rules(table: ItemsetTable, n_baskets: int, min_confidence: float, min
                 ante_ids.append(found_a[keep])
                 cons_ids.append(_check_found(found_c))
     if not full_ids:
-        return _empty_rules()
-    full = np.concatenate(full_ids)
-    ante = np.concatenate(ante_ids)
-    cons = np.concatenate(cons_ids)
+        return None
+    return np.concatenate(full_ids), np.concatenate(ante_ids), np.concatenate(cons_ids)
+
+
+def _rules_frame(table: ItemsetTable, n_baskets: int, full: np.ndarray, ante: np.ndarray,
+                 cons: np.ndarray) -> pd.DataFrame:
+    """The rules of the row ids from :func:`_rule_ids` with their items and measures (:data:`RULE_COLUMNS`)."""
+    n = len(table)
+    counts = table.counts
     count_i = counts[full]
     count_a = np.where(ante >= 0, counts[ante], n_baskets)
     confidence = count_i / count_a

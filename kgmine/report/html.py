@@ -169,6 +169,23 @@ def _extraction_section(run: RunData, s: Section, plot_dir: Path) -> None:
     triples = triples if triples is not None and {"relation", "head", "tail"} <= set(triples.columns) else None
     triple_samples = _sample_per(triples, "relation", seed) if triples is not None else None
     quality = run.extraction_quality()
+    errors, error_counts, world_note = _planted_truth_errors(run, values, quality, seed)
+    ids = [str(p) for frame in (value_samples, triple_samples, errors) if frame is not None and len(frame)
+           for p in frame["product_id"]]
+    texts, text_source = run.product_texts(ids)
+
+    s.intro = _extraction_intro(values, triples, ext, rel_cfg, threshold)
+    _extraction_counts(s, values, triples, ext, rel_cfg)
+    _extraction_samples(s, value_samples, triple_samples, texts, text_source, seed)
+    _extraction_quality(s, run, quality, error_counts, world_note, plot_dir)
+    _extraction_errors(s, errors, texts, seed)
+    _extraction_other(s, entities, ext, quality)
+
+
+def _planted_truth_errors(run: RunData, values: pd.DataFrame | None, quality: pd.DataFrame,
+                          seed: int) -> tuple[pd.DataFrame | None, dict | None, str]:
+    """(error rows, error counts per attribute, note) of the extracted values against the planted truth of
+    a demo-world run (regenerated from its config); ``(None, None, "")`` or a note saying why not otherwise."""
     errors, error_counts, world_note = None, None, ""
     if run.synthetic and values is not None and values["in_graph"].notna().all():
         world = run.demo_world()
@@ -177,11 +194,12 @@ def _extraction_section(run: RunData, s: Section, plot_dir: Path) -> None:
             world_note = _check_scores(error_counts, quality)
         elif run.world_error:
             world_note = f"Errors against the planted truth are not shown: {run.world_error}."
-    ids = [str(p) for frame in (value_samples, triple_samples, errors) if frame is not None and len(frame)
-           for p in frame["product_id"]]
-    texts, text_source = run.product_texts(ids)
+    return errors, error_counts, world_note
 
-    # -- intro
+
+def _extraction_intro(values: pd.DataFrame | None, triples: pd.DataFrame | None, ext: dict, rel_cfg: dict,
+                      threshold: float | None) -> str:
+    """The section's first paragraph: how many values and triples were extracted and how many are in the graph."""
     parts = []
     if values is not None:
         n_in = int(values["in_graph"].sum()) if values["in_graph"].notna().all() else ext.get("rows_in_graph")
@@ -197,11 +215,13 @@ def _extraction_section(run: RunData, s: Section, plot_dir: Path) -> None:
                         "graph" if in_graph is not None and min_conf is not None else
                         f"; <b>{in_graph:,}</b> are in the graph" if in_graph is not None else ""))
     if parts:
-        s.intro = ". ".join(parts) + ". Samples are drawn with the run's seed, so re-rendering shows the same rows."
-    else:
-        s.intro = "This run has no extraction artifacts (older run): the counts below come from metrics.json."
+        return ". ".join(parts) + ". Samples are drawn with the run's seed, so re-rendering shows the same rows."
+    return "This run has no extraction artifacts (older run): the counts below come from metrics.json."
 
-    # -- counts
+
+def _extraction_counts(s: Section, values: pd.DataFrame | None, triples: pd.DataFrame | None, ext: dict,
+                       rel_cfg: dict) -> None:
+    """Tables of values per value type and triples per relation (from the artifacts, else metrics.json)."""
     if values is not None and not len(values):
         s.note("No attribute values were extracted (extraction.parquet is empty).")
     elif values is not None:
@@ -219,7 +239,10 @@ def _extraction_section(run: RunData, s: Section, plot_dir: Path) -> None:
         s.table(pd.DataFrame({"relation": list(per_rel), "triples": list(per_rel.values()),
                               "in graph": [int(in_g.get(r, 0)) for r in per_rel]}), "Relation triples per relation")
 
-    # -- samples with their source text
+
+def _extraction_samples(s: Section, value_samples: pd.DataFrame | None, triple_samples: pd.DataFrame | None,
+                        texts: dict, text_source: str, seed: int) -> None:
+    """The seeded sample values and triples, each with its surface highlighted in the product's text."""
     if not texts and (value_samples is not None or triple_samples is not None):
         s.note("The products' texts are not available to the report (no store to read, not a demo-world run): "
                "samples show the extracted surface only.")
@@ -250,7 +273,10 @@ def _extraction_section(run: RunData, s: Section, plot_dir: Path) -> None:
         s.table(pd.DataFrame(rows), f"Sample relation triples ({SAMPLES_PER_TYPE} per relation, seed {seed}; "
                 "head highlighted blue, tail green)", max_rows=120, markup=("source text",))
 
-    # -- quality against labels (planted truth on the demo world)
+
+def _extraction_quality(s: Section, run: RunData, quality: pd.DataFrame, error_counts: dict | None,
+                        world_note: str, plot_dir: Path) -> None:
+    """Quality per attribute against the labels (planted truth on the demo world), with error counts."""
     truth = "planted truth of the synthetic world" if run.synthetic else "the labels available for this data"
     if len(quality):
         s.figure(plots.quality_bars(quality, plot_dir / "extraction_quality.png"), "extraction quality per attribute",
@@ -263,6 +289,10 @@ def _extraction_section(run: RunData, s: Section, plot_dir: Path) -> None:
         s.table(table, "Quality per attribute")
     if world_note:
         s.note(world_note)
+
+
+def _extraction_errors(s: Section, errors: pd.DataFrame | None, texts: dict, seed: int) -> None:
+    """Sampled errors against the planted truth, the value (or where a missed value is written) highlighted."""
     if errors is not None and len(errors):
         rows = [{"attribute": r.attribute, "error": r.kind, "product": r.product_id, "extracted": r.extracted,
                  "planted": r.planted,
@@ -274,7 +304,9 @@ def _extraction_section(run: RunData, s: Section, plot_dir: Path) -> None:
                 "kind, seed " f"{seed}; a miss highlights where the planted value is written, if it is)", max_rows=120,
                 markup=("source text",))
 
-    # -- named entities, other measures
+
+def _extraction_other(s: Section, entities: pd.DataFrame | None, ext: dict, quality: pd.DataFrame) -> None:
+    """Named-entity mentions per label and source, and the extraction measures not shown elsewhere."""
     if entities is not None and len(entities) and {"label", "source"} <= set(entities.columns):
         counts = entities.groupby(["label", "source"]).size().unstack("source", fill_value=0)
         counts["all"] = counts.sum(axis=1)

@@ -42,6 +42,20 @@ def create_app(explorer: Explorer, close_on_shutdown: bool = False) -> FastAPI:
     close_on_shutdown : bool, default False
         Close the explorer's store when the app shuts down (``kgmine serve`` sets it).
     """
+    app = FastAPI(title="kgmine explorer", docs_url="/api/docs", redoc_url=None,
+                  lifespan=_lifespan(explorer, close_on_shutdown))
+    app.state.explorer = explorer
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    app.mount("/vendor/vis-network", StaticFiles(directory=vis_network_dir()), name="vis-network")
+    _add_error_handlers(app)
+    _add_view_routes(app, explorer)
+    _add_query_routes(app, explorer)
+    return app
+
+
+def _lifespan(explorer: Explorer, close_on_shutdown: bool):
+    """The app's lifespan: warm up the recommender import in the background; close the store at the end
+    if ``close_on_shutdown``."""
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
@@ -52,10 +66,11 @@ def create_app(explorer: Explorer, close_on_shutdown: bool = False) -> FastAPI:
         if close_on_shutdown:
             explorer.close()
 
-    app = FastAPI(title="kgmine explorer", docs_url="/api/docs", redoc_url=None, lifespan=lifespan)
-    app.state.explorer = explorer
-    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
-    app.mount("/vendor/vis-network", StaticFiles(directory=vis_network_dir()), name="vis-network")
+    return lifespan
+
+
+def _add_error_handlers(app: FastAPI) -> None:
+    """Store errors and bad values as HTTP 400 ``{"error": ...}``, unknown nodes (KeyError) as 404."""
 
     @app.exception_handler(StoreError)
     async def store_error(request: Request, exc: StoreError) -> JSONResponse:
@@ -68,6 +83,10 @@ def create_app(explorer: Explorer, close_on_shutdown: bool = False) -> FastAPI:
     @app.exception_handler(ValueError)
     async def bad_value(request: Request, exc: ValueError) -> JSONResponse:
         return JSONResponse({"error": str(exc)}, status_code=400)
+
+
+def _add_view_routes(app: FastAPI, explorer: Explorer) -> None:
+    """The page and the read views: summary, search, product, user, a node's neighbourhood."""
 
     @app.get("/", include_in_schema=False)
     def index() -> FileResponse:
@@ -99,6 +118,10 @@ def create_app(explorer: Explorer, close_on_shutdown: bool = False) -> FastAPI:
         """The neighbourhood of one node as vis-network nodes and edges."""
         return explorer.neighbourhood(label, node_id, per_type)
 
+
+def _add_query_routes(app: FastAPI, explorer: Explorer) -> None:
+    """The named read queries and the read-only Cypher endpoint."""
+
     @app.get("/api/queries")
     def queries() -> list[dict[str, Any]]:
         """The named read queries of :mod:`kgmine.graph.queries`, with example parameters from the graph."""
@@ -124,8 +147,6 @@ def create_app(explorer: Explorer, close_on_shutdown: bool = False) -> FastAPI:
         if not isinstance(params, dict):
             raise HTTPException(400, "'params' must be a JSON object")
         return explorer.run_query(cypher, params)
-
-    return app
 
 
 __all__ = ["create_app"]
