@@ -1,82 +1,78 @@
-"""Pipeline configuration: defaults, YAML loading, validation with clear errors.
+"""Pipeline configuration: one typed config per stage, YAML loading, validation with clear errors.
 
-A pipeline config is a nested mapping (see ``pipelines/demo.yaml``). :func:`load_config` merges a
-YAML file over :data:`DEFAULTS` and rejects unknown keys, naming the file and the dotted key, so a
-typo never silently falls back to a default.
+A pipeline config is a nested mapping (see ``pipelines/demo.yaml``) whose sections map one-to-one onto
+the stages' config dataclasses, each next to its stage and holding its defaults:
+
+=====================  ===================================================
+section                dataclass
+=====================  ===================================================
+``name``, ``seed``     :class:`PipelineConfig` (this module; holds the sections)
+``data``               :class:`kgmine.io.config.DataConfig`
+``store``              :class:`kgmine.graph.stores.config.StoreConfig`
+``extract``            :class:`kgmine.extract.config.ExtractConfig`
+``extract.relations``  :class:`kgmine.extract.config.RelationsConfig`
+``mine.rules``         :class:`kgmine.mine.config.RulesConfig`
+``mine.clusters``      :class:`kgmine.mine.config.ClustersConfig`
+``mine.analytics``     :class:`kgmine.mine.config.AnalyticsConfig`
+``recommend``          :class:`kgmine.recommend.config.RecommendConfig`
+``report``             :class:`kgmine.report.config.ReportConfig`
+=====================  ===================================================
+
+:func:`load_config` merges a YAML file over :data:`DEFAULTS` (``PipelineConfig().to_dict()``) and
+validates every section (types and allowed values) before anything runs; unknown keys and bad values
+raise :class:`ConfigError` naming the file and the dotted key, so a typo never silently falls back to a
+default. Keys under ``data.options`` are free-form (they go to the reader).
 """
 from __future__ import annotations
 
-import copy
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import yaml
 
-from kgmine.recommend.pipeline import RecommendConfig
+from kgmine.extract.config import ExtractConfig
+from kgmine.graph.stores.config import StoreConfig
+from kgmine.io.config import DataConfig
+from kgmine.mine.config import MineConfig
+from kgmine.recommend.config import RecommendConfig
+from kgmine.report.config import ReportConfig
+from kgmine.sections import ConfigError, Section
 
-DEFAULTS: dict[str, Any] = {
-    "name": "demo",
-    "seed": 0,
-    "data": {
-        "kind": "demo",          # demo | amazon | tabular | movielens | lightgcn | recbole
-        "n_products": 2000,      # demo world size
-        "n_users": 1000,
-        "options": {},           # passed to the reader (paths, column mapping, ...)
-    },
-    "store": {
-        "kind": "ladybug",       # ladybug (embedded, default) | neo4j
-        "path": None,            # ladybug directory; default OUT/store
-        "uri": None, "user": None, "database": None,  # neo4j; password only from NEO4J_PASSWORD
-    },
-    "extract": {
-        "enabled": True,
-        "batch_size": 256,
-        "n_process": 1,
-        "reviews": True,         # also extract MENTIONS from review texts
-        "model": "default",      # default (shipped open extractor) | a span-model directory
-        "min_confidence": 0.5,   # attribute values below this stay in artifacts/extraction.parquet only
-        "entities": True,        # NER mentions in descriptions and reviews become MENTIONS edges
-        "relations": {
-            "enabled": True,         # relation triples become MADE_OF / COMPATIBLE_WITH / PART_OF / HAS_FEATURE
-            "min_confidence": 0.8,   # a rule's measured precision must reach this (see extract/rule_precision.json)
-        },
-    },
-    "mine": {
-        "rules": {"enabled": True, "min_support": 0.0005, "min_confidence": 0.1, "min_len": 2, "max_len": 3},
-        "clusters": {"enabled": True, "method": "kmeans", "n_clusters": None,
-                     "text": "tfidf"},  # tfidf | minilm | null (no text block)
-        "analytics": {"enabled": True},
-    },
-    "recommend": RecommendConfig().to_dict(),  # the stage's dataclass holds its keys and defaults
-    "report": {"enabled": True},
-}
+__all__ = ["DEFAULTS", "ConfigError", "PipelineConfig", "load_config", "merge_config", "pipeline_config"]
 
 
-class ConfigError(ValueError):
-    """A pipeline config is invalid; the message names the file and the key."""
+@dataclass
+class PipelineConfig(Section):
+    """A whole pipeline config: the run's name and seed, and one section per stage."""
+
+    name: str = "demo"
+    seed: int = 0
+    data: DataConfig = field(default_factory=DataConfig)
+    store: StoreConfig = field(default_factory=StoreConfig)
+    extract: ExtractConfig = field(default_factory=ExtractConfig)
+    mine: MineConfig = field(default_factory=MineConfig)
+    recommend: RecommendConfig = field(default_factory=RecommendConfig)
+    report: ReportConfig = field(default_factory=ReportConfig)
 
 
-def merge_config(overrides: dict[str, Any] | None, source: str = "config") -> dict[str, Any]:
-    """Deep-merge ``overrides`` over :data:`DEFAULTS`; unknown keys raise :class:`ConfigError`.
+DEFAULTS: dict[str, Any] = PipelineConfig().to_dict()
+"""Every key of a pipeline config with its default, generated from the stages' dataclasses."""
+
+
+def merge_config(overrides: Mapping[str, Any] | None, source: str = "config") -> dict[str, Any]:
+    """``overrides`` merged over :data:`DEFAULTS` and validated, as a plain mapping; unknown keys and bad
+    values raise :class:`ConfigError` naming ``source`` and the dotted key.
 
     Keys under ``data.options`` are free-form (they go to the reader).
     """
-    merged = copy.deepcopy(DEFAULTS)
-    _merge(merged, overrides or {}, source, prefix="")
-    return merged
+    return PipelineConfig.from_dict(overrides, source=source).to_dict()
 
 
-def _merge(base: dict[str, Any], new: dict[str, Any], source: str, prefix: str) -> None:
-    if not isinstance(new, dict):
-        raise ConfigError(f"{source}: {prefix.rstrip('.') or 'top level'} must be a mapping")
-    for key, value in new.items():
-        dotted = f"{prefix}{key}"
-        if key not in base:
-            raise ConfigError(f"{source}: unknown key {dotted!r} (known: {sorted(base)})")
-        if isinstance(base[key], dict) and dotted != "data.options":
-            _merge(base[key], value, source, prefix=dotted + ".")
-        else:
-            base[key] = value
+def pipeline_config(cfg: PipelineConfig | Mapping[str, Any], source: str = "config") -> PipelineConfig:
+    """``cfg`` as a validated :class:`PipelineConfig` (a mapping is merged over the defaults)."""
+    return cfg if isinstance(cfg, PipelineConfig) else PipelineConfig.from_dict(cfg, source=source)
 
 
 def load_config(path: str | Path) -> dict[str, Any]:

@@ -28,10 +28,10 @@ from sklearn.cluster import HDBSCAN, AgglomerativeClustering, KMeans, MiniBatchK
 from sklearn.metrics import adjusted_rand_score, davies_bouldin_score, silhouette_score
 
 from kgmine.mine.catalog import CatalogView, as_catalog
+from kgmine.mine.config import METHODS
 from kgmine.mine.embed import (TextVectorizer, attribute_onehots, behaviour_embedding, incidence,
                                stack_blocks)
 
-METHODS = ("kmeans", "minibatch", "hdbscan", "agglomerative")
 SELECTIONS = ("silhouette", "davies_bouldin")
 MAX_AGGLOMERATIVE = 20_000
 

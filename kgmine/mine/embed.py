@@ -26,7 +26,7 @@ from sklearn.decomposition import TruncatedSVD
 from sklearn.feature_extraction.text import TfidfTransformer, TfidfVectorizer
 from sklearn.preprocessing import normalize
 
-TEXT_METHODS = ("tfidf", "minilm")
+from kgmine.mine.config import TEXT_METHODS
 
 
 def _reduce(matrix: sp.spmatrix | np.ndarray, n_components: int, random_state: int | None) -> np.ndarray:

@@ -9,9 +9,8 @@ from pathlib import Path
 from typing import Any
 
 from kgmine.graph.stores.base import GraphStore, StoreError
+from kgmine.graph.stores.config import STORE_KINDS
 from kgmine.graph.stores.neo4j_store import NEO4J_ENV  # the driver itself is imported only by Neo4jStore()
-
-STORE_KINDS = ("ladybug", "neo4j")
 
 
 def open_store(kind: str = "ladybug", path: str | Path | None = None, **cfg: Any) -> GraphStore:
