@@ -1,6 +1,7 @@
 """Run the whole kgmine job: read -> extract -> graph -> mine -> recommend -> report.
 
-:func:`run_pipeline` takes a merged config (:mod:`kgmine.config`) and an output directory and
+:func:`run_pipeline` takes a config (a :class:`~kgmine.config.PipelineConfig`, or a mapping such as
+:func:`kgmine.config.merge_config` returns, validated before anything runs) and an output directory and
 leaves there:
 
 ``store/``                 the embedded LadybugDB store (unless ``store.path`` / ``--store`` says otherwise)
@@ -29,7 +30,10 @@ import numpy as np
 import pandas as pd
 import yaml
 
+from kgmine.config import PipelineConfig, pipeline_config
+from kgmine.extract.config import ExtractConfig
 from kgmine.graph.build import build_tables
+from kgmine.graph.stores.config import StoreConfig
 from kgmine.io.tables import ShopData
 from kgmine.jsonable import to_jsonable
 from kgmine.progress import progress_disabled
@@ -56,68 +60,70 @@ def _timed(metrics: dict[str, Any], stage: str, console: Any = None) -> Iterator
     metrics.setdefault("timings", {})[stage] = round(time.perf_counter() - start, 3)
 
 
-def read_data(cfg: dict[str, Any]) -> ShopData:
+def read_data(cfg: PipelineConfig) -> ShopData:
     """Read (or generate) the run's data as :class:`ShopData`; raises before anything is stored."""
-    data_cfg = cfg["data"]
-    if data_cfg["kind"] == "demo":
+    data_cfg = cfg.data
+    if data_cfg.kind == "demo":
         from kgmine.demo.world import generate_world
 
-        return generate_world(n_products=int(data_cfg["n_products"]), n_users=int(data_cfg["n_users"]),
-                              seed=int(cfg["seed"]))
+        return generate_world(n_products=data_cfg.n_products, n_users=data_cfg.n_users, seed=cfg.seed)
     from kgmine.io import read_dataset
 
-    return read_dataset(data_cfg["kind"], **data_cfg.get("options", {}))
+    return read_dataset(data_cfg.kind, **data_cfg.options)
 
 
-def open_run_store(cfg: dict[str, Any], out_dir: Path):
+def open_run_store(store_cfg: StoreConfig, out_dir: Path):
     """Open the store the config names (LadybugDB at ``store.path`` or OUT/store, or Neo4j)."""
     from kgmine.graph.stores import open_store
 
-    store_cfg = cfg["store"]
-    if store_cfg["kind"] == "ladybug":
-        path = Path(store_cfg["path"]) if store_cfg.get("path") else out_dir / "store"
+    if store_cfg.kind == "ladybug":
+        path = Path(store_cfg.path) if store_cfg.path else out_dir / "store"
         return open_store("ladybug", path=path)
-    kwargs = {k: store_cfg[k] for k in ("uri", "user", "database") if store_cfg.get(k)}
-    return open_store(store_cfg["kind"], **kwargs)
+    kwargs = {k: getattr(store_cfg, k) for k in ("uri", "user", "database") if getattr(store_cfg, k)}
+    return open_store(store_cfg.kind, **kwargs)
 
 
-def run_pipeline(cfg: dict[str, Any], out_dir: str | Path, console: Any = None) -> RunResult:
-    """Run every enabled stage of ``cfg`` into ``out_dir`` and return the metrics."""
+def run_pipeline(cfg: PipelineConfig | dict[str, Any], out_dir: str | Path, console: Any = None) -> RunResult:
+    """Run every enabled stage of ``cfg`` into ``out_dir`` and return the metrics.
+
+    ``cfg`` is validated first (:func:`kgmine.config.pipeline_config`): a bad value raises
+    :class:`~kgmine.config.ConfigError` before anything is read or written."""
+    cfg = pipeline_config(cfg)
     out_dir = Path(out_dir)
     (out_dir / "artifacts").mkdir(parents=True, exist_ok=True)
-    metrics: dict[str, Any] = {"run": {"name": cfg["name"], "seed": cfg["seed"]}}
-    seed_everything(int(cfg["seed"]))
+    metrics: dict[str, Any] = {"run": {"name": cfg.name, "seed": cfg.seed}}
+    seed_everything(cfg.seed)
     total_start = time.perf_counter()
 
     with _timed(metrics, "read", console):
         data = read_data(cfg)
     metrics["data"] = {"name": data.name, "synthetic": data.synthetic, **data.summary()}
-    (out_dir / "config.yaml").write_text(yaml.safe_dump(cfg, sort_keys=False))
+    (out_dir / "config.yaml").write_text(yaml.safe_dump(cfg.to_dict(), sort_keys=False))
 
     graph_inputs: dict[str, Any] = {}
-    if cfg["extract"]["enabled"]:
+    if cfg.extract.enabled:
         with _timed(metrics, "extract", console):
-            graph_inputs, ext_metrics = run_extraction(data, cfg, out_dir)
+            graph_inputs, ext_metrics = run_extraction(data, cfg.extract, out_dir)
         metrics["extraction"] = ext_metrics
 
     with _timed(metrics, "graph", console):
         tables = build_tables(data, **graph_inputs)
-        store = open_run_store(cfg, out_dir)
+        store = open_run_store(cfg.store, out_dir)
     try:
         with _timed(metrics, "load", console):
             store.load(tables, progress=console is not None)
 
-        if cfg["mine"]["rules"]["enabled"]:
+        if cfg.mine.rules.enabled:
             with _timed(metrics, "mine_rules", console):
                 metrics.setdefault("mine", {}).update(run_rules(data, cfg, store, out_dir))
-        if cfg["mine"]["clusters"]["enabled"]:
+        if cfg.mine.clusters.enabled:
             with _timed(metrics, "mine_clusters", console):
                 metrics.setdefault("mine", {}).update(run_clusters(data, cfg, store, out_dir))
-        if cfg["mine"]["analytics"]["enabled"]:
+        if cfg.mine.analytics.enabled:
             with _timed(metrics, "mine_analytics", console):
                 metrics.setdefault("mine", {}).update(run_analytics(store))
 
-        if cfg["recommend"]["enabled"]:
+        if cfg.recommend.enabled:
             with _timed(metrics, "recommend", console):
                 metrics["recommend"] = run_recommender(data, cfg, store, out_dir)
         metrics["graph"] = store.counts()
@@ -126,7 +132,7 @@ def run_pipeline(cfg: dict[str, Any], out_dir: str | Path, console: Any = None) 
 
     metrics["timings"]["total"] = round(time.perf_counter() - total_start, 3)
     (out_dir / "metrics.json").write_text(json.dumps(to_jsonable(metrics), indent=2))
-    if cfg["report"]["enabled"]:
+    if cfg.report.enabled:
         with _timed(metrics, "report", console):
             from kgmine.report.html import render_report
 
@@ -138,7 +144,7 @@ def run_pipeline(cfg: dict[str, Any], out_dir: str | Path, console: Any = None) 
 # ---------------------------------------------------------------- stages
 
 
-def run_extraction(data: ShopData, cfg: dict[str, Any], out_dir: Path) -> tuple[dict[str, Any], dict]:
+def run_extraction(data: ShopData, ext_cfg: ExtractConfig, out_dir: Path) -> tuple[dict[str, Any], dict]:
     """Open extraction over product texts and reviews (:func:`kgmine.extract.catalog.extract_catalog`).
 
     Writes ``artifacts/extraction.parquet`` (every attribute value), ``artifacts/relations.parquet``
@@ -149,27 +155,26 @@ def run_extraction(data: ShopData, cfg: dict[str, Any], out_dir: Path) -> tuple[
     from kgmine.extract.catalog import extract_catalog
     from kgmine.extract.open_extractor import build_open_pipeline
 
-    ext_cfg = cfg["extract"]
     nlp = None
-    if ext_cfg["model"] not in ("default", None):
+    if ext_cfg.span_model is not None:
         from kgmine.extract.catalog import catalog_brands
 
-        nlp = build_open_pipeline(brands=catalog_brands(data.products), span_model=ext_cfg["model"])
-    reviews = data.reviews if ext_cfg.get("reviews") and len(data.reviews) else None
-    result = extract_catalog(data.products, reviews, nlp, batch_size=int(ext_cfg["batch_size"]),
-                             n_process=int(ext_cfg["n_process"]), progress=not progress_disabled())
+        nlp = build_open_pipeline(brands=catalog_brands(data.products), span_model=ext_cfg.span_model)
+    reviews = data.reviews if ext_cfg.reviews and len(data.reviews) else None
+    result = extract_catalog(data.products, reviews, nlp, batch_size=ext_cfg.batch_size,
+                             n_process=ext_cfg.n_process, progress=not progress_disabled())
     artifacts = out_dir / "artifacts"
     values = result.attributes
     values.to_parquet(artifacts / "extraction.parquet")
-    keep = values[values["confidence"] >= float(ext_cfg["min_confidence"])]
-    rel_cfg = ext_cfg["relations"]
+    keep = values[values["confidence"] >= ext_cfg.min_confidence]
+    rel_cfg = ext_cfg.relations
     relations = result.relations.assign(
-        in_graph=bool(rel_cfg["enabled"]) & (result.relations["confidence"] >= float(rel_cfg["min_confidence"])))
+        in_graph=rel_cfg.enabled & (result.relations["confidence"] >= rel_cfg.min_confidence))
     relations.to_parquet(artifacts / "relations.parquet")
     result.entities.to_parquet(artifacts / "entities.parquet")
     inputs: dict[str, Any] = {"extracted": keep, "review_mentions": result.review_mentions,
                               "relations": relations[relations["in_graph"]],
-                              "entities": result.entities if ext_cfg["entities"] else None}
+                              "entities": result.entities if ext_cfg.entities else None}
     metrics: dict[str, Any] = {
         "rows": int(len(values)), "rows_in_graph": int(len(keep)),
         "per_attribute": keep["attribute"].value_counts().to_dict(),
@@ -178,7 +183,7 @@ def run_extraction(data: ShopData, cfg: dict[str, Any], out_dir: Path) -> tuple[
         "relations": {"triples": int(len(relations)), "in_graph": int(relations["in_graph"].sum()),
                       "per_relation": relations["relation"].value_counts().to_dict(),
                       "per_relation_in_graph": relations.loc[relations["in_graph"], "relation"].value_counts().to_dict(),
-                      "min_confidence": float(rel_cfg["min_confidence"])},
+                      "min_confidence": rel_cfg.min_confidence},
         "entities": int(len(result.entities)),
     }
     if "product_attributes" in data.truth:
@@ -207,17 +212,17 @@ def _new_values(data: ShopData, values: pd.DataFrame) -> dict[str, int]:
     return {str(k): int(v) for k, v in new["attribute"].value_counts().items()}
 
 
-def run_rules(data: ShopData, cfg: dict[str, Any], store, out_dir: Path) -> dict[str, Any]:
+def run_rules(data: ShopData, cfg: PipelineConfig, store, out_dir: Path) -> dict[str, Any]:
     """Mine association rules over baskets and write pairwise rules as FREQUENTLY_BOUGHT_WITH."""
     from kgmine.mine.rules import AssociationRules
     from kgmine.mine.writeback import write_rules
 
-    rc = cfg["mine"]["rules"]
+    rc = cfg.mine.rules
     baskets = data.baskets()
     if baskets.empty:
         return {"baskets": 0, "itemsets": 0, "rules": 0, "rule_edges": 0}
-    miner = AssociationRules(min_support=float(rc["min_support"]), min_confidence=float(rc["min_confidence"]),
-                             min_len=int(rc["min_len"]), max_len=rc["max_len"]).fit(baskets)
+    miner = AssociationRules(min_support=rc.min_support, min_confidence=rc.min_confidence, min_len=rc.min_len,
+                             max_len=rc.max_len).fit(baskets)
     rules = miner.rules_
     keep = [c for c in rules.columns if c not in ("antecedent_items", "consequent_items")]
     artifact = rules[keep].copy()
@@ -229,14 +234,14 @@ def run_rules(data: ShopData, cfg: dict[str, Any], store, out_dir: Path) -> dict
             "rules": int(len(rules)), "rule_edges": int(written.get("FREQUENTLY_BOUGHT_WITH", 0))}
 
 
-def run_clusters(data: ShopData, cfg: dict[str, Any], store, out_dir: Path) -> dict[str, Any]:
+def run_clusters(data: ShopData, cfg: PipelineConfig, store, out_dir: Path) -> dict[str, Any]:
     """Cluster the stored products (text + attribute features) and write Cluster nodes with IN_CLUSTER."""
     from kgmine.mine.clusters import ProductClusterer, adjusted_rand
     from kgmine.mine.writeback import write_clusters
 
-    cc = cfg["mine"]["clusters"]
-    clusterer = ProductClusterer(method=cc["method"], n_clusters=cc["n_clusters"], text=cc["text"],
-                                 random_state=int(cfg["seed"]), progress=not progress_disabled())
+    cc = cfg.mine.clusters
+    clusterer = ProductClusterer(method=cc.method, n_clusters=cc.n_clusters, text=cc.text, random_state=cfg.seed,
+                                 progress=not progress_disabled())
     clusterer.fit(store)
     assignments = clusterer.labels_
     labels = clusterer.clusters_.set_index("cluster")["label"] if "label" in clusterer.clusters_ else None
@@ -261,9 +266,9 @@ def run_analytics(store) -> dict[str, Any]:
     return analyse_store(store)
 
 
-def run_recommender(data: ShopData, cfg: dict[str, Any], store, out_dir: Path) -> dict[str, Any]:
+def run_recommender(data: ShopData, cfg: PipelineConfig, store, out_dir: Path) -> dict[str, Any]:
     """Train the configured GNN recommender, evaluate it beside popularity, write top-K to the store."""
     from kgmine.recommend.pipeline import train_and_recommend
 
-    rec_cfg = {**cfg["recommend"], "progress": not progress_disabled()}
-    return train_and_recommend(data, rec_cfg, store=store, out_dir=out_dir, seed=int(cfg["seed"]))
+    return train_and_recommend(data, cfg.recommend, store=store, out_dir=out_dir, seed=cfg.seed,
+                               progress=not progress_disabled())
