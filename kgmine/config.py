@@ -71,8 +71,9 @@ def merge_config(overrides: Mapping[str, Any] | None, source: str = "config") ->
 
 
 def pipeline_config(cfg: PipelineConfig | Mapping[str, Any], source: str = "config") -> PipelineConfig:
-    """``cfg`` as a validated :class:`PipelineConfig` (a mapping is merged over the defaults)."""
-    return cfg if isinstance(cfg, PipelineConfig) else PipelineConfig.from_dict(cfg, source=source)
+    """``cfg`` as a validated :class:`PipelineConfig` (a mapping is merged over the defaults; a
+    :class:`PipelineConfig` is checked again, in case a field was set after it was built)."""
+    return PipelineConfig.from_dict(cfg.to_dict() if isinstance(cfg, PipelineConfig) else cfg, source=source)
 
 
 def load_config(path: str | Path) -> dict[str, Any]:

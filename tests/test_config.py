@@ -135,3 +135,13 @@ def test_run_pipeline_validates_a_changed_mapping_before_writing(tmp_path):
     with pytest.raises(ConfigError, match="recommend.model"):
         run_pipeline(cfg, tmp_path / "run")
     assert not (tmp_path / "run").exists()
+
+
+def test_a_typed_config_changed_after_it_was_built_is_checked_again(tmp_path):
+    from kgmine.config import pipeline_config
+
+    cfg = PipelineConfig()
+    cfg.store.kind = "postgres"
+    with pytest.raises(ConfigError, match="store.kind"):
+        pipeline_config(cfg)
+    assert pipeline_config(PipelineConfig(seed=3)).seed == 3

@@ -27,12 +27,15 @@ def demo(
     seed: int = typer.Option(0, "--seed", help="Random seed for the world and every stage."),
 ) -> None:
     """Run every stage on a SYNTHETIC demo shop: extract, graph, mine, recommend, report."""
-    from kgmine.config import merge_config
+    from kgmine.config import ConfigError, merge_config
 
     overrides: dict[str, Any] = {"seed": seed, "data": {"kind": "demo", "n_products": products, "n_users": users}}
     if epochs is not None:
         overrides["recommend"] = {"epochs": epochs}
-    cfg = merge_config(overrides, source="kgmine demo")
+    try:
+        cfg = merge_config(overrides, source="kgmine demo")
+    except ConfigError as exc:
+        fail(str(exc))
     _apply_store_option(cfg, store)
     _run(cfg, out)
 
