@@ -206,6 +206,19 @@ def test_every_explanation_path_exists_in_the_store(backend, showcase):
             assert step["src"] in view["names"] and step["dst"] in view["names"]
 
 
+def test_shared_attribute_paths_pair_the_bought_product_with_its_own_value(backend, showcase):
+    """The explorer's last pattern comes from the one engine (recommend.serve.explain): its paths are stored."""
+    from kgmine.recommend.serve import path_exists
+
+    explorer, reader = backend
+    products = reader.query("MATCH (p:Product) RETURN p.id AS id ORDER BY id")["id"].tolist()
+    found = explorer.explain(showcase["user"], products)
+    shared = [e for e in found.values() if e["path"][-1]["rel"] == "HAS_ATTRIBUTE"]
+    assert shared
+    assert all(path_exists(reader, e["path"]) for e in shared)
+    assert all("which has the same" in e["text"] for e in shared)
+
+
 def test_user_purchases_count_repeat_buys(backend, showcase, small_world):
     explorer, _ = backend
     view = explorer.user(showcase["user"], k=1000)

@@ -8,8 +8,10 @@ and RECOMMENDED edges written back.
   to it, tried in this order: a product the user bought or rated that is linked to it by
   FREQUENTLY_BOUGHT_WITH / ALSO_BOUGHT / ALSO_VIEWED; a product the user rated >= 4 of the same brand;
   a bought product of the same brand; of the same (sub)category; in the same mined cluster; last, the
-  collaborative path (the user and another user share a product, and the other user has this one). The path
-  is a list of stored edges ``{src, rel, dst}`` with nodes written ``Label:id`` (arrows as stored).
+  collaborative path (the user and another user share a product, and the other user has this one); with
+  ``shared_attributes=True`` (the explorer's choice) then a bought product with an extracted attribute value
+  in common. The path is a list of stored edges ``{src, rel, dst}`` with nodes written ``Label:id`` (arrows
+  as stored).
 * :func:`write_recommendations` — upserts RECOMMENDED(score, rank, model) edges, replacing the
   model's earlier edges of the same users.
 """
@@ -106,12 +108,15 @@ def _rel_types(store) -> set[str]:
     return {type_ for type_ in REL_TYPES if counts.get(type_)}
 
 
-def explain(store, user_id: str, product_ids: Sequence[str], max_hops_rows: int = 5000) -> pd.DataFrame:
+def explain(store, user_id: str, product_ids: Sequence[str], max_hops_rows: int = 5000,
+            shared_attributes: bool = False) -> pd.DataFrame:
     """One explanation per product: ``DataFrame(user_id, product_id, explanation, path)``.
 
     ``path`` is a list of stored edges ``{"src": "Label:id", "rel": TYPE, "dst": "Label:id"}`` that
     leads from the user to the product (see the module docstring for the order of patterns tried);
     products with no such path get ``explanation`` ``"no path in the graph"`` and an empty path.
+    ``shared_attributes`` adds a last pattern, ``u -BOUGHT-> x -HAS_ATTRIBUTE-> v <-HAS_ATTRIBUTE- p``
+    (the smallest ``x`` id, then the smallest ``v`` id of that ``x``).
     All Cypher is parameterised; only schema relationship types are interpolated.
     """
     todo = [str(p) for p in product_ids]
@@ -123,11 +128,11 @@ def explain(store, user_id: str, product_ids: Sequence[str], max_hops_rows: int 
     def remaining() -> list[str]:
         return [p for p in todo if p not in found]
 
-    def take(cypher: str, build, sort_by: str | None = None) -> None:
+    def take(cypher: str, build, sort_by: str | None = None, ascending: bool = False) -> None:
         """Run ``cypher`` for the unexplained products; ``build(row)`` gives (text, path) of a new one."""
         rows = store.query(cypher, {**params, "items": remaining()})
         if sort_by and len(rows):
-            rows = rows.sort_values(sort_by, ascending=False, kind="stable")
+            rows = rows.sort_values(sort_by, ascending=ascending, kind="stable")
         for row in rows.itertuples(index=False):
             if row.product not in found:
                 found[row.product] = build(row)
@@ -178,6 +183,17 @@ def explain(store, user_id: str, product_ids: Sequence[str], max_hops_rows: int 
                  f"{_VERB[urel]} {_name(row.via, row.via_title)}; user {row.peer} also {_VERB[urel]} that and this",
                  [has(urel, row), _edge(f"User:{row.peer}", urel, f"Product:{row.via}"),
                   _edge(f"User:{row.peer}", urel, f"Product:{row.product}")]))
+    # 4. an extracted attribute value in common with a bought product (one row per bought product, its
+    #    smallest shared value; the smallest bought id wins)
+    if shared_attributes and "BOUGHT" in user_rels and "HAS_ATTRIBUTE" in present and remaining():
+        take("MATCH (u:User {id: $user})-[:BOUGHT]->(x:Product)-[:HAS_ATTRIBUTE]->(v:AttributeValue)"
+             "<-[:HAS_ATTRIBUTE]-(p:Product) WHERE p.id IN $items AND x.id <> p.id "
+             "RETURN p.id AS product, x.id AS via, min(v.id) AS shared",
+             lambda row: (
+                 f"bought {row.via}, which has the same {row.shared.replace(':', ' ', 1)}",
+                 [has("BOUGHT", row), _edge(f"Product:{row.via}", "HAS_ATTRIBUTE", f"AttributeValue:{row.shared}"),
+                  _edge(f"Product:{row.product}", "HAS_ATTRIBUTE", f"AttributeValue:{row.shared}")]),
+             sort_by="via", ascending=True)
     return pd.DataFrame({
         "user_id": pd.array([str(user_id)] * len(todo), dtype="string"),
         "product_id": pd.array(todo, dtype="string"),

@@ -338,56 +338,25 @@ class Explorer:
     def explain(self, user_id: str, product_ids: Sequence[str]) -> dict[str, dict[str, Any]]:
         """One explanation per recommended product, read from the graph: ``{product_id: {"path", "text"}}``.
 
-        First :func:`kgmine.recommend.serve.explain` (a product the user bought or rated that is
-        FREQUENTLY_BOUGHT_WITH / ALSO_BOUGHT / ALSO_VIEWED-linked to it, or shares its brand, category
-        or cluster). For products it leaves unexplained the explorer tries two more patterns:
-
-        * ``u -BOUGHT-> q -HAS_ATTRIBUTE-> v <-HAS_ATTRIBUTE- p`` (an extracted attribute value in common);
-        * ``u -BOUGHT-> q <-BOUGHT- w -BOUGHT-> p`` (another shopper bought both: the collaborative
-          signal a graph recommender propagates).
+        The one engine, :func:`kgmine.recommend.serve.explain`, with its ``shared_attributes`` pattern
+        on: a product the user bought or rated that is FREQUENTLY_BOUGHT_WITH / ALSO_BOUGHT /
+        ALSO_VIEWED-linked to it, or shares its brand, category or cluster; another shopper who has a
+        product in common with the user has it (the collaborative signal a graph recommender
+        propagates); last, ``u -BOUGHT-> q -HAS_ATTRIBUTE-> v <-HAS_ATTRIBUTE- p`` (an extracted
+        attribute value in common).
 
         A path is a list of stored edges ``{"src", "rel", "dst"}`` (arrows as stored, nodes
-        ``Label:id``); among several paths of one pattern the smallest ids are taken. Products with
-        no path are absent from the result.
+        ``Label:id``). Products with no path are absent from the result.
         """
         from kgmine.recommend.serve import explain as recommender_explain
 
         wanted = [str(p) for p in dict.fromkeys(product_ids)]
-        found: dict[str, dict[str, Any]] = {}
         if not wanted:
-            return found
+            return {}
         with self._lock:
-            frame = recommender_explain(self.store, str(user_id), wanted)
-        for row in frame.itertuples(index=False):
-            if len(row.path):
-                found[str(row.product_id)] = {"path": [dict(step) for step in row.path], "text": row.explanation}
-        todo = [p for p in wanted if p not in found]
-        u = f"User:{user_id}"
-        params = {"uid": str(user_id)}
-        if todo:
-            rows = frame_records(self._q(
-                "MATCH (u:User {id: $uid})-[:BOUGHT]->(q:Product)-[:HAS_ATTRIBUTE]->(v:AttributeValue)"
-                "<-[:HAS_ATTRIBUTE]-(p:Product) WHERE p.id IN $pids AND q.id <> p.id "
-                "RETURN p.id AS p, min(q.id) AS q, min(v.id) AS v", {**params, "pids": todo}))
-            for row in rows:
-                v = f"AttributeValue:{row['v']}"
-                found[row["p"]] = {"path": [{"src": u, "rel": "BOUGHT", "dst": f"Product:{row['q']}"},
-                                            {"src": f"Product:{row['q']}", "rel": "HAS_ATTRIBUTE", "dst": v},
-                                            {"src": f"Product:{row['p']}", "rel": "HAS_ATTRIBUTE", "dst": v}],
-                                   "text": f"bought {row['q']}, which has the same {row['v'].replace(':', ' ', 1)}"}
-            todo = [p for p in todo if p not in found]
-        if todo:
-            rows = frame_records(self._q(
-                "MATCH (u:User {id: $uid})-[:BOUGHT]->(q:Product)<-[:BOUGHT]-(w:User)-[:BOUGHT]->(p:Product) "
-                "WHERE p.id IN $pids AND q.id <> p.id AND w.id <> u.id "
-                "RETURN p.id AS p, min(q.id) AS q, min(w.id) AS w", {**params, "pids": todo}))
-            for row in rows:
-                w = f"User:{row['w']}"
-                found[row["p"]] = {"path": [{"src": u, "rel": "BOUGHT", "dst": f"Product:{row['q']}"},
-                                            {"src": w, "rel": "BOUGHT", "dst": f"Product:{row['q']}"},
-                                            {"src": w, "rel": "BOUGHT", "dst": f"Product:{row['p']}"}],
-                                   "text": f"bought {row['q']}; shopper {row['w']} bought it too, and this"}
-        return found
+            frame = recommender_explain(self.store, str(user_id), wanted, shared_attributes=True)
+        return {str(row.product_id): {"path": [dict(step) for step in row.path], "text": row.explanation}
+                for row in frame.itertuples(index=False) if len(row.path)}
 
     def names(self, keys: Sequence[str]) -> dict[str, str]:
         """Display names of ``Label:id`` node keys (one query per label), e.g. product titles."""
