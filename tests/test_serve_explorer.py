@@ -400,3 +400,23 @@ def test_browser_search_open_product_see_recommendations_run_query(driver, live_
 
     severe = [e for e in driver.get_log("browser") if e["level"] == "SEVERE" and "/api/query" not in e["message"]]
     assert not severe, severe
+
+
+def test_an_older_read_only_store_without_a_newer_table_still_shows_neighbourhoods(tmp_path):
+    """A store written before VIEWED existed, opened read-only, has no VIEWED table: the views skip it."""
+    from kgmine.serve import open_explorer
+
+    path = tmp_path / "old"
+    with open_store("ladybug", path=path) as store:
+        store.create_schema()
+        store.upsert_nodes("User", pd.DataFrame({"id": ["u1"]}))
+        store.upsert_nodes("Product", pd.DataFrame({"id": ["p1"]}))
+        store.upsert_edges("BOUGHT", "User", "Product", pd.DataFrame({"src": ["u1"], "dst": ["p1"]}))
+        store.query("DROP TABLE VIEWED", write=True)
+    explorer = open_explorer(path)
+    try:
+        graph = explorer.neighbourhood("User", "u1")
+        assert [(t["type"], t["total"]) for t in graph["types"]] == [("BOUGHT", 1)]
+        assert explorer.user("u1")["bought"][0]["id"] == "p1"
+    finally:
+        explorer.close()

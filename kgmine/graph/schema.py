@@ -75,6 +75,8 @@ REL_TYPES: dict[str, RelType] = {
                 "an explicit rating"),
         RelType("REVIEWED", (("User", "Product"),), {"rating": DOUBLE, "timestamp": INT64, "review_id": STRING},
                 "user reviewed product"),
+        RelType("VIEWED", (("User", "Product"),), {"timestamp": INT64, "split": STRING},
+                "the user viewed the product: one edge per pair, timestamp / split those of the latest view"),
         RelType("WROTE", (("User", "Review"),), {}, "user wrote review"),
         RelType("REVIEW_OF", (("Review", "Product"),), {}, "review is about product"),
         RelType("ALSO_BOUGHT", (("Product", "Product"),), {"source": STRING}, "catalog co-purchase link"),

@@ -172,9 +172,12 @@ class Explorer:
         return {k: v for k, v in frame_records(frame)[0].items()}
 
     def _links(self, label: str) -> list[tuple[str, str, str, str]]:
-        """(rel type, direction 'out'|'in', other label, other label's display property) touching ``label``."""
+        """(rel type, direction 'out'|'in', other label, other label's display property) touching ``label``,
+        for the types the store holds edges of (an older read-only store may lack a newer type's table)."""
+        with self._lock:
+            counts = self.store.counts()
         out = []
-        for rt in REL_TYPES.values():
+        for rt in (rt for rt in REL_TYPES.values() if counts.get(rt.type)):
             for src, dst in rt.pairs:
                 if src == label:
                     out.append((rt.type, "out", dst))
