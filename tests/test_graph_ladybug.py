@@ -343,24 +343,28 @@ def test_cli_query_write_flag_allows_writes(tmp_path):
         assert s.query("MATCH (p:Product {id: 'p3'}) RETURN p.title AS t")["t"].tolist() == ["Green tea"]
 
 
-def test_an_older_store_gets_the_new_label_pairs_of_a_relationship_type(tmp_path):
-    """A store written before MENTIONS could start at a Product or end at an Entity is migrated in place."""
+def _older_store(path, *statements: str):
+    """A LadybugDB store as an older kgmine wrote it: every node table, then ``statements`` (its rel tables, data)."""
     import ladybug
 
-    from kgmine.graph.schema import NODE_TYPES, REL_TYPES
     from kgmine.graph.stores.ladybug_store import DB_FILE, node_table_ddl
 
-    path = tmp_path / "old"
     path.mkdir()
     db = ladybug.Database(str(path / DB_FILE))
     conn = ladybug.Connection(db)
-    for label in NODE_TYPES:
-        conn.execute(node_table_ddl(label))
-    conn.execute("CREATE REL TABLE MENTIONS(FROM Review TO Brand, FROM Review TO AttributeValue, "
-                 "FROM Review TO Product, source_doc STRING, extractor STRING, confidence DOUBLE)")
-    conn.execute("CREATE (:Review {id: 'r1'})-[:MENTIONS {confidence: 0.9}]->(:Brand {id: 'acme'})")
+    for statement in [node_table_ddl(label) for label in NODE_TYPES] + list(statements):
+        conn.execute(statement)
     conn.close()
     db.close()
+    return path
+
+
+def test_an_older_store_gets_the_new_label_pairs_of_a_relationship_type(tmp_path):
+    """A store written before MENTIONS could start at a Product or end at an Entity is migrated in place."""
+    path = _older_store(tmp_path / "old",
+                        "CREATE REL TABLE MENTIONS(FROM Review TO Brand, FROM Review TO AttributeValue, "
+                        "FROM Review TO Product, source_doc STRING, extractor STRING, confidence DOUBLE)",
+                        "CREATE (:Review {id: 'r1'})-[:MENTIONS {confidence: 0.9}]->(:Brand {id: 'acme'})")
     store = open_store("ladybug", path=path)
     try:
         store.create_schema()
@@ -397,21 +401,10 @@ def test_tabular_viewed_interactions_become_viewed_edges(tmp_path):
 
 def test_an_older_store_gains_the_viewed_table_on_open(tmp_path):
     """A store written before VIEWED existed gets the table when opened for writing; its data stays."""
-    import ladybug
+    from kgmine.graph.stores.ladybug_store import rel_table_ddl
 
-    from kgmine.graph.schema import NODE_TYPES
-    from kgmine.graph.stores.ladybug_store import DB_FILE, node_table_ddl, rel_table_ddl
-
-    path = tmp_path / "old"
-    path.mkdir()
-    db = ladybug.Database(str(path / DB_FILE))
-    conn = ladybug.Connection(db)
-    for label in NODE_TYPES:
-        conn.execute(node_table_ddl(label))
-    conn.execute(rel_table_ddl("BOUGHT"))
-    conn.execute("CREATE (:User {id: 'u1'})-[:BOUGHT {timestamp: 5}]->(:Product {id: 'p1'})")
-    conn.close()
-    db.close()
+    path = _older_store(tmp_path / "old", rel_table_ddl("BOUGHT"),
+                        "CREATE (:User {id: 'u1'})-[:BOUGHT {timestamp: 5}]->(:Product {id: 'p1'})")
     with open_store("ladybug", path=path) as store:
         store.create_schema()
         assert "VIEWED" in store._table_columns()
