@@ -34,7 +34,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from kgmine.graph.schema import NODE_TYPES, REL_TYPES, check_identifier
+from kgmine.graph.schema import NODE_TYPES, REL_TYPES, check_identifier, node_type
 
 #: The property shown as a node's name, per label (``id`` when a label has none).
 DISPLAY_PROPERTY: dict[str, str] = {
@@ -161,9 +161,7 @@ class Explorer:
 
     def node(self, label: str, node_id: str) -> dict[str, Any] | None:
         """All schema properties of one node (``None`` when it does not exist)."""
-        nt = NODE_TYPES.get(check_identifier(label, "label"))
-        if nt is None:
-            raise ValueError(f"unknown node label {label!r}; known: {sorted(NODE_TYPES)}")
+        nt = node_type(label)
         cols = ", ".join(f"n.{check_identifier(p, 'property')} AS {p}" for p in nt.properties)
         frame = self._q(f"MATCH (n:{label} {{id: $id}}) RETURN n.id AS id{', ' + cols if cols else ''}",
                         {"id": node_id})
