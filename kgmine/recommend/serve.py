@@ -7,11 +7,11 @@ and RECOMMENDED edges written back.
 * :func:`explain` — for each recommended product one short path in the store that connects the user
   to it, tried in this order: a product the user bought or rated that is linked to it by
   FREQUENTLY_BOUGHT_WITH / ALSO_BOUGHT / ALSO_VIEWED; a product the user rated >= 4 of the same brand;
-  a bought product of the same brand; of the same (sub)category; in the same mined cluster; last, the
-  collaborative path (the user and another user share a product, and the other user has this one); with
-  ``shared_attributes=True`` (the explorer's choice) then a bought product with an extracted attribute value
-  in common. The path is a list of stored edges ``{src, rel, dst}`` with nodes written ``Label:id`` (arrows
-  as stored).
+  a bought product of the same brand; of the same (sub)category; in the same mined cluster; then the
+  collaborative path (the user and another user share a product, and the other user has this one); last,
+  with ``shared_attributes=True`` (the explorer's choice), a bought product with an extracted attribute
+  value in common. The path is a list of stored edges ``{src, rel, dst}`` with nodes written ``Label:id``
+  (arrows as stored).
 * :func:`write_recommendations` — upserts RECOMMENDED(score, rank, model) edges, replacing the
   model's earlier edges of the same users.
 """
