@@ -214,7 +214,7 @@ def _new_values(data: ShopData, values: pd.DataFrame) -> dict[str, int]:
 
 def run_rules(data: ShopData, cfg: PipelineConfig, store, out_dir: Path) -> dict[str, Any]:
     """Mine association rules over baskets and write pairwise rules as FREQUENTLY_BOUGHT_WITH."""
-    from kgmine.mine.rules import AssociationRules
+    from kgmine.mine.rules import AssociationRules, save_rules
     from kgmine.mine.writeback import write_rules
 
     rc = cfg.mine.rules
@@ -224,11 +224,7 @@ def run_rules(data: ShopData, cfg: PipelineConfig, store, out_dir: Path) -> dict
     miner = AssociationRules(min_support=rc.min_support, min_confidence=rc.min_confidence, min_len=rc.min_len,
                              max_len=rc.max_len).fit(baskets)
     rules = miner.rules_
-    keep = [c for c in rules.columns if c not in ("antecedent_items", "consequent_items")]
-    artifact = rules[keep].copy()
-    for col in ("antecedent", "consequent"):
-        artifact[col] = artifact[col].map(lambda v: [str(x) for x in v] if not isinstance(v, str) else [v])
-    artifact.to_parquet(out_dir / "artifacts" / "rules.parquet")
+    save_rules(rules, out_dir / "artifacts" / "rules.parquet")
     written = write_rules(store, miner)
     return {"baskets": int(baskets["basket_id"].nunique()), "itemsets": int(len(miner.itemsets_)),
             "rules": int(len(rules)), "rule_edges": int(written.get("FREQUENTLY_BOUGHT_WITH", 0))}

@@ -343,24 +343,28 @@ def test_cli_query_write_flag_allows_writes(tmp_path):
         assert s.query("MATCH (p:Product {id: 'p3'}) RETURN p.title AS t")["t"].tolist() == ["Green tea"]
 
 
-def test_an_older_store_gets_the_new_label_pairs_of_a_relationship_type(tmp_path):
-    """A store written before MENTIONS could start at a Product or end at an Entity is migrated in place."""
+def _older_store(path, *statements: str):
+    """A LadybugDB store as an older kgmine wrote it: every node table, then ``statements`` (its rel tables, data)."""
     import ladybug
 
-    from kgmine.graph.schema import NODE_TYPES, REL_TYPES
     from kgmine.graph.stores.ladybug_store import DB_FILE, node_table_ddl
 
-    path = tmp_path / "old"
     path.mkdir()
     db = ladybug.Database(str(path / DB_FILE))
     conn = ladybug.Connection(db)
-    for label in NODE_TYPES:
-        conn.execute(node_table_ddl(label))
-    conn.execute("CREATE REL TABLE MENTIONS(FROM Review TO Brand, FROM Review TO AttributeValue, "
-                 "FROM Review TO Product, source_doc STRING, extractor STRING, confidence DOUBLE)")
-    conn.execute("CREATE (:Review {id: 'r1'})-[:MENTIONS {confidence: 0.9}]->(:Brand {id: 'acme'})")
+    for statement in [node_table_ddl(label) for label in NODE_TYPES] + list(statements):
+        conn.execute(statement)
     conn.close()
     db.close()
+    return path
+
+
+def test_an_older_store_gets_the_new_label_pairs_of_a_relationship_type(tmp_path):
+    """A store written before MENTIONS could start at a Product or end at an Entity is migrated in place."""
+    path = _older_store(tmp_path / "old",
+                        "CREATE REL TABLE MENTIONS(FROM Review TO Brand, FROM Review TO AttributeValue, "
+                        "FROM Review TO Product, source_doc STRING, extractor STRING, confidence DOUBLE)",
+                        "CREATE (:Review {id: 'r1'})-[:MENTIONS {confidence: 0.9}]->(:Brand {id: 'acme'})")
     store = open_store("ladybug", path=path)
     try:
         store.create_schema()
@@ -372,3 +376,37 @@ def test_an_older_store_gets_the_new_label_pairs_of_a_relationship_type(tmp_path
         assert list(zip(rows["src"], rows["dst"])) == [("p1", "org:acme"), ("r1", "acme")]
     finally:
         store.close()
+
+
+def test_tabular_viewed_interactions_become_viewed_edges(tmp_path):
+    """A ``viewed`` row of an interactions file is a User -VIEWED-> Product edge (latest view's properties),
+    not the Product-Product ALSO_VIEWED link."""
+    from kgmine.graph.build import build_tables
+    from kgmine.io import read_tabular
+
+    catalog = tmp_path / "catalog.csv"
+    catalog.write_text("product_id,title\nP1,Red shirt\nP2,Blue mug\n")
+    inter = tmp_path / "events.csv"
+    inter.write_text("user_id,product_id,event,timestamp,split\n"
+                     "u1,P1,viewed,100,train\nu1,P1,viewed,300,test\nu1,P2,bought,200,train\n"
+                     "u2,P2,viewed,150,train\n")
+    with open_store("ladybug", path=tmp_path / "store") as store:
+        store.load(build_tables(read_tabular(catalog, inter)), progress=False)
+        rows = store.query("MATCH (u:User)-[v:VIEWED]->(p:Product) RETURN u.id AS uid, p.id AS pid, "
+                           "v.timestamp AS t, v.split AS s ORDER BY uid, pid")
+        assert list(rows.itertuples(index=False, name=None)) == [("u1", "P1", 300, "test"), ("u2", "P2", 150, "train")]
+        counts = store.counts()
+        assert counts["VIEWED"] == 2 and counts["BOUGHT"] == 1 and counts["ALSO_VIEWED"] == 0
+
+
+def test_an_older_store_gains_the_viewed_table_on_open(tmp_path):
+    """A store written before VIEWED existed gets the table when opened for writing; its data stays."""
+    from kgmine.graph.stores.ladybug_store import rel_table_ddl
+
+    path = _older_store(tmp_path / "old", rel_table_ddl("BOUGHT"),
+                        "CREATE (:User {id: 'u1'})-[:BOUGHT {timestamp: 5}]->(:Product {id: 'p1'})")
+    with open_store("ladybug", path=path) as store:
+        store.create_schema()
+        assert "VIEWED" in store._table_columns()
+        store.upsert_edges("VIEWED", "User", "Product", pd.DataFrame({"src": ["u1"], "dst": ["p1"], "timestamp": [9]}))
+        assert store.counts()["VIEWED"] == 1 and store.counts()["BOUGHT"] == 1

@@ -132,3 +132,28 @@ def test_cli_clusters_from_products_file(tmp_path):
     assert result.exit_code == 0, result.output
     assert "ARI vs category 1.000" in " ".join(result.output.split())
     assert len(pd.read_csv(out)) == 8
+
+
+def test_the_rules_file_is_one_format_for_the_command_and_the_run(tmp_path):
+    """`kgmine mine rules --out x.parquet` writes what a run's artifacts/rules.parquet holds (save_rules):
+    antecedent / consequent as lists of ids; CSV joins them with |; the report reads the file."""
+    import pandas as pd
+
+    from kgmine.cli import app
+    from kgmine.mine.rules import RULE_FILE_COLUMNS, save_rules
+
+    baskets = tmp_path / "b.csv"
+    baskets.write_text("milk,bread\nmilk,bread,eggs\neggs\nmilk,bread,eggs\n")
+    out = tmp_path / "rules.parquet"
+    result = CliRunner().invoke(app, ["mine", "rules", "--baskets", str(baskets), "-s", "0.5", "-c", "0.6",
+                                      "--max-consequent", "0", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    rules = AssociationRules(0.5, 0.6, max_consequent_len=None).fit(baskets).rules_
+    saved = pd.read_parquet(out)
+    assert list(saved.columns) == RULE_FILE_COLUMNS
+    assert [list(a) for a in saved["antecedent"]] == [list(a) for a in rules["antecedent"]]
+    assert any(len(c) > 1 for c in saved["consequent"])
+    save_rules(rules, tmp_path / "artifact.parquet")
+    assert pd.read_parquet(tmp_path / "artifact.parquet").astype(str).equals(saved.astype(str))
+    csv = pd.read_csv(save_rules(rules, tmp_path / "rules.csv"), keep_default_na=False)
+    assert list(csv["consequent"]) == ["|".join(c) for c in rules["consequent"]]

@@ -206,6 +206,19 @@ def test_every_explanation_path_exists_in_the_store(backend, showcase):
             assert step["src"] in view["names"] and step["dst"] in view["names"]
 
 
+def test_shared_attribute_paths_pair_the_bought_product_with_its_own_value(backend, showcase):
+    """The explorer's last pattern comes from the one engine (recommend.serve.explain): its paths are stored."""
+    from kgmine.recommend.serve import path_exists
+
+    explorer, reader = backend
+    products = reader.query("MATCH (p:Product) RETURN p.id AS id ORDER BY id")["id"].tolist()
+    found = explorer.explain(showcase["user"], products)
+    shared = [e for e in found.values() if e["path"][-1]["rel"] == "HAS_ATTRIBUTE"]
+    assert shared
+    assert all(path_exists(reader, e["path"]) for e in shared)
+    assert all("which has the same" in e["text"] for e in shared)
+
+
 def test_user_purchases_count_repeat_buys(backend, showcase, small_world):
     explorer, _ = backend
     view = explorer.user(showcase["user"], k=1000)
@@ -387,3 +400,23 @@ def test_browser_search_open_product_see_recommendations_run_query(driver, live_
 
     severe = [e for e in driver.get_log("browser") if e["level"] == "SEVERE" and "/api/query" not in e["message"]]
     assert not severe, severe
+
+
+def test_an_older_read_only_store_without_a_newer_table_still_shows_neighbourhoods(tmp_path):
+    """A store written before VIEWED existed, opened read-only, has no VIEWED table: the views skip it."""
+    from kgmine.serve import open_explorer
+
+    path = tmp_path / "old"
+    with open_store("ladybug", path=path) as store:
+        store.create_schema()
+        store.upsert_nodes("User", pd.DataFrame({"id": ["u1"]}))
+        store.upsert_nodes("Product", pd.DataFrame({"id": ["p1"]}))
+        store.upsert_edges("BOUGHT", "User", "Product", pd.DataFrame({"src": ["u1"], "dst": ["p1"]}))
+        store.query("DROP TABLE VIEWED", write=True)
+    explorer = open_explorer(path)
+    try:
+        graph = explorer.neighbourhood("User", "u1")
+        assert [(t["type"], t["total"]) for t in graph["types"]] == [("BOUGHT", 1)]
+        assert explorer.user("u1")["bought"][0]["id"] == "p1"
+    finally:
+        explorer.close()

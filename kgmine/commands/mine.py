@@ -52,13 +52,14 @@ def rules(
     top: int = typer.Option(20, "--top", min=0, help="Rules shown (best first by --sort-by)."),
     sort_by: str = typer.Option("lift", "--sort-by", help="lift, confidence, support, leverage, conviction, count."),
     as_json: bool = typer.Option(False, "--json", help="Print the summary and the top rules as JSON."),
-    out: Optional[Path] = typer.Option(None, "--out", help="Also save all rules (.csv or .parquet)."),
+    out: Optional[Path] = typer.Option(None, "--out", help="Also save all rules (.parquet: antecedent / consequent "
+                                                           "as id lists; .csv: ids joined by |)."),
     write: bool = typer.Option(False, "--write", help="With --store: replace its FREQUENTLY_BOUGHT_WITH edges by the "
                                                      "pairwise rules."),
 ) -> None:
     """Frequent itemsets and association rules; prints the top rules and a count line."""
     from kgmine.mine.baskets import Baskets, baskets_from_store
-    from kgmine.mine.rules import AssociationRules
+    from kgmine.mine.rules import AssociationRules, save_rules
     from kgmine.mine.writeback import write_rules
 
     if (baskets is None) == (store is None):
@@ -76,7 +77,7 @@ def rules(
         shown = model.top(top, by=sort_by)
         written = write_rules(graph, model) if write else None
         if out is not None:
-            _save(model.rules_, out)
+            save_rules(model.rules_, out)
     summary = {**model.summary(), "seconds": round(seconds, 3)}
     if written is not None:
         summary["written"] = written
@@ -99,10 +100,7 @@ def rules(
 
 
 def _save(frame: Any, out: Path) -> None:
-    frame = frame.copy()
-    for col in ("antecedent", "consequent"):
-        if col in frame.columns:
-            frame[col] = frame[col].map(lambda t: "|".join(map(str, t)))
+    """A table to ``out``: Parquet for ``.parquet`` / ``.pq``, CSV otherwise (rules go through ``save_rules``)."""
     if out.suffix.lower() in (".parquet", ".pq"):
         frame.to_parquet(out, index=False)
     else:

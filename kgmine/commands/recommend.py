@@ -7,8 +7,12 @@ Neo4j store, which has no directory). ``kgmine demo`` / ``kgmine run`` save it t
 """
 from __future__ import annotations
 
+import functools
+import inspect
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated, Any, Optional
 
 import typer
 
@@ -30,6 +34,62 @@ KindOption = Annotated[str, typer.Option("--kind", help="Store kind: ladybug (em
 ModelOption = Annotated[str, typer.Option("--model", help="Model name: lightgcn, kg_gnn, mf, popularity, itemknn.")]
 ModelPathOption = Annotated[Optional[Path], typer.Option("--model-path", help="Trained model file (default: "
                                                                               "<store parent>/models/<model>.pt).")]
+
+
+@dataclass(frozen=True)
+class ModelSource:
+    """The options every model command shares: the store, the model and where its file is."""
+
+    store: str
+    model: str
+    model_path: Optional[Path]
+    kind: str
+
+    def load(self):
+        """The trained model (:func:`_load_model`)."""
+        return _load_model(self.store, self.model, self.model_path)
+
+    def open(self, write: bool = False):
+        """The graph store (``open_graph``)."""
+        return open_graph(self.store, self.kind, write)
+
+
+_SOURCE_OPTIONS = [
+    inspect.Parameter("store", inspect.Parameter.KEYWORD_ONLY, annotation=StoreOption),
+    inspect.Parameter("model", inspect.Parameter.KEYWORD_ONLY, annotation=ModelOption, default="lightgcn"),
+    inspect.Parameter("model_path", inspect.Parameter.KEYWORD_ONLY, annotation=ModelPathOption, default=None),
+    inspect.Parameter("kind", inspect.Parameter.KEYWORD_ONLY, annotation=KindOption, default="ladybug"),
+]
+
+
+def model_options(command: Callable[..., None]) -> Callable[..., None]:
+    """Give ``command`` (first parameter ``source: ModelSource``) the shared options ``--store``,
+    ``--model``, ``--model-path`` and ``--kind``; Typer sees them in its signature, the command gets
+    them as one :class:`ModelSource`."""
+    own = list(inspect.signature(command, eval_str=True).parameters.values())[1:]
+
+    @functools.wraps(command)
+    def run(**options: Any) -> None:
+        source = ModelSource(**{p.name: options.pop(p.name) for p in _SOURCE_OPTIONS})
+        command(source, **options)
+
+    params = [_SOURCE_OPTIONS[0], *(p.replace(kind=inspect.Parameter.KEYWORD_ONLY) for p in own), *_SOURCE_OPTIONS[1:]]
+    run.__signature__ = inspect.Signature(params)  # type: ignore[attr-defined]
+    run.__annotations__ = {p.name: p.annotation for p in params}
+    return run
+
+
+def model_command(name: str) -> Callable[[Callable[..., None]], Callable[..., None]]:
+    """Register a command of this group that reads a trained model (:func:`model_options`)."""
+    return lambda command: recommend_app.command(name)(model_options(command))
+
+
+def _ask(fitted, question: Callable[..., Any], *args: Any) -> Any:
+    """``question(fitted, *args)``; an id the model does not know ends the command, naming it."""
+    try:
+        return question(fitted, *args)
+    except KeyError as exc:
+        fail(f"{exc.args[0]} in the trained model")
 
 
 def _model_file(store: str, model: str, model_path: Path | None) -> Path:
@@ -63,25 +123,19 @@ def _titles(store, ids: list[str]) -> dict[str, str]:
     return {str(r.id): ("" if r.title is None else str(r.title)) for r in rows.itertuples(index=False)}
 
 
-@recommend_app.command("recommend")
+@model_command("recommend")
 def recommend_cmd(
-    store: StoreOption,
+    source: ModelSource,
     user: str = typer.Option(..., "--user", help="User id to recommend for."),
     k: int = typer.Option(10, "-k", "--k", min=1, help="Number of items."),
-    model: ModelOption = "lightgcn",
-    model_path: ModelPathOption = None,
     write: bool = typer.Option(False, "--write/--no-write", help="Also write the list as RECOMMENDED edges."),
-    kind: KindOption = "ladybug",
 ) -> None:
     """Top-K items for a user, with scores and an explanation path read from the graph."""
     from kgmine.recommend.serve import explain, recommend_topk, write_recommendations
 
-    fitted = _load_model(store, model, model_path)
-    try:
-        recs = recommend_topk(fitted, [user], k)
-    except KeyError as exc:
-        fail(f"{exc.args[0]} in the trained model")
-    db = open_graph(store, kind, write)
+    fitted = source.load()
+    recs = _ask(fitted, recommend_topk, [user], k)
+    db = source.open(write)
     try:
         expl = explain(db, user, recs["product_id"].astype(str).tolist())
         titles = _titles(db, recs["product_id"].astype(str).tolist())
@@ -95,24 +149,18 @@ def recommend_cmd(
                 title=f"top {k} for user {user} ({fitted.name})")
 
 
-@recommend_app.command("similar")
+@model_command("similar")
 def similar_cmd(
-    store: StoreOption,
+    source: ModelSource,
     item: str = typer.Option(..., "--item", help="Product id."),
     k: int = typer.Option(10, "-k", "--k", min=1, help="Number of similar items."),
-    model: ModelOption = "lightgcn",
-    model_path: ModelPathOption = None,
-    kind: KindOption = "ladybug",
 ) -> None:
     """Items most similar to a product (cosine of the trained item embeddings)."""
     from kgmine.recommend.serve import similar_items
 
-    fitted = _load_model(store, model, model_path)
-    try:
-        sims = similar_items(fitted, item, k)
-    except KeyError as exc:
-        fail(f"{exc.args[0]} in the trained model")
-    db = open_graph(store, kind, False)
+    fitted = source.load()
+    sims = _ask(fitted, similar_items, item, k)
+    db = source.open(False)
     try:
         titles = _titles(db, [item] + sims["similar_id"].astype(str).tolist())
     finally:

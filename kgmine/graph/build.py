@@ -21,7 +21,7 @@ from kgmine.io.tables import CATEGORY_SEP, ShopData
 STRUCTURAL_ATTRIBUTES = ("brand", "category", "subcategory")
 
 #: interaction event -> relationship type
-EVENT_REL = {"bought": "BOUGHT", "rated": "RATED", "reviewed": "REVIEWED", "viewed": "ALSO_VIEWED"}
+EVENT_REL = {"bought": "BOUGHT", "rated": "RATED", "reviewed": "REVIEWED", "viewed": "VIEWED"}
 
 EXTRACTION_COLUMNS = ("product_id", "attribute", "value", "extractor", "confidence", "source_doc")
 
@@ -141,7 +141,8 @@ def _add_users_and_interactions(tables: KGTables, data: ShopData) -> None:
     users = pd.concat([data.users["user_id"], data.interactions["user_id"], data.reviews["user_id"]]).dropna()
     tables.add_nodes("User", pd.DataFrame({"id": users.unique(), "source": data.name}))
     inter = data.interactions.rename(columns={"user_id": "src", "product_id": "dst"})
-    for event, rel in (("bought", "BOUGHT"), ("rated", "RATED")):
+    for event in ("bought", "rated", "viewed"):  # one edge per (user, product): the latest event's properties
+        rel = EVENT_REL[event]
         rows = inter[inter["event"] == event].sort_values("timestamp", kind="stable")
         if event == "bought":  # one edge per (user, product) keeps the latest purchase and counts them all
             rows = rows.assign(purchases=rows.groupby(["src", "dst"], sort=False)["src"].transform("size"))

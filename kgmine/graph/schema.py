@@ -75,6 +75,8 @@ REL_TYPES: dict[str, RelType] = {
                 "an explicit rating"),
         RelType("REVIEWED", (("User", "Product"),), {"rating": DOUBLE, "timestamp": INT64, "review_id": STRING},
                 "user reviewed product"),
+        RelType("VIEWED", (("User", "Product"),), {"timestamp": INT64, "split": STRING},
+                "the user viewed the product: one edge per pair, timestamp / split those of the latest view"),
         RelType("WROTE", (("User", "Review"),), {}, "user wrote review"),
         RelType("REVIEW_OF", (("Review", "Product"),), {}, "review is about product"),
         RelType("ALSO_BOUGHT", (("Product", "Product"),), {"source": STRING}, "catalog co-purchase link"),
@@ -122,17 +124,19 @@ def check_identifier(name: str, kind: str = "identifier") -> str:
 
 def node_type(label: str) -> NodeType:
     """The schema entry of ``label``; ValueError naming the known labels if it is unknown."""
-    check_identifier(label, "label")
-    try:
-        return NODE_TYPES[label]
-    except KeyError:
-        raise ValueError(f"unknown node label {label!r}; known: {sorted(NODE_TYPES)}") from None
+    return _entry(NODE_TYPES, label, "label", "node label")
 
 
 def rel_type(type_: str) -> RelType:
     """The schema entry of relationship type ``type_``; ValueError if unknown."""
-    check_identifier(type_, "relationship type")
+    return _entry(REL_TYPES, type_, "relationship type", "relationship type")
+
+
+def _entry(table: dict, name: str, kind: str, known_as: str):
+    """``table[name]`` once ``name`` passes :func:`check_identifier` (as a ``kind``); ValueError naming
+    the known ``known_as`` entries if it is not there."""
+    check_identifier(name, kind)
     try:
-        return REL_TYPES[type_]
+        return table[name]
     except KeyError:
-        raise ValueError(f"unknown relationship type {type_!r}; known: {sorted(REL_TYPES)}") from None
+        raise ValueError(f"unknown {known_as} {name!r}; known: {sorted(table)}") from None

@@ -28,11 +28,13 @@ from __future__ import annotations
 
 import gc
 import math
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cached_property
 from itertools import chain, combinations
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -471,6 +473,33 @@ class AssociationRules:
                 "rules_by_length": {int(k): int(v) for k, v in lengths.items()}}
 
 
+#: the columns of a saved rules file: :data:`RULE_COLUMNS` without the item texts (the lists say it)
+RULE_FILE_COLUMNS = [c for c in RULE_COLUMNS if c not in ("antecedent_items", "consequent_items")]
+
+
+def save_rules(rules: pd.DataFrame, path: str | os.PathLike) -> Path:
+    """Write ``rules`` (``AssociationRules.rules_`` or a subset of its rows) to ``path``: the one rules
+    file format, used for a run's ``artifacts/rules.parquet`` and ``kgmine mine rules --out``.
+
+    Columns :data:`RULE_FILE_COLUMNS` (those present); ``antecedent`` and ``consequent`` are lists of
+    product ids (str). ``.parquet`` / ``.pq`` keep them as lists; any other suffix is CSV, which has no
+    list type, so there the ids are joined with ``|``. Returns the path.
+    """
+    path = Path(path)
+    frame = rules[[c for c in rules.columns if c not in ("antecedent_items", "consequent_items")]].copy()
+    for col in ("antecedent", "consequent"):
+        if col in frame.columns:
+            frame[col] = frame[col].map(lambda v: [v] if isinstance(v, str) else [str(x) for x in v])
+    if path.suffix.lower() in (".parquet", ".pq"):
+        frame.to_parquet(path, index=False)
+    else:
+        for col in ("antecedent", "consequent"):
+            if col in frame.columns:
+                frame[col] = frame[col].map("|".join)
+        frame.to_csv(path, index=False)
+    return path
+
+
 def rules_to_edges(rules: Any, min_lift: float | None = None) -> pd.DataFrame:
     """FREQUENTLY_BOUGHT_WITH edges of the pairwise rules (see :func:`kgmine.mine.writeback.rules_edges`)."""
     from kgmine.mine.writeback import rules_edges
@@ -478,5 +507,5 @@ def rules_to_edges(rules: Any, min_lift: float | None = None) -> pd.DataFrame:
     return rules_edges(rules, min_lift)
 
 
-__all__ = ["AssociationRules", "rules_to_edges", "ENGINES", "ITEMSET_COLUMNS", "ItemsetTable", "PYFIM_ALGORITHMS", "RULE_COLUMNS",
+__all__ = ["AssociationRules", "rules_to_edges", "save_rules", "RULE_FILE_COLUMNS", "ENGINES", "ITEMSET_COLUMNS", "ItemsetTable", "PYFIM_ALGORITHMS", "RULE_COLUMNS",
            "derive_rules", "mine_itemsets", "min_count"]

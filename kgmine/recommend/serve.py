@@ -7,15 +7,19 @@ and RECOMMENDED edges written back.
 * :func:`explain` — for each recommended product one short path in the store that connects the user
   to it, tried in this order: a product the user bought or rated that is linked to it by
   FREQUENTLY_BOUGHT_WITH / ALSO_BOUGHT / ALSO_VIEWED; a product the user rated >= 4 of the same brand;
-  a bought product of the same brand; of the same (sub)category; in the same mined cluster; last, the
-  collaborative path (the user and another user share a product, and the other user has this one). The path
-  is a list of stored edges ``{src, rel, dst}`` with nodes written ``Label:id`` (arrows as stored).
+  a bought product of the same brand; of the same (sub)category; in the same mined cluster; then the
+  collaborative path (the user and another user share a product, and the other user has this one); last,
+  with ``shared_attributes=True`` (the explorer's choice), a bought product with an extracted attribute
+  value in common. The path is a list of stored edges ``{src, rel, dst}`` with nodes written ``Label:id``
+  (arrows as stored).
 * :func:`write_recommendations` — upserts RECOMMENDED(score, rank, model) edges, replacing the
   model's earlier edges of the same users.
 """
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -106,12 +110,15 @@ def _rel_types(store) -> set[str]:
     return {type_ for type_ in REL_TYPES if counts.get(type_)}
 
 
-def explain(store, user_id: str, product_ids: Sequence[str], max_hops_rows: int = 5000) -> pd.DataFrame:
+def explain(store, user_id: str, product_ids: Sequence[str], max_hops_rows: int = 5000,
+            shared_attributes: bool = False) -> pd.DataFrame:
     """One explanation per product: ``DataFrame(user_id, product_id, explanation, path)``.
 
     ``path`` is a list of stored edges ``{"src": "Label:id", "rel": TYPE, "dst": "Label:id"}`` that
     leads from the user to the product (see the module docstring for the order of patterns tried);
     products with no such path get ``explanation`` ``"no path in the graph"`` and an empty path.
+    ``shared_attributes`` adds a last pattern, ``u -BOUGHT-> x -HAS_ATTRIBUTE-> v <-HAS_ATTRIBUTE- p``
+    (the smallest ``x`` id, then the smallest ``v`` id of that ``x``).
     All Cypher is parameterised; only schema relationship types are interpolated.
     """
     todo = [str(p) for p in product_ids]
@@ -119,71 +126,108 @@ def explain(store, user_id: str, product_ids: Sequence[str], max_hops_rows: int 
     present = _rel_types(store)
     user_rels = [r for r in ("BOUGHT", "RATED") if r in present]
     params = {"user": str(user_id), "limit": int(max_hops_rows)}
-
-    def remaining() -> list[str]:
-        return [p for p in todo if p not in found]
-
-    def take(cypher: str, build, sort_by: str | None = None) -> None:
-        """Run ``cypher`` for the unexplained products; ``build(row)`` gives (text, path) of a new one."""
-        rows = store.query(cypher, {**params, "items": remaining()})
-        if sort_by and len(rows):
-            rows = rows.sort_values(sort_by, ascending=False, kind="stable")
-        for row in rows.itertuples(index=False):
-            if row.product not in found:
-                found[row.product] = build(row)
-
-    def has(urel: str, row) -> dict[str, str]:
-        return _edge(f"User:{user_id}", urel, f"Product:{row.via}")
-
-    # 1. a product the user has, linked to the candidate by an item-item relation (either direction)
-    for link in [r for r in ITEM_LINKS if r in present]:
-        for urel in user_rels:
-            for forward in (True, False):
-                if not remaining():
-                    break
-                arrow = f"-[:{link}]->" if forward else f"<-[:{link}]-"
-                take(f"MATCH (u:User {{id: $user}})-[:{urel}]->(x:Product){arrow}(p:Product) "
-                     "WHERE p.id IN $items AND x.id <> p.id "
-                     "RETURN p.id AS product, x.id AS via, x.title AS via_title LIMIT $limit",
-                     lambda row, urel=urel, link=link, forward=forward: (
-                         f"{_VERB[urel]} {_name(row.via, row.via_title)}, which is {_PHRASE[link]} it",
-                         [has(urel, row),
-                          _edge(f"Product:{row.via}", link, f"Product:{row.product}") if forward
-                          else _edge(f"Product:{row.product}", link, f"Product:{row.via}")]))
-    # 2. shared brand / category / cluster with a product the user rated high or bought
-    for rel, label, phrase in [s for s in SHARED if s[0] in present]:
-        for urel, where, verb in (("RATED", "AND r.rating >= 4", "rated {rating:g}/5"), ("BOUGHT", "", "bought")):
-            if urel not in user_rels or not remaining():
-                continue
-            rated = urel == "RATED"
-            take(f"MATCH (u:User {{id: $user}})-[r:{urel}]->(x:Product)-[:{rel}]->(b:{label})<-[:{rel}]-(p:Product) "
-                 f"WHERE p.id IN $items AND x.id <> p.id {where} "
-                 f"RETURN p.id AS product, x.id AS via, x.title AS via_title, b.id AS shared"
-                 f"{', r.rating AS rating' if rated else ''} LIMIT $limit",
-                 lambda row, urel=urel, verb=verb, rel=rel, label=label, phrase=phrase: (
-                     f"{verb.format(rating=getattr(row, 'rating', 0) or 0)} {_name(row.via, row.via_title)}; "
-                     f"{phrase} ({row.shared})",
-                     [has(urel, row), _edge(f"Product:{row.via}", rel, f"{label}:{row.shared}"),
-                      _edge(f"Product:{row.product}", rel, f"{label}:{row.shared}")]),
-                 sort_by="rating" if rated else None)
-    # 3. the collaborative path a graph recommender propagates over: another user who has a product
-    #    in common with this user has the candidate
-    for urel in user_rels:
-        if not remaining():
-            break
-        take(f"MATCH (u:User {{id: $user}})-[:{urel}]->(x:Product)<-[:{urel}]-(v:User)-[:{urel}]->(p:Product) "
-             "WHERE p.id IN $items AND v.id <> $user AND x.id <> p.id "
-             "RETURN p.id AS product, x.id AS via, x.title AS via_title, v.id AS peer LIMIT $limit",
-             lambda row, urel=urel: (
-                 f"{_VERB[urel]} {_name(row.via, row.via_title)}; user {row.peer} also {_VERB[urel]} that and this",
-                 [has(urel, row), _edge(f"User:{row.peer}", urel, f"Product:{row.via}"),
-                  _edge(f"User:{row.peer}", urel, f"Product:{row.product}")]))
+    patterns = [_item_link_patterns, _shared_node_patterns, _collaborative_patterns]
+    if shared_attributes:
+        patterns.append(_shared_attribute_patterns)
+    for make in patterns:
+        for pattern in make(str(user_id), present, user_rels):
+            remaining = [p for p in todo if p not in found]
+            if not remaining:
+                break
+            rows = store.query(pattern.cypher, {**params, "items": remaining})
+            if pattern.sort_by and len(rows):
+                rows = rows.sort_values(pattern.sort_by, ascending=pattern.ascending, kind="stable")
+            for row in rows.itertuples(index=False):
+                if row.product not in found:
+                    found[row.product] = pattern.build(row)
     return pd.DataFrame({
         "user_id": pd.array([str(user_id)] * len(todo), dtype="string"),
         "product_id": pd.array(todo, dtype="string"),
         "explanation": [found[p][0] if p in found else "no path in the graph" for p in todo],
         "path": [found[p][1] if p in found else [] for p in todo],
     })
+
+
+@dataclass(frozen=True)
+class _Pattern:
+    """One explanation query: rows ``product, via, …`` for the unexplained ``$items``; ``build(row)``
+    gives (text, path) of a product it explains; rows sorted by ``sort_by`` first (the first row wins)."""
+
+    cypher: str
+    build: Callable[[Any], tuple[str, list[dict[str, str]]]]
+    sort_by: str | None = None
+    ascending: bool = False
+
+
+def _has(user_id: str, urel: str, row) -> dict[str, str]:
+    return _edge(f"User:{user_id}", urel, f"Product:{row.via}")
+
+
+def _item_link_patterns(user_id: str, present: set[str], user_rels: list[str]) -> Iterator[_Pattern]:
+    """1. a product the user has, linked to the candidate by an item-item relation (either direction)."""
+    for link in [r for r in ITEM_LINKS if r in present]:
+        for urel in user_rels:
+            for forward in (True, False):
+                arrow = f"-[:{link}]->" if forward else f"<-[:{link}]-"
+                yield _Pattern(
+                    f"MATCH (u:User {{id: $user}})-[:{urel}]->(x:Product){arrow}(p:Product) "
+                    "WHERE p.id IN $items AND x.id <> p.id "
+                    "RETURN p.id AS product, x.id AS via, x.title AS via_title LIMIT $limit",
+                    lambda row, urel=urel, link=link, forward=forward: (
+                        f"{_VERB[urel]} {_name(row.via, row.via_title)}, which is {_PHRASE[link]} it",
+                        [_has(user_id, urel, row),
+                         _edge(f"Product:{row.via}", link, f"Product:{row.product}") if forward
+                         else _edge(f"Product:{row.product}", link, f"Product:{row.via}")]))
+
+
+def _shared_node_patterns(user_id: str, present: set[str], user_rels: list[str]) -> Iterator[_Pattern]:
+    """2. shared brand / category / cluster with a product the user rated high or bought."""
+    for rel, label, phrase in [s for s in SHARED if s[0] in present]:
+        for urel, where, verb in (("RATED", "AND r.rating >= 4", "rated {rating:g}/5"), ("BOUGHT", "", "bought")):
+            if urel not in user_rels:
+                continue
+            rated = urel == "RATED"
+            yield _Pattern(
+                f"MATCH (u:User {{id: $user}})-[r:{urel}]->(x:Product)-[:{rel}]->(b:{label})<-[:{rel}]-(p:Product) "
+                f"WHERE p.id IN $items AND x.id <> p.id {where} "
+                f"RETURN p.id AS product, x.id AS via, x.title AS via_title, b.id AS shared"
+                f"{', r.rating AS rating' if rated else ''} LIMIT $limit",
+                lambda row, urel=urel, verb=verb, rel=rel, label=label, phrase=phrase: (
+                    f"{verb.format(rating=getattr(row, 'rating', 0) or 0)} {_name(row.via, row.via_title)}; "
+                    f"{phrase} ({row.shared})",
+                    [_has(user_id, urel, row), _edge(f"Product:{row.via}", rel, f"{label}:{row.shared}"),
+                     _edge(f"Product:{row.product}", rel, f"{label}:{row.shared}")]),
+                sort_by="rating" if rated else None)
+
+
+def _collaborative_patterns(user_id: str, present: set[str], user_rels: list[str]) -> Iterator[_Pattern]:
+    """3. the collaborative path a graph recommender propagates over: another user who has a product
+    in common with this user has the candidate."""
+    for urel in user_rels:
+        yield _Pattern(
+            f"MATCH (u:User {{id: $user}})-[:{urel}]->(x:Product)<-[:{urel}]-(v:User)-[:{urel}]->(p:Product) "
+            "WHERE p.id IN $items AND v.id <> $user AND x.id <> p.id "
+            "RETURN p.id AS product, x.id AS via, x.title AS via_title, v.id AS peer LIMIT $limit",
+            lambda row, urel=urel: (
+                f"{_VERB[urel]} {_name(row.via, row.via_title)}; user {row.peer} also {_VERB[urel]} that and this",
+                [_has(user_id, urel, row), _edge(f"User:{row.peer}", urel, f"Product:{row.via}"),
+                 _edge(f"User:{row.peer}", urel, f"Product:{row.product}")]))
+
+
+def _shared_attribute_patterns(user_id: str, present: set[str], user_rels: list[str]) -> Iterator[_Pattern]:
+    """4. an extracted attribute value in common with a bought product (one row per bought product with
+    its smallest shared value; the smallest bought id wins)."""
+    if "BOUGHT" in user_rels and "HAS_ATTRIBUTE" in present:
+        yield _Pattern(
+            "MATCH (u:User {id: $user})-[:BOUGHT]->(x:Product)-[:HAS_ATTRIBUTE]->(v:AttributeValue)"
+            "<-[:HAS_ATTRIBUTE]-(p:Product) WHERE p.id IN $items AND x.id <> p.id "
+            "RETURN p.id AS product, x.id AS via, min(v.id) AS shared",
+            lambda row: (
+                f"bought {row.via}, which has the same {row.shared.replace(':', ' ', 1)}",
+                [_has(user_id, "BOUGHT", row),
+                 _edge(f"Product:{row.via}", "HAS_ATTRIBUTE", f"AttributeValue:{row.shared}"),
+                 _edge(f"Product:{row.product}", "HAS_ATTRIBUTE", f"AttributeValue:{row.shared}")]),
+            sort_by="via", ascending=True)
 
 
 def _name(pid: str, title) -> str:

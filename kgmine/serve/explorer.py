@@ -34,7 +34,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from kgmine.graph.schema import NODE_TYPES, REL_TYPES, check_identifier
+from kgmine.graph.schema import NODE_TYPES, REL_TYPES, check_identifier, node_type
 
 #: The property shown as a node's name, per label (``id`` when a label has none).
 DISPLAY_PROPERTY: dict[str, str] = {
@@ -161,9 +161,7 @@ class Explorer:
 
     def node(self, label: str, node_id: str) -> dict[str, Any] | None:
         """All schema properties of one node (``None`` when it does not exist)."""
-        nt = NODE_TYPES.get(check_identifier(label, "label"))
-        if nt is None:
-            raise ValueError(f"unknown node label {label!r}; known: {sorted(NODE_TYPES)}")
+        nt = node_type(label)
         cols = ", ".join(f"n.{check_identifier(p, 'property')} AS {p}" for p in nt.properties)
         frame = self._q(f"MATCH (n:{label} {{id: $id}}) RETURN n.id AS id{', ' + cols if cols else ''}",
                         {"id": node_id})
@@ -172,9 +170,12 @@ class Explorer:
         return {k: v for k, v in frame_records(frame)[0].items()}
 
     def _links(self, label: str) -> list[tuple[str, str, str, str]]:
-        """(rel type, direction 'out'|'in', other label, other label's display property) touching ``label``."""
+        """(rel type, direction 'out'|'in', other label, other label's display property) touching ``label``,
+        for the types the store holds edges of (an older read-only store may lack a newer type's table)."""
+        with self._lock:
+            counts = self.store.counts()
         out = []
-        for rt in REL_TYPES.values():
+        for rt in (rt for rt in REL_TYPES.values() if counts.get(rt.type)):
             for src, dst in rt.pairs:
                 if src == label:
                     out.append((rt.type, "out", dst))
@@ -338,56 +339,25 @@ class Explorer:
     def explain(self, user_id: str, product_ids: Sequence[str]) -> dict[str, dict[str, Any]]:
         """One explanation per recommended product, read from the graph: ``{product_id: {"path", "text"}}``.
 
-        First :func:`kgmine.recommend.serve.explain` (a product the user bought or rated that is
-        FREQUENTLY_BOUGHT_WITH / ALSO_BOUGHT / ALSO_VIEWED-linked to it, or shares its brand, category
-        or cluster). For products it leaves unexplained the explorer tries two more patterns:
-
-        * ``u -BOUGHT-> q -HAS_ATTRIBUTE-> v <-HAS_ATTRIBUTE- p`` (an extracted attribute value in common);
-        * ``u -BOUGHT-> q <-BOUGHT- w -BOUGHT-> p`` (another shopper bought both: the collaborative
-          signal a graph recommender propagates).
+        The one engine, :func:`kgmine.recommend.serve.explain`, with its ``shared_attributes`` pattern
+        on: a product the user bought or rated that is FREQUENTLY_BOUGHT_WITH / ALSO_BOUGHT /
+        ALSO_VIEWED-linked to it, or shares its brand, category or cluster; another shopper who has a
+        product in common with the user has it (the collaborative signal a graph recommender
+        propagates); last, ``u -BOUGHT-> q -HAS_ATTRIBUTE-> v <-HAS_ATTRIBUTE- p`` (an extracted
+        attribute value in common).
 
         A path is a list of stored edges ``{"src", "rel", "dst"}`` (arrows as stored, nodes
-        ``Label:id``); among several paths of one pattern the smallest ids are taken. Products with
-        no path are absent from the result.
+        ``Label:id``). Products with no path are absent from the result.
         """
         from kgmine.recommend.serve import explain as recommender_explain
 
         wanted = [str(p) for p in dict.fromkeys(product_ids)]
-        found: dict[str, dict[str, Any]] = {}
         if not wanted:
-            return found
+            return {}
         with self._lock:
-            frame = recommender_explain(self.store, str(user_id), wanted)
-        for row in frame.itertuples(index=False):
-            if len(row.path):
-                found[str(row.product_id)] = {"path": [dict(step) for step in row.path], "text": row.explanation}
-        todo = [p for p in wanted if p not in found]
-        u = f"User:{user_id}"
-        params = {"uid": str(user_id)}
-        if todo:
-            rows = frame_records(self._q(
-                "MATCH (u:User {id: $uid})-[:BOUGHT]->(q:Product)-[:HAS_ATTRIBUTE]->(v:AttributeValue)"
-                "<-[:HAS_ATTRIBUTE]-(p:Product) WHERE p.id IN $pids AND q.id <> p.id "
-                "RETURN p.id AS p, min(q.id) AS q, min(v.id) AS v", {**params, "pids": todo}))
-            for row in rows:
-                v = f"AttributeValue:{row['v']}"
-                found[row["p"]] = {"path": [{"src": u, "rel": "BOUGHT", "dst": f"Product:{row['q']}"},
-                                            {"src": f"Product:{row['q']}", "rel": "HAS_ATTRIBUTE", "dst": v},
-                                            {"src": f"Product:{row['p']}", "rel": "HAS_ATTRIBUTE", "dst": v}],
-                                   "text": f"bought {row['q']}, which has the same {row['v'].replace(':', ' ', 1)}"}
-            todo = [p for p in todo if p not in found]
-        if todo:
-            rows = frame_records(self._q(
-                "MATCH (u:User {id: $uid})-[:BOUGHT]->(q:Product)<-[:BOUGHT]-(w:User)-[:BOUGHT]->(p:Product) "
-                "WHERE p.id IN $pids AND q.id <> p.id AND w.id <> u.id "
-                "RETURN p.id AS p, min(q.id) AS q, min(w.id) AS w", {**params, "pids": todo}))
-            for row in rows:
-                w = f"User:{row['w']}"
-                found[row["p"]] = {"path": [{"src": u, "rel": "BOUGHT", "dst": f"Product:{row['q']}"},
-                                            {"src": w, "rel": "BOUGHT", "dst": f"Product:{row['q']}"},
-                                            {"src": w, "rel": "BOUGHT", "dst": f"Product:{row['p']}"}],
-                                   "text": f"bought {row['q']}; shopper {row['w']} bought it too, and this"}
-        return found
+            frame = recommender_explain(self.store, str(user_id), wanted, shared_attributes=True)
+        return {str(row.product_id): {"path": [dict(step) for step in row.path], "text": row.explanation}
+                for row in frame.itertuples(index=False) if len(row.path)}
 
     def names(self, keys: Sequence[str]) -> dict[str, str]:
         """Display names of ``Label:id`` node keys (one query per label), e.g. product titles."""
