@@ -153,15 +153,10 @@ def run_extraction(data: ShopData, ext_cfg: ExtractConfig, out_dir: Path) -> tup
     extraction metrics. On synthetic data the values are scored against the planted truth.
     """
     from kgmine.extract.catalog import extract_catalog
-    from kgmine.extract.open_extractor import build_open_pipeline
 
-    nlp = None
-    if ext_cfg.span_model is not None:
-        from kgmine.extract.catalog import catalog_brands
-
-        nlp = build_open_pipeline(brands=catalog_brands(data.products), span_model=ext_cfg.span_model)
     reviews = data.reviews if ext_cfg.reviews and len(data.reviews) else None
-    result = extract_catalog(data.products, reviews, nlp, batch_size=ext_cfg.batch_size,
+    span_model = "default" if ext_cfg.span_model is None else ext_cfg.span_model
+    result = extract_catalog(data.products, reviews, span_model=span_model, batch_size=ext_cfg.batch_size,
                              n_process=ext_cfg.n_process, progress=not progress_disabled())
     artifacts = out_dir / "artifacts"
     values = result.attributes

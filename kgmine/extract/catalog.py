@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import pandas as pd
 from spacy.language import Language
@@ -67,13 +68,14 @@ def _known_brands(products: pd.DataFrame) -> dict[str, list[str]]:
 
 
 def extract_catalog(products: pd.DataFrame, reviews: pd.DataFrame | None = None, nlp: Language | None = None, *,
-                    fields: Sequence[str] = ("title", "description"), batch_size: int = 64, n_process: int = 1,
-                    progress: bool = True) -> CatalogExtraction:
+                    span_model: str | Path | None = "default", fields: Sequence[str] = ("title", "description"),
+                    batch_size: int = 64, n_process: int = 1, progress: bool = True) -> CatalogExtraction:
     """Extract attributes, relations and entities from a catalog (see module docstring).
 
     ``products`` needs ``product_id`` and the text ``fields`` present in it; ``reviews`` (optional) needs
     ``review_id`` and ``text``. Without ``nlp`` the open pipeline is built with the brands induced from
-    this catalog plus its own brand column.
+    this catalog plus its own brand column, and ``span_model`` (``"default"``: the shipped model; a directory
+    from ``kgmine train extractor``; ``None``: none).
     """
     from kgmine.extract.relation_confidence import rule_precision
 
@@ -82,7 +84,7 @@ def extract_catalog(products: pd.DataFrame, reviews: pd.DataFrame | None = None,
     fields = [f for f in fields if f in products.columns]
     brands = catalog_brands(products)
     if nlp is None:
-        nlp = build_open_pipeline(brands=brands, vocab=_known_brands(products))
+        nlp = build_open_pipeline(brands=brands, vocab=_known_brands(products), span_model=span_model)
     ids = products["product_id"].astype("string").to_numpy()
     texts = {f: [_clean(t) for t in products[f].to_numpy()] for f in fields}
 
