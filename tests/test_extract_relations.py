@@ -163,6 +163,8 @@ NEGATIVE = [
     "The price has gone up.",
     "The bleeding comes from an artery in the back part of the nose.",   # a region, not membership
     "The method was tested in a series of 181 patients.",                # a quantity, not a collection
+    "Choose from a range of entrees, small plates, hand helds and cocktails.",   # conjuncts of "range"
+    "From handy tools that belong in every kitchen to a rundown of new wines.",  # "from ... to", not "belong to"
 ]
 
 
@@ -409,7 +411,8 @@ def _amazon_texts(shared_data: Path) -> dict[str, str]:
 def test_hand_judged_triples_are_still_produced(nlp, shared_data, name, judged, read_texts):
     """The precision in README / benchmarks/relation_precision.py / kgmine/extract/rule_precision.json holds
     only while the rules still produce the judged triples (same offsets, same rule): a rule change that drops
-    or moves one must come with new judgements."""
+    or moves a triple judged correct must come with new judgements. A triple judged wrong may be dropped by a
+    fix (the benchmark counts it apart as no longer produced)."""
     from kgmine.extract.relations import RULES, extract_relations
 
     labels = _judged_labels(name)
@@ -423,7 +426,8 @@ def test_hand_judged_triples_are_still_produced(nlp, shared_data, name, judged, 
     extracted = extract_relations([texts[i] for i in ids], nlp=nlp, doc_ids=ids)
     ints = {col: "Int64" for col in JUDGED_KEY[3:]}
     found = labels.merge(extracted[JUDGED_KEY].astype(ints).drop_duplicates(), on=JUDGED_KEY, how="inner")
-    assert len(found) == len(labels)
+    correct = labels[labels["correct"] == 1]
+    assert int(found["correct"].sum()) == len(correct)
 
 
 def test_rule_precision_file_is_the_wdc_judgements():

@@ -117,6 +117,10 @@ class DepRule:
     ``"org"`` (a proper noun the NER tags ORG/PRODUCT), ``"named"`` (a modified noun such as "Heritage
     series", not "a series of tests") or ``None``.
     ``explicit_product``: drop the match when the product is implicit (for generic triggers such as *have*).
+    ``prep_adjacent``: the preposition must follow the trigger directly (adverbs may stand between), as in
+    the phrasal verb "belongs to"; "tools that belong in every kitchen to a rundown" is not "belong to".
+    A ``LEMMA`` constraint on the ``value`` node holds for its coordinated conjuncts too ("a range of
+    entrees, small plates" names no collection "small plates").
     """
 
     name: str
@@ -126,6 +130,7 @@ class DepRule:
     value_is_head: bool = False
     value_filter: str | None = None
     explicit_product: bool = False
+    prep_adjacent: bool = False
     example: str = ""
 
 
@@ -153,7 +158,7 @@ RULES: tuple[DepRule, ...] = (
              _node("prep", {"DEP": "prep", "LOWER": "of"}, "trigger"),
              _node("value", {"DEP": "pobj"}, "prep")], 0.85,
             example="This mug is part of the Nordic Living collection."),
-    DepRule("part_of.belongs_to", "part_of", _verb_prep(["belong"], ["to"]), 0.8,
+    DepRule("part_of.belongs_to", "part_of", _verb_prep(["belong"], ["to"]), 0.8, prep_adjacent=True,
             example="The vase belongs to our Heritage series."),
     DepRule("part_of.from_collection", "part_of",
             [_node("trigger", {"POS": {"IN": ["NOUN", "PROPN", "VERB", "AUX"]}}),
@@ -350,7 +355,11 @@ class RelationExtractor:
             product = _resolve_product(trigger)
         if product is False or (product is None and rule.explicit_product):
             return []
+        if rule.prep_adjacent and any(t.pos_ != "ADV" for t in trigger.doc[trigger.i + 1:nodes["prep"].i]):
+            return []
+        lemmas = _value_lemmas(rule)
         values = [v for v in coordinated(value) if _value_ok(v, rule.value_filter)
+                  and (lemmas is None or v.root.lemma_ in lemmas)
                   and not any(c.dep_ == "det" and c.lower_ == "no" for c in v.root.children)]
         products = [None] if product is None else coordinated(product)
         out = []
@@ -365,6 +374,18 @@ class RelationExtractor:
                             "tail_start": None if tail is None else tail.start,
                             "tail_end": None if tail is None else tail.end})
         return out
+
+
+def _value_lemmas(rule: DepRule) -> set[str] | None:
+    """The lemmas the pattern's ``value`` node is constrained to (``None`` = any)."""
+    for node in rule.pattern:
+        if node["RIGHT_ID"] == "value":
+            lemma = node.get("RIGHT_ATTRS", {}).get("LEMMA")
+            if isinstance(lemma, str):
+                return {lemma}
+            if isinstance(lemma, dict) and "IN" in lemma:
+                return set(lemma["IN"])
+    return None
 
 
 def _required_words(pattern: list[dict]) -> list[tuple[str, set[str]]]:
