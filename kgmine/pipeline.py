@@ -190,20 +190,24 @@ def run_extraction(data: ShopData, ext_cfg: ExtractConfig, out_dir: Path) -> tup
     return inputs, metrics
 
 
-def _new_values(data: ShopData, values: pd.DataFrame) -> dict[str, int]:
-    """Extracted values per attribute that are not a copy of a structured field of the same product
-    (its brand column, or a name in its category path)."""
+def copies_structured_field(products: pd.DataFrame, values: pd.DataFrame) -> pd.Series:
+    """Per value row: is it a copy of a structured field of its product (its brand column, or a name in its
+    category path)? Compared by :func:`~kgmine.graph.build.entity_key`."""
     from kgmine.graph.build import entity_key
 
     given: set[tuple[str, str]] = set()
-    for pid, brand, path in zip(data.products["product_id"].astype(str), data.products["brand"],
-                                data.products["category_path"]):
+    for pid, brand, path in zip(products["product_id"].astype(str), products["brand"], products["category_path"]):
         if isinstance(brand, str) and brand.strip():
             given.add((pid, entity_key(brand)))
         if isinstance(path, str):
             given.update((pid, entity_key(p)) for p in path.split(">") if p.strip())
     keys = zip(values["product_id"].astype(str), values["value"].map(entity_key))
-    new = values[[k not in given for k in keys]]
+    return pd.Series([k in given for k in keys], index=values.index, dtype=bool)
+
+
+def _new_values(data: ShopData, values: pd.DataFrame) -> dict[str, int]:
+    """Extracted values per attribute that are not a copy of a structured field of the same product."""
+    new = values[~copies_structured_field(data.products, values)]
     return {str(k): int(v) for k, v in new["attribute"].value_counts().items()}
 
 

@@ -14,7 +14,7 @@ component                   proposes
 ``kgmine_measures``         size, dimensions, weight, volume, capacity, quantity (unit grammar)
 ``kgmine_dimensions``       marked width / depth / height / length / diameter
 ``kgmine_codes``            model / part numbers by their shape
-``kgmine_value_checks``     drops implausible candidates (an identifier without a digit ...)
+``kgmine_value_checks``     drops implausible candidates (:mod:`kgmine.extract.value_checks`)
 ``kgmine_span_model``       a trained tagger (the shipped model in ``kgmine/extract/models/default``
                             when present, or a directory saved by ``kgmine train extractor``)
 ``kgmine_combiner``         overlap resolution
@@ -37,6 +37,7 @@ from spacy.tokens import Doc
 from kgmine.extract import brands as _brands
 from kgmine.extract import codes as _codes  # noqa: F401  (registers kgmine_codes)
 from kgmine.extract import measures as _measures  # noqa: F401  (registers kgmine_measures)
+from kgmine.extract import value_checks as _value_checks  # noqa: F401  (registers kgmine_value_checks)
 from kgmine.extract.colours import COLOUR_FAMILIES
 from kgmine.extract.doc import add_candidates, attributes, make_record
 from kgmine.extract.lexicons import gender_vocab, material_vocab, pattern_vocab
@@ -127,60 +128,6 @@ class BrandRules:
 def make_brand_rules(nlp: Language, name: str, confidence: float, extractor: str) -> BrandRules:
     """Factory of :class:`BrandRules`."""
     return BrandRules(nlp, name, confidence=confidence, extractor=extractor)
-
-
-def plausible(record: dict) -> bool:
-    """Shape checks a candidate of any extractor must pass: an identifier has a digit and at least four
-    characters and is no quantity; a brand starts with a capital letter or a digit and has a letter."""
-    text = record["text"].strip()
-    if record["attribute"] == "model_number":
-        from kgmine.extract.measures import find_measures
-
-        return len(text) >= 4 and any(c.isdigit() for c in text) and not any(
-            s == 0 and e == len(text) for s, e, *_ in find_measures(text))
-    if record["attribute"] == "brand":
-        return bool(text) and (text[0].isupper() or text[0].isdigit()) and any(c.isalpha() for c in text)
-    return True
-
-
-_NOT_NAMES = frozenset({"VERB", "ADJ", "ADV", "DET", "ADP", "PRON", "AUX", "CCONJ", "SCONJ", "PART", "NUM"})
-
-
-class ValueChecks:
-    """``kgmine_value_checks``: drops candidates that fail :func:`plausible`, and one-word brands that are a
-    sentence-initial verb, adjective or function word (before the combiner)."""
-
-    def __init__(self, nlp: Language, name: str = "kgmine_value_checks") -> None:
-        self.name = name
-
-    def __call__(self, doc: Doc) -> Doc:
-        """Keep the plausible candidates."""
-        if doc._.kgmine_candidates:
-            doc._.kgmine_candidates = [r for r in doc._.kgmine_candidates if plausible(r) and self._named(doc, r)]
-        return doc
-
-    @staticmethod
-    def _named(doc: Doc, record: dict) -> bool:
-        """A brand is a name: one word capitalised only because it opens a sentence, and tagged as a verb,
-        adjective or function word, is not ("Crafted from oak, ..."; "SEAPESCA" or "Fish King" stay)."""
-        if record["attribute"] != "brand" or not doc.has_annotation("POS"):
-            return True
-        span = doc.char_span(record["start"], record["end"], alignment_mode="expand")
-        if span is None or len(span) != 1 or span.text.isupper():
-            return True
-        token = span[0]
-        return not (token.is_sent_start and token.pos_ in _NOT_NAMES)
-
-    def pipe(self, docs: Iterable[Doc], batch_size: int = 128) -> Iterable[Doc]:
-        """Process a stream of docs."""
-        for doc in docs:
-            yield self(doc)
-
-
-@Language.factory("kgmine_value_checks")
-def make_value_checks(nlp: Language, name: str) -> ValueChecks:
-    """Factory of :class:`ValueChecks`."""
-    return ValueChecks(nlp, name)
 
 
 def default_span_model() -> Path | None:
