@@ -63,3 +63,16 @@ def test_bspm_rejects_unknown_solver_and_preset():
     with pytest.raises(ValueError, match="preset"):
         BSPM.preset("nope")
     assert BSPM.preset("gowalla").k == 448
+
+
+@pytest.mark.parametrize("name", ["gf_cf", "bspm"])
+def test_filters_fit_save_and_reload_through_fit_recommender(small_world, tmp_path, name):
+    from kgmine.recommend.fitted import FittedRecommender
+    from kgmine.recommend.train import fit_recommender
+
+    fitted, metrics, _ = fit_recommender(small_world, name, {"progress": False, "ks": (10, 20)}, seed=0,
+                                         split="random")
+    assert metrics["recall_at_20"] > 0 and "popularity_recall_at_20" in metrics and metrics["model"] == name
+    again = FittedRecommender.load(fitted.save(tmp_path / f"{name}.pt"))
+    users = torch.arange(5)
+    assert torch.allclose(again.score(users), fitted.score(users), atol=1e-5)

@@ -18,10 +18,9 @@ P is never formed; dense batches are multiplied as (Y R~^T) R~ with torch sparse
 """
 from __future__ import annotations
 
-import scipy.sparse as sp
 import torch
 
-from kgmine.recommend.models.gf_cf import FilterOperators, ideal_lowpass, linear_filter
+from kgmine.recommend.models.gf_cf import FilterOperators, train_matrix, ideal_lowpass, linear_filter
 
 SOLVERS = ("euler", "rk4")
 PRESETS = {
@@ -59,7 +58,7 @@ class BSPM:
             raise ValueError(f"solver must be one of {SOLVERS}, not {solver!r}")
         self.k, self.beta, self.solver, self.t_sharpen, self.k_sharpen = k, beta, solver, t_sharpen, k_sharpen
         self.dtype, self.seed = dtype, seed
-        self.ops: FilterOperators | None = None
+        self.ops_: FilterOperators | None = None
 
     @classmethod
     def preset(cls, name: str, **overrides) -> "BSPM":
@@ -68,17 +67,21 @@ class BSPM:
             raise ValueError(f"no BSPM preset {name!r}; known: {sorted(PRESETS)}")
         return cls(**{**PRESETS[name], **overrides})
 
-    def fit(self, train: sp.spmatrix) -> "BSPM":
-        self.ops = FilterOperators.build(train, self.k if self.beta else None, self.dtype, self.seed)
+    def fit(self, train) -> "BSPM":
+        """Compute R~ and the SVD factors of ``train`` (an InteractionData's train split or a sparse matrix)."""
+        self.ops_ = FilterOperators.build(train_matrix(train), self.k if self.beta else None, self.dtype, self.seed)
         return self
 
-    def __call__(self, users: torch.Tensor) -> torch.Tensor:
-        if self.ops is None:
+    def score(self, users: torch.Tensor) -> torch.Tensor:
+        """``(len(users), n_items)`` scores of user indices ``users``."""
+        if self.ops_ is None:
             raise RuntimeError("call fit() before scoring")
-        r = self.ops.rows(users)
-        y = linear_filter(self.ops, r)
+        r = self.ops_.rows(torch.as_tensor(users, dtype=torch.long))
+        y = linear_filter(self.ops_, r)
         if self.beta:
-            y = y + self.beta * ideal_lowpass(self.ops, r)
+            y = y + self.beta * ideal_lowpass(self.ops_, r)
         if self.t_sharpen > 0 and self.k_sharpen > 0:
-            y = sharpen(self.ops, y, self.t_sharpen, self.k_sharpen, self.solver)
+            y = sharpen(self.ops_, y, self.t_sharpen, self.k_sharpen, self.solver)
         return y
+
+    __call__ = score

@@ -44,9 +44,11 @@ def normalize(train: sp.spmatrix) -> tuple[sp.csr_matrix, np.ndarray, np.ndarray
 def top_right_singular(norm: sp.csr_matrix, k: int, seed: int = 0) -> np.ndarray:
     """The ``k x items`` top-k right singular vectors of ``norm`` (scipy ARPACK, deterministic start)."""
     k = min(k, min(norm.shape) - 1)
+    if k < 1:  # a store too small for an SVD: the ideal low-pass term is zero
+        return np.zeros((0, norm.shape[1]))
     v0 = np.random.default_rng(seed).random(min(norm.shape))
     _, _, vt = svds(norm, k=k, v0=v0)
-    return vt
+    return np.ascontiguousarray(vt)
 
 
 def _to_torch_csr(m: sp.csr_matrix, dtype: torch.dtype) -> torch.Tensor:
@@ -84,6 +86,11 @@ class FilterOperators:
         return torch.from_numpy(m[users.cpu().numpy()].toarray())
 
 
+def train_matrix(train) -> sp.spmatrix:
+    """The users x items train matrix of an InteractionData (``csr("train")``) or a sparse matrix as is."""
+    return train.csr("train") if hasattr(train, "csr") else train
+
+
 def linear_filter(ops: FilterOperators, y: torch.Tensor) -> torch.Tensor:
     """``y P = y R~^T R~`` for dense rows ``y`` (batch x items), without forming P."""
     a = torch.sparse.mm(ops.norm, y.t().contiguous())        # users x batch
@@ -102,17 +109,21 @@ class GFCF:
 
     def __init__(self, k: int = 256, alpha: float = 0.3, dtype: torch.dtype = torch.float32, seed: int = 0):
         self.k, self.alpha, self.dtype, self.seed = k, alpha, dtype, seed
-        self.ops: FilterOperators | None = None
+        self.ops_: FilterOperators | None = None
 
-    def fit(self, train: sp.spmatrix) -> "GFCF":
-        self.ops = FilterOperators.build(train, self.k if self.alpha else None, self.dtype, self.seed)
+    def fit(self, train) -> "GFCF":
+        """Compute R~ and the SVD factors of ``train`` (an InteractionData's train split or a sparse matrix)."""
+        self.ops_ = FilterOperators.build(train_matrix(train), self.k if self.alpha else None, self.dtype, self.seed)
         return self
 
-    def __call__(self, users: torch.Tensor) -> torch.Tensor:
-        if self.ops is None:
+    def score(self, users: torch.Tensor) -> torch.Tensor:
+        """``(len(users), n_items)`` scores of user indices ``users``."""
+        if self.ops_ is None:
             raise RuntimeError("call fit() before scoring")
-        r = self.ops.rows(users)
-        out = linear_filter(self.ops, r)
+        r = self.ops_.rows(torch.as_tensor(users, dtype=torch.long))
+        out = linear_filter(self.ops_, r)
         if self.alpha:
-            out = out + self.alpha * ideal_lowpass(self.ops, r)
+            out = out + self.alpha * ideal_lowpass(self.ops_, r)
         return out
+
+    __call__ = score
