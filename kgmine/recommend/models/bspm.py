@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import torch
 
-from kgmine.recommend.models.gf_cf import FilterOperators, train_matrix, ideal_lowpass, linear_filter
+from kgmine.recommend.models.gf_cf import FilterOperators, GraphFilter, linear_filter
 
 SOLVERS = ("euler", "rk4")
 PRESETS = {
@@ -49,8 +49,8 @@ def sharpen(ops: FilterOperators, y: torch.Tensor, t_end: float, steps: int, sol
     return y
 
 
-class BSPM:
-    """BSPM-EM scorer: ``fit(train_csr)`` computes R~ and the SVD; ``scorer(users)`` returns scores."""
+class BSPM(GraphFilter):
+    """BSPM-EM scorer (module docstring): blur + ideal low-pass, then sharpen with ``solver``."""
 
     def __init__(self, k: int = 448, beta: float = 0.2, solver: str = "rk4", t_sharpen: float = 2.5,
                  k_sharpen: int = 1, dtype: torch.dtype = torch.float32, seed: int = 0):
@@ -58,7 +58,7 @@ class BSPM:
             raise ValueError(f"solver must be one of {SOLVERS}, not {solver!r}")
         self.k, self.beta, self.solver, self.t_sharpen, self.k_sharpen = k, beta, solver, t_sharpen, k_sharpen
         self.dtype, self.seed = dtype, seed
-        self.ops_: FilterOperators | None = None
+        self.ops_ = None
 
     @classmethod
     def preset(cls, name: str, **overrides) -> "BSPM":
@@ -67,21 +67,11 @@ class BSPM:
             raise ValueError(f"no BSPM preset {name!r}; known: {sorted(PRESETS)}")
         return cls(**{**PRESETS[name], **overrides})
 
-    def fit(self, train) -> "BSPM":
-        """Compute R~ and the SVD factors of ``train`` (an InteractionData's train split or a sparse matrix)."""
-        self.ops_ = FilterOperators.build(train_matrix(train), self.k if self.beta else None, self.dtype, self.seed)
-        return self
+    def ideal_weight(self) -> float:
+        return self.beta
 
-    def score(self, users: torch.Tensor) -> torch.Tensor:
-        """``(len(users), n_items)`` scores of user indices ``users``."""
-        if self.ops_ is None:
-            raise RuntimeError("call fit() before scoring")
-        r = self.ops_.rows(torch.as_tensor(users, dtype=torch.long))
-        y = linear_filter(self.ops_, r)
-        if self.beta:
-            y = y + self.beta * ideal_lowpass(self.ops_, r)
+    def propagate(self, r: torch.Tensor) -> torch.Tensor:
+        y = self.blur(r)
         if self.t_sharpen > 0 and self.k_sharpen > 0:
             y = sharpen(self.ops_, y, self.t_sharpen, self.k_sharpen, self.solver)
         return y
-
-    __call__ = score

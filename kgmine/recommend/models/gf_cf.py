@@ -104,26 +104,52 @@ def ideal_lowpass(ops: FilterOperators, y: torch.Tensor) -> torch.Tensor:
     return ((y * ops.di) @ ops.vt.t()) @ ops.vt * ops.di_sqrt
 
 
-class GFCF:
-    """GF-CF scorer: ``fit(train_csr)`` computes R~ and the SVD; ``scorer(users)`` returns scores."""
+class GraphFilter:
+    """Shared fit/score of the graph filters: ``fit(data)`` builds :class:`FilterOperators` once (the SVD
+    only when ``ideal_weight()`` is non-zero); ``score(users)`` applies :meth:`propagate` to their train rows."""
 
-    def __init__(self, k: int = 256, alpha: float = 0.3, dtype: torch.dtype = torch.float32, seed: int = 0):
-        self.k, self.alpha, self.dtype, self.seed = k, alpha, dtype, seed
-        self.ops_: FilterOperators | None = None
+    k: int
+    dtype: torch.dtype
+    seed: int
+    ops_: FilterOperators | None = None
 
-    def fit(self, train) -> "GFCF":
+    def ideal_weight(self) -> float:
+        raise NotImplementedError
+
+    def propagate(self, r: torch.Tensor) -> torch.Tensor:
+        raise NotImplementedError
+
+    def blur(self, r: torch.Tensor) -> torch.Tensor:
+        """``r P + w * ideal(r)``: the linear filter plus the weighted ideal low-pass filter."""
+        out = linear_filter(self.ops_, r)
+        w = self.ideal_weight()
+        return out + w * ideal_lowpass(self.ops_, r) if w else out
+
+    def fit(self, train) -> "GraphFilter":
         """Compute R~ and the SVD factors of ``train`` (an InteractionData's train split or a sparse matrix)."""
-        self.ops_ = FilterOperators.build(train_matrix(train), self.k if self.alpha else None, self.dtype, self.seed)
+        self.ops_ = FilterOperators.build(train_matrix(train), self.k if self.ideal_weight() else None,
+                                          self.dtype, self.seed)
         return self
 
     def score(self, users: torch.Tensor) -> torch.Tensor:
         """``(len(users), n_items)`` scores of user indices ``users``."""
         if self.ops_ is None:
             raise RuntimeError("call fit() before scoring")
-        r = self.ops_.rows(torch.as_tensor(users, dtype=torch.long))
-        out = linear_filter(self.ops_, r)
-        if self.alpha:
-            out = out + self.alpha * ideal_lowpass(self.ops_, r)
-        return out
+        return self.propagate(self.ops_.rows(torch.as_tensor(users, dtype=torch.long)))
 
-    __call__ = score
+    def __call__(self, users: torch.Tensor) -> torch.Tensor:
+        return self.score(users)
+
+
+class GFCF(GraphFilter):
+    """GF-CF scorer (module docstring): ``s = r P + alpha * ideal(r)``."""
+
+    def __init__(self, k: int = 256, alpha: float = 0.3, dtype: torch.dtype = torch.float32, seed: int = 0):
+        self.k, self.alpha, self.dtype, self.seed = k, alpha, dtype, seed
+        self.ops_ = None
+
+    def ideal_weight(self) -> float:
+        return self.alpha
+
+    def propagate(self, r: torch.Tensor) -> torch.Tensor:
+        return self.blur(r)
