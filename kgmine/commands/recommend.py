@@ -31,7 +31,7 @@ STORE_HELP = "Store directory (the embedded LadybugDB store), or 'neo4j' (then g
 StoreOption = Annotated[str, typer.Option("--store", help=STORE_HELP)]
 KindOption = Annotated[str, typer.Option("--kind", help="Store kind: ladybug (embedded) or neo4j (server named by "
                                                         "NEO4J_URI etc.).")]
-ModelOption = Annotated[str, typer.Option("--model", help="Model name: lightgcn, kg_gnn, mf, popularity, itemknn.")]
+ModelOption = Annotated[str, typer.Option("--model", help="Model name: lightgcn, kg_gnn, mf, popularity, itemknn, gf_cf, bspm.")]
 ModelPathOption = Annotated[Optional[Path], typer.Option("--model-path", help="Trained model file (default: "
                                                                               "<store parent>/models/<model>.pt).")]
 
@@ -173,7 +173,7 @@ def similar_cmd(
 @recommend_app.command("fit-recommender")
 def fit_cmd(
     store: str = typer.Option(..., "--store", help=STORE_HELP + " BOUGHT and RATED edges are the training data."),
-    model: str = typer.Option("lightgcn", "--model", help="lightgcn, kg_gnn, mf, popularity or itemknn."),
+    model: str = typer.Option("lightgcn", "--model", help="lightgcn, kg_gnn, mf, popularity, itemknn, gf_cf (GF-CF) or bspm (BSPM-EM, training-free)."),
     epochs: int = typer.Option(100, "--epochs", help="Maximum epochs."),
     time_budget: float = typer.Option(120.0, "--time-budget", help="Stop training after this many seconds."),
     lr: float = typer.Option(1e-2, "--lr", help="Adam learning rate."),
@@ -200,7 +200,7 @@ def fit_cmd(
         fail(f"store {store} has no BOUGHT or RATED edges to train on")
     cfg = dict(epochs=epochs, time_budget=time_budget, lr=lr, device=device, ks=(10, 20), eval_every=5,
                patience=4, sampling="edge")
-    params = {} if model in ("mf", "popularity", "itemknn") else {"num_layers": layers}
+    params = {} if model in ("mf", "popularity", "itemknn", "gf_cf", "bspm") else {"num_layers": layers}
     try:
         fitted, metrics, _ = fit_recommender(shop, model, cfg, seed, split=split, model_params=params)
     except ValueError as exc:

@@ -4,7 +4,7 @@ part from it)::
 
     recommend:
       enabled: true
-      model: lightgcn          # lightgcn | mf | kg_gnn | popularity | itemknn
+      model: lightgcn          # lightgcn | mf | kg_gnn | popularity | itemknn | gf_cf | bspm
       embedding_dim: 64
       num_layers: 2
       kg_weight: null          # kg_gnn only: weight of the KG messages (null: the model's default, 0.5)
@@ -42,6 +42,7 @@ if TYPE_CHECKING:
 #: the trained models (:data:`kgmine.recommend.models.MODELS`) and the baselines (:data:`kgmine.recommend.fitted.BASELINES`)
 MODEL_NAMES = ("lightgcn", "mf", "kg_gnn")
 BASELINE_NAMES = ("popularity", "itemknn")
+FILTER_NAMES = ("gf_cf", "bspm")  # kgmine.recommend.models.FILTERS: training-free, fitted like baselines
 SAMPLINGS = ("edge", "user")
 SPLITS = ("random", "leave_last_out", "given", "auto")
 _DEVICE = re.compile(r"auto|cpu|mps|cuda(:\d+)?")
@@ -76,7 +77,7 @@ class RecommendConfig(Section):
     device: str = "auto"
 
     def check(self) -> None:
-        self.one_of("model", MODEL_NAMES + BASELINE_NAMES)
+        self.one_of("model", MODEL_NAMES + BASELINE_NAMES + FILTER_NAMES)
         if self.kg_weight is not None and self.model != "kg_gnn":
             raise self.invalid("kg_weight", f"applies to model kg_gnn only, not {self.model!r}")
         for name in ("embedding_dim", "epochs", "batch_size", "eval_every", "k", "write_top_k"):
@@ -112,7 +113,7 @@ class RecommendConfig(Section):
 
     def model_params(self) -> dict[str, Any]:
         """Keyword arguments of the model (none for the baselines)."""
-        if self.model in BASELINE_NAMES:
+        if self.model in BASELINE_NAMES + FILTER_NAMES:
             return {}
         params: dict[str, Any] = {"embedding_dim": self.embedding_dim, "num_layers": self.num_layers}
         if self.kg_weight is not None:

@@ -21,9 +21,9 @@ import torch
 from kgmine.recommend.baselines import ItemKNN, Popularity
 from kgmine.recommend.data import InteractionData, KGTriples, RecGraph
 from kgmine.recommend.device import resolve_device
-from kgmine.recommend.models import MODELS
+from kgmine.recommend.models import FILTERS, MODELS
 
-BASELINES = {"popularity": Popularity, "itemknn": ItemKNN}
+BASELINES = {"popularity": Popularity, "itemknn": ItemKNN, **FILTERS}  # fitted on load, no training
 FORMAT_VERSION = 1
 
 
