@@ -31,7 +31,7 @@ def _write_pairs(path, n: int, seed: int) -> None:
         price = rng.uniform(20, 900)
         lines.append(f"{_record(title, f'{price:.2f}')}\t{_record(' '.join(words) + ' new', f'{price * 1.05:.2f}')}\t1")
         other = f"{brand} {rng.choice('defg')}{rng.randint(100, 999)}{rng.choice('pqr')} {kind}"
-        lines.append(f"{_record(title, f'{price:.2f}')}\t{_record(other, f'{price * 2.5:.2f}')}\t0")
+        lines.append(f"{_record(title, f'{price:.2f}')}\t{_record(other, f'{rng.uniform(20, 900):.2f}')}\t0")
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
@@ -69,7 +69,7 @@ def test_best_threshold_separates():
     import numpy as np
 
     y = np.array([0, 0, 1, 1])
-    assert best_threshold(y, np.array([0.1, 0.3, 0.6, 0.9])) == pytest.approx(0.6)
+    assert best_threshold(y, np.array([0.1, 0.3, 0.6, 0.9])) == pytest.approx(0.45)
 
 
 @pytest.mark.shared_data
@@ -84,3 +84,57 @@ def test_eval_match_command_prints_json(shared_data):
     out = json.loads(result.output)
     assert {"precision", "recall", "f1"} <= set(out) and out["n_test"] == 1916
     assert out["f1"] >= 0.8
+
+
+def test_cluster_pairs_connects_components():
+    import pandas as pd
+
+    from kgmine.match.cluster import cluster_pairs
+
+    pairs = pd.DataFrame({"left_id": ["a", "b", "d"], "right_id": ["b", "c", "e"], "score": [0.9, 0.8, 0.2]})
+    got = dict(cluster_pairs(["a", "b", "c", "d", "e"], pairs, 0.5).itertuples(index=False))
+    assert got == {"a": "a", "b": "a", "c": "a", "d": "d", "e": "e"}
+
+
+def _catalogs(tmp_path, seed: int = 5):
+    """Two catalogs: the same 20 products under other titles and ids, plus 10 unique to each."""
+    import pandas as pd
+
+    rng = random.Random(seed)
+    shared, left, right = [], [], []
+    for n in range(40):
+        brand, kind = rng.choice(BRANDS), rng.choice(KINDS)
+        shared.append((f"{brand} {rng.choice('abcxyz')}{100 + n}{rng.choice('kmw')} {kind}", rng.uniform(20, 900)))
+    for n, (title, price) in enumerate(shared[:20]):
+        words = title.split()
+        left.append({"id": f"a{n}", "name": title + " black", "price": f"{price:.2f}"})
+        right.append({"id": f"b{n}", "name": " ".join([words[1], words[0], *words[2:]]), "price": f"{price * 1.02:.2f}"})
+    for n, (title, price) in enumerate(shared[20:30]):
+        left.append({"id": f"a{20 + n}", "name": title, "price": f"{price:.2f}"})
+    for n, (title, price) in enumerate(shared[30:]):
+        right.append({"id": f"b{20 + n}", "name": title, "price": f"{price:.2f}"})
+    pd.DataFrame(left).to_csv(tmp_path / "a.csv", index=False)
+    pd.DataFrame(right).to_csv(tmp_path / "b.csv", index=False)
+
+
+def test_match_command_finds_the_shared_products(tmp_path):
+    import pandas as pd
+    from typer.testing import CliRunner
+
+    from kgmine.cli import app
+
+    _catalogs(tmp_path)
+    _write_pairs(tmp_path / "train.txt", 150, 1)
+    _write_pairs(tmp_path / "valid.txt", 60, 2)
+    args = ["match", "--left", str(tmp_path / "a.csv"), "--right", str(tmp_path / "b.csv"),
+            "--mapping", "product_id=id,title=name", "--out", str(tmp_path / "pairs.parquet"), "--k", "5"]
+    result = CliRunner().invoke(app, [*args, "--train", str(tmp_path / "train.txt"), "--valid",
+                                      str(tmp_path / "valid.txt"), "--save-model", str(tmp_path / "model")])
+    assert result.exit_code == 0, result.output
+    pairs = pd.read_parquet(tmp_path / "pairs.parquet")
+    found = set(zip(pairs.loc[pairs["match"], "left_id"], pairs.loc[pairs["match"], "right_id"]))
+    truth = {(f"a{n}", f"b{n}") for n in range(20)}
+    assert len(found & truth) >= 18 and len(found - truth) <= 2
+    again = CliRunner().invoke(app, [*args, "--model", str(tmp_path / "model")])
+    assert again.exit_code == 0, again.output
+    assert pd.read_parquet(tmp_path / "pairs.parquet").equals(pairs)

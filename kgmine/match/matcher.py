@@ -15,15 +15,18 @@ from kgmine.match.features import pair_features, text_of, title_of
 
 
 def best_threshold(y: np.ndarray, score: np.ndarray) -> float:
-    """The score threshold with the highest F1 of the positive class."""
-    best, best_f1 = 0.5, -1.0
-    for t in np.unique(np.round(score, 4)):
+    """The score threshold with the highest F1 of the positive class: midway between the lowest score
+    it accepts and the next lower score (so near-equal scores elsewhere fall on the same side)."""
+    values = np.unique(score)
+    best_i, best_f1 = 0, -1.0
+    positives = int(np.sum(y == 1))
+    for i, t in enumerate(values):
         pred = score >= t
         tp = float(np.sum(pred & (y == 1)))
-        f1 = 2 * tp / (pred.sum() + (y == 1).sum()) if pred.sum() + (y == 1).sum() else 0.0
+        f1 = 2 * tp / (pred.sum() + positives) if pred.sum() + positives else 0.0
         if f1 > best_f1:
-            best, best_f1 = float(t), f1
-    return best
+            best_i, best_f1 = i, f1
+    return float((values[best_i - 1] + values[best_i]) / 2) if best_i > 0 else float(values[0]) if len(values) else 0.5
 
 
 class ProductMatcher:
