@@ -138,3 +138,17 @@ def test_match_command_finds_the_shared_products(tmp_path):
     again = CliRunner().invoke(app, [*args, "--model", str(tmp_path / "model")])
     assert again.exit_code == 0, again.output
     assert pd.read_parquet(tmp_path / "pairs.parquet").equals(pairs)
+
+
+def test_blocking_keeps_the_shared_products(tmp_path):
+    from kgmine.io.tabular import read_catalog
+    from kgmine.match.blocking import block, blocking_report
+    from kgmine.match.tables import records_of
+
+    _catalogs(tmp_path)
+    cols = {"product_id": "id", "title": "name"}
+    left, right = (records_of(read_catalog(tmp_path / f, cols)) for f in ("a.csv", "b.csv"))
+    cands = block(left, right, k=3)
+    report = blocking_report(cands, {(n, n) for n in range(20)}, len(left))
+    assert report["recall"] == 1.0
+    assert report["candidates_per_left"] <= 4
