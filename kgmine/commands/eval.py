@@ -148,6 +148,45 @@ def _print(result: dict, as_json: bool) -> None:
     console.print(" ".join(f"{k}={v}" for k, v in info.items()), highlight=False)
 
 
+class MatchDataset(str, Enum):
+    """Data sets ``kgmine eval match`` knows."""
+
+    abt_buy = "abt-buy"
+    amazon_google = "amazon-google"
+
+
+@eval_app.command("match")
+def match(
+    dataset: MatchDataset | None = typer.Option(None, "--dataset", help="abt-buy or amazon-google "
+                                                "(text/product-matching under --data-root)."),
+    data: Path | None = typer.Option(None, "--data", help="Score any pair file in the same format (left TAB right "
+                                     "TAB 0/1) instead of the test split; the matcher trains on --dataset "
+                                     "(default abt-buy)."),
+    data_root: Path = typer.Option(Path("../shared/data"), "--data-root", help="Folder holding text/product-matching."),
+    as_json: bool = typer.Option(False, "--json", help="Print the metrics as one JSON object instead of a table."),
+) -> None:
+    """Product matching: precision, recall and F1 of the match class on the test split (Ditto's F1 beside).
+
+    Trains kgmine's matcher on the train split; the threshold is chosen on the valid split only."""
+    import pandas as pd
+
+    from kgmine.match.evaluate import evaluate_match
+
+    if dataset is None and data is None:
+        fail("give --dataset or --data")
+    try:
+        result = evaluate_match(dataset.value if dataset else None, data_root, data)
+    except (FileNotFoundError, ValueError) as exc:
+        fail(str(exc))
+    if as_json:
+        typer.echo(json.dumps(to_jsonable(result), indent=2, default=str))
+        return
+    row = {k: result[k] for k in ("dataset", "precision", "recall", "f1", "ditto_f1")}
+    print_frame(pd.DataFrame([row]).round(4), title="match class on the test split")
+    console.print(" ".join(f"{k}={result[k]}" for k in ("threshold", "n_train", "n_valid", "n_test",
+                                                        "train_seconds", "predict_seconds")), highlight=False)
+
+
 def register(app: typer.Typer) -> None:
     """Add this group's commands to the top-level app."""
     app.add_typer(eval_app, name="eval")

@@ -1,0 +1,80 @@
+"""``ProductMatcher``: a gradient-boosted pair scorer over similarity features (``features.py``).
+
+``fit(pairs, valid=None)`` learns TF-IDF vectorisers and a HistGradientBoosting classifier on labelled
+pairs (DataFrame with ``left``, ``right`` dicts and ``label``); the decision threshold is the one with
+the best F1 on ``valid`` (0.5 without it). ``predict_proba`` / ``predict`` score pairs.
+"""
+from __future__ import annotations
+
+import time
+
+import numpy as np
+import pandas as pd
+
+from kgmine.match.features import pair_features, text_of, title_of
+
+
+def best_threshold(y: np.ndarray, score: np.ndarray) -> float:
+    """The score threshold with the highest F1 of the positive class: midway between the lowest score
+    it accepts and the next lower score (so near-equal scores elsewhere fall on the same side)."""
+    values = np.unique(score)
+    best_i, best_f1 = 0, -1.0
+    positives = int(np.sum(y == 1))
+    for i, t in enumerate(values):
+        pred = score >= t
+        tp = float(np.sum(pred & (y == 1)))
+        f1 = 2 * tp / (pred.sum() + positives) if pred.sum() + positives else 0.0
+        if f1 > best_f1:
+            best_i, best_f1 = i, f1
+    return float((values[best_i - 1] + values[best_i]) / 2) if best_i > 0 else float(values[0]) if len(values) else 0.5
+
+
+class ProductMatcher:
+    """Pair scorer: rapidfuzz / code / price / TF-IDF features with a gradient-boosted classifier."""
+
+    def __init__(self, max_iter: int = 300, learning_rate: float = 0.05, random_state: int = 0) -> None:
+        self.max_iter = max_iter
+        self.learning_rate = learning_rate
+        self.random_state = random_state
+
+    def _vectorisers(self, records: list[dict]) -> None:
+        from sklearn.feature_extraction.text import TfidfVectorizer
+
+        self.char_tfidf_ = TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 4), sublinear_tf=True, min_df=1)
+        self.char_tfidf_.fit([title_of(r) for r in records])
+        self.word_tfidf_ = TfidfVectorizer(sublinear_tf=True, token_pattern=r"[a-z0-9][a-z0-9.\-]*")
+        self.word_tfidf_.fit([text_of(r) for r in records])
+
+    def features(self, pairs: pd.DataFrame) -> np.ndarray:
+        """Feature matrix of ``pairs`` (columns ``left``, ``right``)."""
+        return pair_features(list(pairs["left"]), list(pairs["right"]), self.char_tfidf_, self.word_tfidf_)
+
+    def fit(self, pairs: pd.DataFrame, valid: pd.DataFrame | None = None) -> "ProductMatcher":
+        from sklearn.ensemble import HistGradientBoostingClassifier
+
+        start = time.perf_counter()
+        self._vectorisers(list(pairs["left"]) + list(pairs["right"]))
+        self.classifier_ = HistGradientBoostingClassifier(max_iter=self.max_iter, learning_rate=self.learning_rate,
+                                                          random_state=self.random_state)
+        self.classifier_.fit(self.features(pairs), pairs["label"].to_numpy())
+        self.threshold_ = 0.5
+        if valid is not None and len(valid):
+            self.threshold_ = best_threshold(valid["label"].to_numpy(), self.predict_proba(valid)[:, 1])
+        self.train_seconds_ = time.perf_counter() - start
+        return self
+
+    def predict_proba(self, pairs: pd.DataFrame) -> np.ndarray:
+        if not len(pairs):
+            return np.zeros((0, 2))
+        return self.classifier_.predict_proba(self.features(pairs))
+
+    def predict(self, pairs: pd.DataFrame) -> np.ndarray:
+        return (self.predict_proba(pairs)[:, 1] >= self.threshold_).astype(int)
+
+
+def match_scores(y: np.ndarray, pred: np.ndarray) -> dict:
+    """Precision, recall and F1 of the match class."""
+    tp = int(np.sum((pred == 1) & (y == 1)))
+    p = tp / max(int(np.sum(pred == 1)), 1)
+    r = tp / max(int(np.sum(y == 1)), 1)
+    return {"precision": p, "recall": r, "f1": 2 * p * r / (p + r) if p + r else 0.0}
