@@ -9,6 +9,7 @@ reads from the same store.
 """
 from __future__ import annotations
 
+import json
 import os
 import socket
 import threading
@@ -420,3 +421,41 @@ def test_an_older_read_only_store_without_a_newer_table_still_shows_neighbourhoo
         assert explorer.user("u1")["bought"][0]["id"] == "p1"
     finally:
         explorer.close()
+
+
+_PATHS = ("MATCH t=(p:Product)-[:HAS_BRAND]->(b:Brand) WITH t, p ORDER BY p.id LIMIT 3 RETURN t")
+
+
+def test_query_nodes_and_paths_come_back_clean_and_as_a_graph(backend):
+    explorer, reader = backend
+    result = explorer.run_query(_PATHS)
+    text = json.dumps(result["rows"])
+    assert "_ID" not in text and "offset" not in text and "null" not in text
+    first = result["rows"][0][0]["_path"]
+    assert [n["_label"] for n in first] == ["Product", "Brand"] and "name" not in first[0]
+    expected = reader.query("MATCH (p:Product)-[:HAS_BRAND]->(b:Brand) WITH p, b ORDER BY p.id LIMIT 3 "
+                            "RETURN p.id AS p, b.id AS b")
+    edges = {(e["from"], e["to"], e["label"]) for e in result["graph"]["edges"]}
+    assert edges == {(f"Product:{p}", f"Brand:{b}", "HAS_BRAND") for p, b in zip(expected["p"], expected["b"])}
+    assert {n["id"] for n in result["graph"]["nodes"]} == ({f"Product:{p}" for p in expected["p"]}
+                                                          | {f"Brand:{b}" for b in expected["b"]})
+    assert explorer.run_query("MATCH (p:Product) RETURN p.id AS id LIMIT 2")["graph"]["nodes"] == []
+
+
+def test_browser_draws_a_path_query_as_a_graph(driver, live_url, tmp_path):
+    from selenium.webdriver.common.by import By
+
+    driver.get(live_url + "/#query")
+    query = _wait(driver, lambda d: d.find_element(By.ID, "query-input"))
+    query.clear()
+    query.send_keys(_PATHS)
+    driver.find_element(By.ID, "query-run").click()
+    _wait(driver, lambda d: len(_rows(d, "query-table")) == 3)
+    _wait(driver, lambda d: d.find_elements(By.CSS_SELECTOR, "#query-graph canvas"))
+    box = driver.find_element(By.ID, "query-graph")
+    assert int(box.get_attribute("data-edges")) == 3
+    assert "HAS_BRAND" in driver.find_element(By.ID, "query-graph-legend").text
+    assert "_ID" not in driver.find_element(By.ID, "query-table").text
+    driver.save_screenshot(str(tmp_path / "explorer_path_query.png"))
+    if os.environ.get("KGMINE_SCREENSHOT_DIR"):
+        driver.save_screenshot(os.path.join(os.environ["KGMINE_SCREENSHOT_DIR"], "path_query.png"))

@@ -25,16 +25,14 @@ Results are plain Python structures (lists of dicts) ready to be sent as JSON:
 """
 from __future__ import annotations
 
-import datetime as _dt
-import math
 import threading
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
 from kgmine.graph.schema import NODE_TYPES, REL_TYPES, check_identifier, node_type
+from kgmine.serve.results import _scalar, query_result
 
 #: The property shown as a node's name, per label (``id`` when a label has none).
 DISPLAY_PROPERTY: dict[str, str] = {
@@ -51,32 +49,6 @@ SIMILARITY_LINKS: dict[str, tuple[str, float]] = {
 }
 
 MAX_QUERY_ROWS = 500
-
-
-def _scalar(value: Any) -> Any:
-    """A store cell as a JSON-able value (numpy scalars, NaN, timestamps, nodes and lists handled)."""
-    if value is None:
-        return None
-    if isinstance(value, (np.generic,)):
-        value = value.item()
-    if isinstance(value, float):
-        return None if math.isnan(value) or math.isinf(value) else value
-    if isinstance(value, (str, int, bool)):
-        return value
-    if value is pd.NA or value is pd.NaT:
-        return None
-    if isinstance(value, (_dt.datetime, _dt.date, pd.Timestamp)):
-        return value.isoformat()
-    if isinstance(value, Mapping):
-        return {str(k): _scalar(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple, np.ndarray)):
-        return [_scalar(v) for v in value]
-    # neo4j Node / Relationship / Path objects: labels or type plus properties
-    if hasattr(value, "labels") and hasattr(value, "items"):
-        return {"_labels": sorted(value.labels), **{k: _scalar(v) for k, v in value.items()}}
-    if hasattr(value, "type") and hasattr(value, "items"):
-        return {"_type": value.type, **{k: _scalar(v) for k, v in value.items()}}
-    return str(value)
 
 
 def frame_records(frame: pd.DataFrame) -> list[dict[str, Any]]:
@@ -385,16 +357,14 @@ class Explorer:
             return representative_params(self.store)
 
     def run_query(self, cypher: str, params: dict[str, Any] | None = None) -> dict[str, Any]:
-        """Run a user's Cypher read-only; ``{"columns", "rows", "total", "truncated"}``.
+        """Run a user's Cypher read-only; ``{"columns", "rows", "total", "truncated", "graph"}``
+        (:func:`kgmine.serve.results.query_result`: cells without internal fields, nodes and paths as a graph).
 
         The store refuses writing clauses (``write=False``): LadybugDB checks the clauses before
         running, Neo4j runs the query in a READ transaction. Its errors propagate as
         :class:`~kgmine.graph.stores.base.StoreError`.
         """
-        frame = self._q(cypher, dict(params or {}))
-        rows = frame_records(frame.head(self.max_rows))
-        return {"columns": [str(c) for c in frame.columns], "rows": [list(r.values()) for r in rows],
-                "total": len(frame), "truncated": len(frame) > self.max_rows}
+        return query_result(self._q(cypher, dict(params or {})), self.max_rows, DISPLAY_PROPERTY)
 
 
 def _fmt(value: Any) -> str:

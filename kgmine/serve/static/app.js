@@ -290,6 +290,35 @@ async function loadExamples() {
   });
 }
 
+/* nodes, relationships and paths in a query's rows, drawn as a graph above the table */
+function queryGraph(out, graph) {
+  const box = el("div", { id: "query-graph", class: "graph" });
+  const keys = el("p", { id: "query-graph-legend", class: "muted" });
+  for (const g of [...new Set(graph.nodes.map((n) => n.group))]) {
+    keys.append(el("span", { class: "key" }, el("span", { class: "swatch", style: `background:${COLOURS[g] || "#e2e8f0"}` }), g));
+  }
+  for (const t of [...new Set(graph.edges.map((e) => e.kgType))]) {
+    keys.append(el("span", { class: "key" }, el("span", { class: "edge-swatch", style: `background:${REL_COLOURS[t] || "#a0aec0"}` }), t));
+  }
+  out.append(box, keys);
+  const nodes = new vis.DataSet(graph.nodes.map(visNode));
+  const edges = new vis.DataSet(graph.edges.map((e, i) => visEdge(e, `q${i}`, graph.edges.length <= 40)));
+  const net = new vis.Network(box, { nodes, edges }, {
+    physics: { solver: "forceAtlas2Based", stabilization: { iterations: 150 },
+               forceAtlas2Based: { gravitationalConstant: -80, springLength: 130 } },
+    interaction: { hover: true, tooltipDelay: 120 }, edges: { smooth: { type: "continuous" } } });
+  net.once("stabilizationIterationsDone", () => { net.setOptions({ physics: false }); net.fit(); });
+  net.on("click", (params) => {
+    if (!params.nodes.length) return;
+    const node = nodes.get(params.nodes[0]);
+    if (node.kgLabel === "Product" || node.kgLabel === "User") {
+      location.hash = `#${node.kgLabel.toLowerCase()}/${encodeURIComponent(node.kgId)}`;
+    }
+  });
+  box.dataset.nodes = String(graph.nodes.length);
+  box.dataset.edges = String(graph.edges.length);
+}
+
 async function runQuery() {
   const status = $("query-status"), out = $("query-result");
   out.replaceChildren();
@@ -305,6 +334,7 @@ async function runQuery() {
     const ms = Math.round(performance.now() - started);
     status.textContent = `${result.total} row${result.total === 1 ? "" : "s"} in ${ms} ms` +
       (result.truncated ? ` (showing the first ${result.rows.length})` : "");
+    if (result.graph && result.graph.nodes.length) queryGraph(out, result.graph);
     const columns = result.columns.map((c, i) => ({ key: String(i), title: c, num: false }));
     out.append(table(columns, result.rows.map((r) => Object.fromEntries(r.map((v, i) => [String(i), v]))), "query-table"));
   } catch (error) {
