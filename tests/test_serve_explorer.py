@@ -10,6 +10,7 @@ reads from the same store.
 from __future__ import annotations
 
 import json
+from collections import Counter
 import os
 import socket
 import threading
@@ -21,6 +22,7 @@ import pandas as pd
 import pytest
 
 from kgmine.graph.stores import StoreError, open_store
+from kgmine.serve.search import tokens
 
 # ---------------------------------------------------------------------------- fixtures
 
@@ -142,11 +144,11 @@ def test_search_finds_titles_ids_and_users(backend, showcase):
     explorer, reader = backend
     word = showcase["title"].split()[-1].strip("()").lower()
     hits = explorer.search(word, limit=200)
-    expected = reader.query("MATCH (p:Product) WHERE toLower(p.title) CONTAINS $w RETURN p.id AS id", {"w": word})
-    assert {h["id"] for h in hits if h["kind"] == "Product"} == set(expected["id"])
+    titles = reader.query("MATCH (p:Product) RETURN p.id AS id, p.title AS t")
+    expected = {i for i, t in zip(titles["id"], titles["t"]) if word in tokens(t)}
+    assert expected and {h["id"] for h in hits if h["kind"] == "Product"} == expected
     exact = explorer.search(showcase["product"].lower())
-    assert exact[0] == {"kind": "Product", "id": showcase["product"], "name": showcase["title"],
-                        "detail": exact[0]["detail"]}
+    assert (exact[0]["kind"], exact[0]["id"], exact[0]["name"]) == ("Product", showcase["product"], showcase["title"])
     assert explorer.search(showcase["user"])[0]["kind"] == "User"
     assert explorer.search("   ") == []
 
@@ -459,3 +461,54 @@ def test_browser_draws_a_path_query_as_a_graph(driver, live_url, tmp_path):
     driver.save_screenshot(str(tmp_path / "explorer_path_query.png"))
     if os.environ.get("KGMINE_SCREENSHOT_DIR"):
         driver.save_screenshot(os.path.join(os.environ["KGMINE_SCREENSHOT_DIR"], "path_query.png"))
+
+
+def test_search_is_token_based_ranked_and_covers_every_kind(backend):
+    explorer, reader = backend
+    titles = reader.query("MATCH (p:Product) RETURN p.id AS id, p.title AS t")
+    pairs = Counter()
+    for t in titles["t"]:
+        toks = list(dict.fromkeys(tokens(t)))
+        pairs.update((a, b) for i, a in enumerate(toks) for b in toks[i + 1:] if len(a) > 3 and len(b) > 3)
+    (a, b), n_both = pairs.most_common(1)[0]
+    both = {i for i, t in zip(titles["id"], titles["t"]) if {a, b} <= set(tokens(t))}
+    assert len(both) == n_both >= 2
+    # the words in the reverse order, not adjacent in most titles: every node holding both comes first
+    hits = explorer.search(f"{b} {a}", limit=200)
+    assert {h["id"] for h in hits[:len(both)]} == both
+    assert all(h["matched"] == 2 for h in hits[:len(both)]) and hits[len(both)]["matched"] == 1
+    scores = [h["score"] for h in hits[:len(both)]]
+    assert scores == sorted(scores, reverse=True)
+    brand = reader.query("MATCH (b:Brand) RETURN b.id AS id, b.name AS name ORDER BY id LIMIT 1")
+    found = explorer.search(brand["name"][0], limit=200)
+    assert ("Brand", brand["id"][0]) in {(h["kind"], h["id"]) for h in found}
+    value = reader.query("MATCH (v:AttributeValue) RETURN v.id AS id, v.value AS v ORDER BY id LIMIT 1")
+    assert ("AttributeValue", value["id"][0]) in {(h["kind"], h["id"]) for h in explorer.search(value["v"][0], 200)}
+
+
+def test_browser_searches_two_words_and_opens_a_brand_page(driver, live_url, reader, showcase):
+    from selenium.webdriver.common.by import By
+
+    brand = reader.query("MATCH (p:Product {id: $p})-[:HAS_BRAND]->(b:Brand) RETURN b.id AS id, b.name AS name",
+                         {"p": showcase["product"]})
+    bid, name = brand["id"][0], brand["name"][0]
+    n_products = reader.query("MATCH (p:Product)-[:HAS_BRAND]->(b:Brand {id: $b}) RETURN count(p) AS n", {"b": bid})["n"][0]
+    driver.get(live_url + "/")
+    box = _wait(driver, lambda d: d.find_element(By.ID, "search-input"))
+    box.clear()
+    box.send_keys(name)
+    driver.find_element(By.ID, "search-button").click()
+    hit = _wait(driver, lambda d: d.find_elements(By.CSS_SELECTOR, f"#search-results li[data-kind='Brand'][data-id='{bid}']"))
+    hit[0].click()
+    _wait(driver, lambda d: d.find_element(By.ID, "detail-title").text == name)
+    assert driver.find_element(By.ID, "detail-kind").text == "Brand"
+    _wait(driver, lambda d: d.find_elements(By.CSS_SELECTOR, "#graph canvas"))
+    assert len(_rows(driver, "rel-HAS_BRAND-in-Product-table")) == min(n_products, 25)
+    assert "HAS_BRAND" in driver.find_element(By.ID, "graph-legend").text
+    if os.environ.get("KGMINE_SCREENSHOT_DIR"):
+        time.sleep(1.5)
+        driver.save_screenshot(os.path.join(os.environ["KGMINE_SCREENSHOT_DIR"], "brand.png"))
+        driver.get(live_url + f"/#product/{showcase['product']}")
+        _wait(driver, lambda d: d.find_element(By.ID, "detail-title").text == showcase["title"])
+        time.sleep(2)
+        driver.save_screenshot(os.path.join(os.environ["KGMINE_SCREENSHOT_DIR"], "product.png"))

@@ -9,7 +9,7 @@ itself, and one lock serialises calls (a store connection is not shared between 
 
 Results are plain Python structures (lists of dicts) ready to be sent as JSON:
 
-* :meth:`Explorer.search` — products by title or id, users by id;
+* :meth:`Explorer.search` — ranked token search over every node kind (:mod:`kgmine.serve.search`);
 * :meth:`Explorer.neighbourhood` — a node and its neighbours, per relationship type, as a
   vis-network ``{"nodes", "edges"}`` graph (capped per type, with totals);
 * :meth:`Explorer.product` — details, item-to-item recommendations (mined FREQUENTLY_BOUGHT_WITH
@@ -33,6 +33,7 @@ import pandas as pd
 
 from kgmine.graph.schema import NODE_TYPES, REL_TYPES, check_identifier, node_type
 from kgmine.serve.results import _scalar, query_result
+from kgmine.serve.search import SearchIndex, build_index
 
 #: The property shown as a node's name, per label (``id`` when a label has none).
 DISPLAY_PROPERTY: dict[str, str] = {
@@ -85,6 +86,7 @@ class Explorer:
         self.per_type = int(per_type)
         self.max_rows = int(max_rows)
         self._lock = threading.Lock()
+        self._index: SearchIndex | None = None
 
     # ------------------------------------------------------------------ plumbing
 
@@ -109,25 +111,30 @@ class Explorer:
     # ------------------------------------------------------------------ search
 
     def search(self, text: str, limit: int = 20) -> list[dict[str, Any]]:
-        """Products whose title contains ``text`` or whose id equals it (case-insensitive), then users
-        whose id contains it. Exact id matches come first. Returns dicts ``kind, id, name, detail``.
+        """Nodes of every kind ranked by the query's word tokens (:mod:`kgmine.serve.search`, BM25 over
+        ids and display text; hits holding more of the words first, an exact id first of all).
+        Returns dicts ``kind, id, name, detail, score, matched``; the index is built on the first call.
         """
-        needle = (text or "").strip().lower()
-        if not needle:
+        if not (text or "").strip():
             return []
         limit = max(1, min(int(limit), 200))
-        products = self._q(
-            "MATCH (p:Product) WHERE toLower(p.title) CONTAINS $q OR toLower(p.id) = $q "
-            "RETURN p.id AS id, p.title AS name, p.price AS price ORDER BY p.title, p.id LIMIT $k",
-            {"q": needle, "k": limit})
-        users = self._q(
-            "MATCH (u:User) WHERE toLower(u.id) CONTAINS $q RETURN u.id AS id ORDER BY u.id LIMIT $k",
-            {"q": needle, "k": limit})
-        hits = [{"kind": "Product", "id": r["id"], "name": r["name"] or r["id"],
-                 "detail": "" if r["price"] is None else f"{r['price']:.2f}"} for r in frame_records(products)]
-        hits += [{"kind": "User", "id": r["id"], "name": r["id"], "detail": ""} for r in frame_records(users)]
-        hits.sort(key=lambda h: (str(h["id"]).lower() != needle, h["kind"] != "Product"))
-        return hits[:limit]
+        with self._lock:
+            if self._index is None:
+                counts = self.store.counts()
+                self._index = build_index(lambda c: self.store.query(c, {}, write=False), DISPLAY_PROPERTY,
+                                          [k for k, v in counts.items() if v])
+        hits = self._index.search(text, limit)
+        prices = self._prices([h["id"] for h in hits if h["kind"] == "Product"])
+        for h in hits:
+            price = prices.get(h["id"]) if h["kind"] == "Product" else None
+            h["detail"] = "" if price is None else f"{price:.2f}"
+        return hits
+
+    def _prices(self, ids: list[str]) -> dict[str, float]:
+        if not ids:
+            return {}
+        frame = self._q("MATCH (p:Product) WHERE p.id IN $ids RETURN p.id AS id, p.price AS price", {"ids": ids})
+        return {r["id"]: r["price"] for r in frame_records(frame) if r["price"] is not None}
 
     # ------------------------------------------------------------------ nodes and neighbourhoods
 

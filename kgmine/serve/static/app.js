@@ -1,5 +1,5 @@
 /* kgmine explorer: search, product and user pages with a vis-network neighbourhood graph, read-only Cypher.
-   Routes (location.hash): #product/<id>, #user/<id>, #query. Everything is built with textContent
+   Routes (location.hash): #product/<id>, #user/<id>, #node/<Label>/<id> (any other kind), #query. Everything is built with textContent
    (never innerHTML with data), so titles and query results cannot inject markup. */
 "use strict";
 
@@ -44,8 +44,13 @@ function fmt(value) {
   return String(value);
 }
 
+function nodeHash(kind, id) {
+  return kind === "Product" || kind === "User" ? `#${kind.toLowerCase()}/${encodeURIComponent(id)}`
+    : `#node/${encodeURIComponent(kind)}/${encodeURIComponent(id)}`;
+}
+
 function nodeLink(kind, id, text) {
-  return el("a", { class: "node-link", href: `#${kind.toLowerCase()}/${encodeURIComponent(id)}`, text: text || id });
+  return el("a", { class: "node-link", href: nodeHash(kind, id), text: text || id });
 }
 
 /* A table from rows of objects; columns = [{key, title, num, render(row)}]. */
@@ -83,7 +88,7 @@ async function search(text) {
       const item = el("li", { "data-kind": hit.kind, "data-id": hit.id, title: `${hit.kind} ${hit.id}` },
         el("span", { class: `kind kind-${hit.kind}`, text: hit.kind }), hit.name);
       if (hit.detail) item.append(el("span", { class: "muted", text: `  ${hit.detail}` }));
-      item.addEventListener("click", () => { location.hash = `#${hit.kind.toLowerCase()}/${encodeURIComponent(hit.id)}`; });
+      item.addEventListener("click", () => { location.hash = nodeHash(hit.kind, hit.id); });
       list.append(item);
     }
   } catch (error) {
@@ -116,7 +121,7 @@ function legend(graph) {
   if (cut.length) {
     box.append(el("br"), `showing ${cut.map((t) => `${t.shown} of ${t.total} ${t.type} (${t.direction})`).join(", ")}`);
   }
-  box.append(el("br"), "click a product or user to open it · double-click any node to expand its neighbours");
+  box.append(el("br"), "click a node to open its page · double-click any node to expand its neighbours");
 }
 
 function visEdge(e, id, withLabel) {
@@ -141,9 +146,7 @@ function render(graph) {
     if (!params.nodes.length) return;
     const node = graphNodes.get(params.nodes[0]);
     if (node.centre) return;
-    if (node.kgLabel === "Product" || node.kgLabel === "User") {
-      location.hash = `#${node.kgLabel.toLowerCase()}/${encodeURIComponent(node.kgId)}`;
-    }
+    if (node.kgId != null) location.hash = nodeHash(node.kgLabel, node.kgId);
   });
   network.on("doubleClick", async (params) => {
     if (!params.nodes.length) return;
@@ -235,6 +238,29 @@ async function openProduct(id) {
   await drawGraph("Product", id);
 }
 
+/* A page for any other node kind (brand, category, attribute value, entity, cluster, community):
+   its properties, its neighbours per relationship type, and its neighbourhood graph. */
+async function openNode(label, id) {
+  const graph = await api(`/api/graph/${encodeURIComponent(label)}/${encodeURIComponent(id)}?per_type=25`);
+  const props = graph.node;
+  const title = props.name || props.value || props.label || props.id;
+  const meta = Object.entries(props).filter(([, v]) => v !== null && v !== "")
+    .map(([k, v]) => `${k} ${fmt(v)}`).join(" · ");
+  showDetail(label, String(title), meta, "");
+  const byKey = Object.fromEntries(graph.nodes.map((n) => [n.id, n]));
+  const panels = $("panels");
+  for (const t of graph.types) {
+    const rows = graph.edges.filter((e) => e.kgType === t.type && (t.direction === "out" ? e.from : e.to) === graph.centre
+                                           && byKey[t.direction === "out" ? e.to : e.from].kgLabel === t.other)
+      .map((e) => byKey[t.direction === "out" ? e.to : e.from]);
+    const note = `${t.direction === "out" ? "→" : "←"} ${t.type} ${t.other}: ${t.total > t.shown ? `${t.shown} of ${t.total}` : t.total}`;
+    panels.append(panel(`rel-${t.type}-${t.direction}-${t.other}`, `${t.type} (${t.other})`, note,
+      [{ key: "id", title: t.other.toLowerCase(), render: (r) => nodeLink(r.kgLabel, r.kgId, r.title.split("\n")[1] || r.kgId) }],
+      rows, "none"));
+  }
+  render(graph);
+}
+
 function pathView(row, names) {
   const path = row.path;
   if (!path) return el("span", { class: "muted", text: "no path in the graph" });
@@ -311,9 +337,7 @@ function queryGraph(out, graph) {
   net.on("click", (params) => {
     if (!params.nodes.length) return;
     const node = nodes.get(params.nodes[0]);
-    if (node.kgLabel === "Product" || node.kgLabel === "User") {
-      location.hash = `#${node.kgLabel.toLowerCase()}/${encodeURIComponent(node.kgId)}`;
-    }
+    if (node.kgId != null) location.hash = nodeHash(node.kgLabel, node.kgId);
   });
   box.dataset.nodes = String(graph.nodes.length);
   box.dataset.edges = String(graph.edges.length);
@@ -357,12 +381,13 @@ async function route() {
   for (const li of document.querySelectorAll("#search-results li")) {
     li.classList.toggle("active", li.dataset.id === id && li.dataset.kind.toLowerCase() === page);
   }
-  const opening = (page === "product" || page === "user") && id;
+  const opening = (page === "product" || page === "user" || page === "node") && id;
   if (opening) { $("welcome").hidden = true; $("loading").hidden = false; }
   try {
     if (isQuery) await loadExamples();
     else if (page === "product" && id) await openProduct(id);
     else if (page === "user" && id) await openUser(id);
+    else if (page === "node" && rest.length > 1) await openNode(rest[0], rest.slice(1).join("/"));
     else { $("welcome").hidden = false; $("detail").hidden = true; $("detail-error").hidden = true; }
   } catch (error) {
     showError(error.message);
