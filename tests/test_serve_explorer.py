@@ -512,3 +512,29 @@ def test_browser_searches_two_words_and_opens_a_brand_page(driver, live_url, rea
         _wait(driver, lambda d: d.find_element(By.ID, "detail-title").text == showcase["title"])
         time.sleep(2)
         driver.save_screenshot(os.path.join(os.environ["KGMINE_SCREENSHOT_DIR"], "product.png"))
+
+
+def test_browser_graph_colours_edge_labels_and_legend_after_expanding(driver, live_url, reader, showcase):
+    from selenium.webdriver.common.by import By
+
+    driver.get(live_url + f"/#product/{showcase['product']}")
+    _wait(driver, lambda d: d.find_elements(By.CSS_SELECTOR, "#graph canvas"))
+    colours = driver.execute_script("return REL_COLOURS")
+    rgb = {t: tuple(int(c[i:i + 2], 16) for i in (1, 3, 5)) for t, c in colours.items()}
+    gap = min(sum((x - y) ** 2 for x, y in zip(rgb[a], rgb[b])) ** 0.5 for a in rgb for b in rgb if a < b)
+    assert gap >= 40, f"two relationship colours are {gap:.0f} apart in RGB"
+    # interaction types are far apart (they were three near-identical greens)
+    trio = [rgb[t] for t in ("BOUGHT", "RATED", "REVIEWED")]
+    assert min(sum((x - y) ** 2 for x, y in zip(a, b)) ** 0.5 for i, a in enumerate(trio) for b in trio[i + 1:]) >= 100
+    labelled = driver.execute_script("return graphEdges.get().filter((e) => e.label).length")
+    assert labelled == driver.execute_script("return graphEdges.length") > 0
+    brand = reader.query("MATCH (p:Product {id: $p})-[:HAS_BRAND]->(b:Brand) RETURN b.id AS id", {"p": showcase["product"]})
+    # go to a brand page (legend: Brand, Product, HAS_BRAND only), then expand one of its products
+    driver.get(live_url + f"/#node/Brand/{brand['id'][0]}")
+    _wait(driver, lambda d: d.find_element(By.ID, "detail-kind").text == "Brand"
+          and "HAS_BRAND" in d.find_element(By.ID, "graph-legend").text)
+    assert "IN_CATEGORY" not in driver.find_element(By.ID, "graph-legend").text
+    driver.execute_script("network.body.emitter.emit('doubleClick', {nodes: [arguments[0]]})",
+                          f"Product:{showcase['product']}")
+    _wait(driver, lambda d: "IN_CATEGORY" in d.find_element(By.ID, "graph-legend").text)
+    assert "Category" in driver.find_element(By.ID, "graph-legend").text

@@ -7,10 +7,14 @@ const COLOURS = {
   Product: "#90cdf4", User: "#9ae6b4", Brand: "#fbd38d", Category: "#d6bcfa", AttributeValue: "#feb2b2",
   Review: "#e2e8f0", Cluster: "#f6e05e", Community: "#81e6d9", Entity: "#cbd5e0",
 };
+/* relationship colours: one distinct hue per type (Tableau-20 / Kelly), interaction types far apart */
 const REL_COLOURS = {
-  BOUGHT: "#68d391", RATED: "#9ae6b4", REVIEWED: "#c6f6d5", RECOMMENDED: "#dd6b20", FREQUENTLY_BOUGHT_WITH: "#e53e3e",
-  ALSO_BOUGHT: "#4299e1", ALSO_VIEWED: "#90cdf4", HAS_BRAND: "#d69e2e", IN_CATEGORY: "#805ad5",
-  HAS_ATTRIBUTE: "#f56565", IN_CLUSTER: "#b7791f", IN_COMMUNITY: "#319795", SUBCATEGORY_OF: "#b794f4",
+  BOUGHT: "#1f77b4", RATED: "#9467bd", REVIEWED: "#8c564b", VIEWED: "#17becf", WROTE: "#c49c94",
+  REVIEW_OF: "#7f7f7f", RECOMMENDED: "#d62728", FREQUENTLY_BOUGHT_WITH: "#ff7f0e", ALSO_BOUGHT: "#2ca02c",
+  ALSO_VIEWED: "#98df8a", HAS_BRAND: "#e377c2", IN_CATEGORY: "#bcbd22", SUBCATEGORY_OF: "#dbdb8d",
+  HAS_ATTRIBUTE: "#393b79", IN_CLUSTER: "#000000", IN_COMMUNITY: "#637939", MENTIONS: "#00a087",
+  MADE_OF: "#ffd700", COMPATIBLE_WITH: "#6b6ecf", PART_OF: "#4d004b", HAS_FEATURE: "#9edae5",
+  RELATED_TO: "#f7b6d2", HAS_ENTITY: "#a55194",
 };
 const $ = (id) => document.getElementById(id);
 let network = null, graphNodes = null, graphEdges = null;
@@ -125,18 +129,18 @@ function legend(graph) {
 }
 
 function visEdge(e, id, withLabel) {
-  return { id, ...e, label: withLabel ? e.label : undefined, arrows: "to", width: e.kgType === "RECOMMENDED" ? 2 : 1,
-           font: { size: 10, align: "middle", color: "#4a5568", strokeWidth: 3 },
+  return { id, ...e, label: withLabel ? e.label : undefined, arrows: "to", width: e.kgType === "RECOMMENDED" ? 2 : 1.5,
+           font: { size: 9, align: "middle", color: REL_COLOURS[e.kgType] || "#4a5568", strokeWidth: 3 },
            color: { color: REL_COLOURS[e.kgType] || "#a0aec0", highlight: "#1a202c" } };
 }
 
 function render(graph) {
-  const withLabels = graph.edges.length <= 16;
+  const withLabels = graph.edges.length <= 60;
   graphNodes = new vis.DataSet(graph.nodes.map(visNode));
   graphEdges = new vis.DataSet(graph.edges.map((e, i) => visEdge(e, `e${i}`, withLabels)));
   const options = {
-    physics: { solver: "forceAtlas2Based", stabilization: { iterations: 150 },
-               forceAtlas2Based: { gravitationalConstant: -60, springLength: 110 } },
+    physics: { solver: "forceAtlas2Based", stabilization: { iterations: 250 },
+               forceAtlas2Based: { gravitationalConstant: -140, springLength: 170, avoidOverlap: 0.9 } },
     interaction: { hover: true, tooltipDelay: 120 }, edges: { smooth: { type: "continuous" } },
   };
   if (network) network.destroy();
@@ -156,7 +160,8 @@ function render(graph) {
     graphNodes.update(more.nodes.filter((n) => !graphNodes.get(n.id)).map((n) => visNode({ ...n, centre: false })));
     const seen = new Set(graphEdges.get().map((e) => `${e.from}|${e.label}|${e.to}`));
     graphEdges.add(more.edges.filter((e) => !seen.has(`${e.from}|${e.label}|${e.to}`))
-      .map((e, i) => visEdge(e, `x${Date.now()}-${i}`, false)));
+      .map((e, i) => visEdge(e, `x${Date.now()}-${i}`, graphEdges.length < 60)));
+    legend({ nodes: graphNodes.get(), edges: graphEdges.get(), types: graph.types });
     network.once("stabilizationIterationsDone", () => { network.setOptions({ physics: false }); network.fit(); });
     network.stabilize(100);
   });
