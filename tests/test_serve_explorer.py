@@ -531,10 +531,18 @@ def test_browser_graph_colours_edge_labels_and_legend_after_expanding(driver, li
     brand = reader.query("MATCH (p:Product {id: $p})-[:HAS_BRAND]->(b:Brand) RETURN b.id AS id", {"p": showcase["product"]})
     # go to a brand page (legend: Brand, Product, HAS_BRAND only), then expand one of its products
     driver.get(live_url + f"/#node/Brand/{brand['id'][0]}")
-    _wait(driver, lambda d: d.find_element(By.ID, "detail-kind").text == "Brand"
-          and "HAS_BRAND" in d.find_element(By.ID, "graph-legend").text)
+    centre = f"Brand:{brand['id'][0]}"
+    _wait(driver, lambda d: d.execute_script("const n = graphNodes && graphNodes.get(arguments[0]); "
+                                             "return Boolean(n && n.centre)", centre))
     assert "IN_CATEGORY" not in driver.find_element(By.ID, "graph-legend").text
     driver.execute_script("network.body.emitter.emit('doubleClick', {nodes: [arguments[0]]})",
                           f"Product:{showcase['product']}")
     _wait(driver, lambda d: "IN_CATEGORY" in d.find_element(By.ID, "graph-legend").text)
     assert "Category" in driver.find_element(By.ID, "graph-legend").text
+
+
+def test_query_translates_type_for_ladybug_and_explains_other_spellings(explorer, reader):
+    result = explorer.run_query("MATCH (p:Product)-[r]->(b:Brand) RETURN type(r) AS t, 'type(x)' AS s LIMIT 1")
+    assert result["rows"] == [["HAS_BRAND", "type(x)"]] and result["translated"] == ["type(…) → label(…)"]
+    with pytest.raises(StoreError, match="SHORTEST"):
+        explorer.run_query("MATCH p = shortestPath((a:Product)-[*..3]-(b:Brand)) RETURN p LIMIT 1")

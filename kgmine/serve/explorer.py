@@ -32,6 +32,8 @@ from typing import Any
 import pandas as pd
 
 from kgmine.graph.schema import NODE_TYPES, REL_TYPES, check_identifier, node_type
+from kgmine.graph.stores.base import StoreError
+from kgmine.serve.dialect import explain, to_ladybug
 from kgmine.serve.results import _scalar, query_result
 from kgmine.serve.search import SearchIndex, build_index
 
@@ -365,13 +367,21 @@ class Explorer:
 
     def run_query(self, cypher: str, params: dict[str, Any] | None = None) -> dict[str, Any]:
         """Run a user's Cypher read-only; ``{"columns", "rows", "total", "truncated", "graph"}``
-        (:func:`kgmine.serve.results.query_result`: cells without internal fields, nodes and paths as a graph).
+        (:func:`kgmine.serve.results.query_result`: cells without internal fields, nodes and paths as a graph),
+        plus ``translated``: Neo4j spellings rewritten for LadybugDB (:mod:`kgmine.serve.dialect`).
 
         The store refuses writing clauses (``write=False``): LadybugDB checks the clauses before
         running, Neo4j runs the query in a READ transaction. Its errors propagate as
         :class:`~kgmine.graph.stores.base.StoreError`.
         """
-        return query_result(self._q(cypher, dict(params or {})), self.max_rows, DISPLAY_PROPERTY)
+        translated: list[str] = []
+        if getattr(self.store, "name", "") == "ladybug":
+            cypher, translated = to_ladybug(cypher)
+        try:
+            frame = self._q(cypher, dict(params or {}))
+        except StoreError as exc:
+            raise StoreError(explain(str(exc), cypher)) from exc
+        return {**query_result(frame, self.max_rows, DISPLAY_PROPERTY), "translated": translated}
 
 
 def _fmt(value: Any) -> str:

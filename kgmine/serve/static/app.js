@@ -362,7 +362,8 @@ async function runQuery() {
       body: JSON.stringify({ cypher: $("query-input").value, params }) });
     const ms = Math.round(performance.now() - started);
     status.textContent = `${result.total} row${result.total === 1 ? "" : "s"} in ${ms} ms` +
-      (result.truncated ? ` (showing the first ${result.rows.length})` : "");
+      (result.truncated ? ` (showing the first ${result.rows.length})` : "") +
+      (result.translated && result.translated.length ? ` · translated for LadybugDB: ${result.translated.join(", ")}` : "");
     if (result.graph && result.graph.nodes.length) queryGraph(out, result.graph);
     const columns = result.columns.map((c, i) => ({ key: String(i), title: c, num: false }));
     out.append(table(columns, result.rows.map((r) => Object.fromEntries(r.map((v, i) => [String(i), v]))), "query-table"));
