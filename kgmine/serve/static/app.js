@@ -109,18 +109,21 @@ function visNode(n) {
            font: { size: n.centre ? 15 : 12 } };
 }
 
+/* colour keys of the node kinds and relationship types drawn in ``graph`` */
+function keys(box, graph, breakLine) {
+  for (const g of [...new Set(graph.nodes.map((n) => n.group))]) {
+    box.append(el("span", { class: "key" }, el("span", { class: "swatch", style: `background:${COLOURS[g] || "#e2e8f0"}` }), g));
+  }
+  if (breakLine) box.append(el("br"));
+  for (const t of [...new Set(graph.edges.map((e) => e.kgType))]) {
+    box.append(el("span", { class: "key" }, el("span", { class: "edge-swatch", style: `background:${REL_COLOURS[t] || "#a0aec0"}` }), t));
+  }
+}
+
 function legend(graph) {
   const box = $("graph-legend");
   box.replaceChildren();
-  const groups = [...new Set(graph.nodes.map((n) => n.group))];
-  for (const g of groups) {
-    box.append(el("span", { class: "key" }, el("span", { class: "swatch", style: `background:${COLOURS[g] || "#e2e8f0"}` }), g));
-  }
-  const types = [...new Set(graph.edges.map((e) => e.kgType))];
-  box.append(el("br"));
-  for (const t of types) {
-    box.append(el("span", { class: "key" }, el("span", { class: "edge-swatch", style: `background:${REL_COLOURS[t] || "#a0aec0"}` }), t));
-  }
+  keys(box, graph, true);
   const cut = graph.types.filter((t) => t.total > t.shown);
   if (cut.length) {
     box.append(el("br"), `showing ${cut.map((t) => `${t.shown} of ${t.total} ${t.type} (${t.direction})`).join(", ")}`);
@@ -324,14 +327,9 @@ async function loadExamples() {
 /* nodes, relationships and paths in a query's rows, drawn as a graph above the table */
 function queryGraph(out, graph) {
   const box = el("div", { id: "query-graph", class: "graph" });
-  const keys = el("p", { id: "query-graph-legend", class: "muted" });
-  for (const g of [...new Set(graph.nodes.map((n) => n.group))]) {
-    keys.append(el("span", { class: "key" }, el("span", { class: "swatch", style: `background:${COLOURS[g] || "#e2e8f0"}` }), g));
-  }
-  for (const t of [...new Set(graph.edges.map((e) => e.kgType))]) {
-    keys.append(el("span", { class: "key" }, el("span", { class: "edge-swatch", style: `background:${REL_COLOURS[t] || "#a0aec0"}` }), t));
-  }
-  out.append(box, keys);
+  const key = el("p", { id: "query-graph-legend", class: "muted" });
+  keys(key, graph, false);
+  out.append(box, key);
   const nodes = new vis.DataSet(graph.nodes.map(visNode));
   const edges = new vis.DataSet(graph.edges.map((e, i) => visEdge(e, `q${i}`, graph.edges.length <= 40)));
   const net = new vis.Network(box, { nodes, edges }, {
