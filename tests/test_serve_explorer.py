@@ -9,6 +9,8 @@ reads from the same store.
 """
 from __future__ import annotations
 
+import json
+from collections import Counter
 import os
 import socket
 import threading
@@ -20,6 +22,7 @@ import pandas as pd
 import pytest
 
 from kgmine.graph.stores import StoreError, open_store
+from kgmine.serve.search import tokens
 
 # ---------------------------------------------------------------------------- fixtures
 
@@ -141,11 +144,11 @@ def test_search_finds_titles_ids_and_users(backend, showcase):
     explorer, reader = backend
     word = showcase["title"].split()[-1].strip("()").lower()
     hits = explorer.search(word, limit=200)
-    expected = reader.query("MATCH (p:Product) WHERE toLower(p.title) CONTAINS $w RETURN p.id AS id", {"w": word})
-    assert {h["id"] for h in hits if h["kind"] == "Product"} == set(expected["id"])
+    titles = reader.query("MATCH (p:Product) RETURN p.id AS id, p.title AS t")
+    expected = {i for i, t in zip(titles["id"], titles["t"]) if word in tokens(t)}
+    assert expected and {h["id"] for h in hits if h["kind"] == "Product"} == expected
     exact = explorer.search(showcase["product"].lower())
-    assert exact[0] == {"kind": "Product", "id": showcase["product"], "name": showcase["title"],
-                        "detail": exact[0]["detail"]}
+    assert (exact[0]["kind"], exact[0]["id"], exact[0]["name"]) == ("Product", showcase["product"], showcase["title"])
     assert explorer.search(showcase["user"])[0]["kind"] == "User"
     assert explorer.search("   ") == []
 
@@ -420,3 +423,126 @@ def test_an_older_read_only_store_without_a_newer_table_still_shows_neighbourhoo
         assert explorer.user("u1")["bought"][0]["id"] == "p1"
     finally:
         explorer.close()
+
+
+_PATHS = ("MATCH t=(p:Product)-[:HAS_BRAND]->(b:Brand) WITH t, p ORDER BY p.id LIMIT 3 RETURN t")
+
+
+def test_query_nodes_and_paths_come_back_clean_and_as_a_graph(backend):
+    explorer, reader = backend
+    result = explorer.run_query(_PATHS)
+    text = json.dumps(result["rows"])
+    assert "_ID" not in text and "offset" not in text and "null" not in text
+    first = result["rows"][0][0]["_path"]
+    assert [n["_label"] for n in first] == ["Product", "Brand"] and "name" not in first[0]
+    expected = reader.query("MATCH (p:Product)-[:HAS_BRAND]->(b:Brand) WITH p, b ORDER BY p.id LIMIT 3 "
+                            "RETURN p.id AS p, b.id AS b")
+    edges = {(e["from"], e["to"], e["label"]) for e in result["graph"]["edges"]}
+    assert edges == {(f"Product:{p}", f"Brand:{b}", "HAS_BRAND") for p, b in zip(expected["p"], expected["b"])}
+    assert {n["id"] for n in result["graph"]["nodes"]} == ({f"Product:{p}" for p in expected["p"]}
+                                                          | {f"Brand:{b}" for b in expected["b"]})
+    assert explorer.run_query("MATCH (p:Product) RETURN p.id AS id LIMIT 2")["graph"]["nodes"] == []
+
+
+def test_browser_draws_a_path_query_as_a_graph(driver, live_url, tmp_path):
+    from selenium.webdriver.common.by import By
+
+    driver.get(live_url + "/#query")
+    query = _wait(driver, lambda d: d.find_element(By.ID, "query-input"))
+    query.clear()
+    query.send_keys(_PATHS)
+    driver.find_element(By.ID, "query-run").click()
+    _wait(driver, lambda d: len(_rows(d, "query-table")) == 3)
+    _wait(driver, lambda d: d.find_elements(By.CSS_SELECTOR, "#query-graph canvas"))
+    box = driver.find_element(By.ID, "query-graph")
+    assert int(box.get_attribute("data-edges")) == 3
+    assert "HAS_BRAND" in driver.find_element(By.ID, "query-graph-legend").text
+    assert "_ID" not in driver.find_element(By.ID, "query-table").text
+    driver.save_screenshot(str(tmp_path / "explorer_path_query.png"))
+    if os.environ.get("KGMINE_SCREENSHOT_DIR"):
+        driver.save_screenshot(os.path.join(os.environ["KGMINE_SCREENSHOT_DIR"], "path_query.png"))
+
+
+def test_search_is_token_based_ranked_and_covers_every_kind(backend):
+    explorer, reader = backend
+    titles = reader.query("MATCH (p:Product) RETURN p.id AS id, p.title AS t")
+    pairs = Counter()
+    for t in titles["t"]:
+        toks = list(dict.fromkeys(tokens(t)))
+        pairs.update((a, b) for i, a in enumerate(toks) for b in toks[i + 1:] if len(a) > 3 and len(b) > 3)
+    (a, b), n_both = pairs.most_common(1)[0]
+    both = {i for i, t in zip(titles["id"], titles["t"]) if {a, b} <= set(tokens(t))}
+    assert len(both) == n_both >= 2
+    # the words in the reverse order, not adjacent in most titles: every node holding both comes first
+    hits = explorer.search(f"{b} {a}", limit=200)
+    assert {h["id"] for h in hits[:len(both)]} == both
+    assert all(h["matched"] == 2 for h in hits[:len(both)]) and hits[len(both)]["matched"] == 1
+    scores = [h["score"] for h in hits[:len(both)]]
+    assert scores == sorted(scores, reverse=True)
+    brand = reader.query("MATCH (b:Brand) RETURN b.id AS id, b.name AS name ORDER BY id LIMIT 1")
+    found = explorer.search(brand["name"][0], limit=200)
+    assert ("Brand", brand["id"][0]) in {(h["kind"], h["id"]) for h in found}
+    value = reader.query("MATCH (v:AttributeValue) RETURN v.id AS id, v.value AS v ORDER BY id LIMIT 1")
+    assert ("AttributeValue", value["id"][0]) in {(h["kind"], h["id"]) for h in explorer.search(value["v"][0], 200)}
+
+
+def test_browser_searches_two_words_and_opens_a_brand_page(driver, live_url, reader, showcase):
+    from selenium.webdriver.common.by import By
+
+    brand = reader.query("MATCH (p:Product {id: $p})-[:HAS_BRAND]->(b:Brand) RETURN b.id AS id, b.name AS name",
+                         {"p": showcase["product"]})
+    bid, name = brand["id"][0], brand["name"][0]
+    n_products = reader.query("MATCH (p:Product)-[:HAS_BRAND]->(b:Brand {id: $b}) RETURN count(p) AS n", {"b": bid})["n"][0]
+    driver.get(live_url + "/")
+    box = _wait(driver, lambda d: d.find_element(By.ID, "search-input"))
+    box.clear()
+    box.send_keys(name)
+    driver.find_element(By.ID, "search-button").click()
+    hit = _wait(driver, lambda d: d.find_elements(By.CSS_SELECTOR, f"#search-results li[data-kind='Brand'][data-id='{bid}']"))
+    hit[0].click()
+    _wait(driver, lambda d: d.find_element(By.ID, "detail-title").text == name)
+    assert driver.find_element(By.ID, "detail-kind").text == "Brand"
+    _wait(driver, lambda d: d.find_elements(By.CSS_SELECTOR, "#graph canvas"))
+    assert len(_rows(driver, "rel-HAS_BRAND-in-Product-table")) == min(n_products, 25)
+    assert "HAS_BRAND" in driver.find_element(By.ID, "graph-legend").text
+    if os.environ.get("KGMINE_SCREENSHOT_DIR"):
+        time.sleep(1.5)
+        driver.save_screenshot(os.path.join(os.environ["KGMINE_SCREENSHOT_DIR"], "brand.png"))
+        driver.get(live_url + f"/#product/{showcase['product']}")
+        _wait(driver, lambda d: d.find_element(By.ID, "detail-title").text == showcase["title"])
+        time.sleep(2)
+        driver.save_screenshot(os.path.join(os.environ["KGMINE_SCREENSHOT_DIR"], "product.png"))
+
+
+def test_browser_graph_colours_edge_labels_and_legend_after_expanding(driver, live_url, reader, showcase):
+    from selenium.webdriver.common.by import By
+
+    driver.get(live_url + f"/#product/{showcase['product']}")
+    _wait(driver, lambda d: d.find_elements(By.CSS_SELECTOR, "#graph canvas"))
+    colours = driver.execute_script("return REL_COLOURS")
+    rgb = {t: tuple(int(c[i:i + 2], 16) for i in (1, 3, 5)) for t, c in colours.items()}
+    gap = min(sum((x - y) ** 2 for x, y in zip(rgb[a], rgb[b])) ** 0.5 for a in rgb for b in rgb if a < b)
+    assert gap >= 40, f"two relationship colours are {gap:.0f} apart in RGB"
+    # interaction types are far apart (they were three near-identical greens)
+    trio = [rgb[t] for t in ("BOUGHT", "RATED", "REVIEWED")]
+    assert min(sum((x - y) ** 2 for x, y in zip(a, b)) ** 0.5 for i, a in enumerate(trio) for b in trio[i + 1:]) >= 100
+    labelled = driver.execute_script("return graphEdges.get().filter((e) => e.label).length")
+    assert labelled == driver.execute_script("return graphEdges.length") > 0
+    brand = reader.query("MATCH (p:Product {id: $p})-[:HAS_BRAND]->(b:Brand) RETURN b.id AS id", {"p": showcase["product"]})
+    # go to a brand page (legend: Brand, Product, HAS_BRAND only), then expand one of its products
+    driver.get(live_url + f"/#node/Brand/{brand['id'][0]}")
+    centre = f"Brand:{brand['id'][0]}"
+    _wait(driver, lambda d: d.execute_script("const n = graphNodes && graphNodes.get(arguments[0]); "
+                                             "return Boolean(n && n.centre)", centre))
+    assert "IN_CATEGORY" not in driver.find_element(By.ID, "graph-legend").text
+    driver.execute_script("network.body.emitter.emit('doubleClick', {nodes: [arguments[0]]})",
+                          f"Product:{showcase['product']}")
+    _wait(driver, lambda d: "IN_CATEGORY" in d.find_element(By.ID, "graph-legend").text)
+    assert "Category" in driver.find_element(By.ID, "graph-legend").text
+
+
+def test_query_translates_type_for_ladybug_and_explains_other_spellings(explorer, reader):
+    result = explorer.run_query("MATCH (p:Product)-[r]->(b:Brand) RETURN type(r) AS t, 'type(x)' AS s LIMIT 1")
+    assert result["rows"] == [["HAS_BRAND", "type(x)"]] and result["translated"] == ["type(…) → label(…)"]
+    with pytest.raises(StoreError, match="SHORTEST"):
+        explorer.run_query("MATCH p = shortestPath((a:Product)-[*..3]-(b:Brand)) RETURN p LIMIT 1")

@@ -9,7 +9,7 @@ itself, and one lock serialises calls (a store connection is not shared between 
 
 Results are plain Python structures (lists of dicts) ready to be sent as JSON:
 
-* :meth:`Explorer.search` — products by title or id, users by id;
+* :meth:`Explorer.search` — ranked token search over every node kind (:mod:`kgmine.serve.search`);
 * :meth:`Explorer.neighbourhood` — a node and its neighbours, per relationship type, as a
   vis-network ``{"nodes", "edges"}`` graph (capped per type, with totals);
 * :meth:`Explorer.product` — details, item-to-item recommendations (mined FREQUENTLY_BOUGHT_WITH
@@ -25,16 +25,17 @@ Results are plain Python structures (lists of dicts) ready to be sent as JSON:
 """
 from __future__ import annotations
 
-import datetime as _dt
-import math
 import threading
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
 from kgmine.graph.schema import NODE_TYPES, REL_TYPES, check_identifier, node_type
+from kgmine.graph.stores.base import StoreError
+from kgmine.serve.dialect import explain, to_ladybug
+from kgmine.serve.results import _scalar, query_result
+from kgmine.serve.search import SearchIndex, build_index
 
 #: The property shown as a node's name, per label (``id`` when a label has none).
 DISPLAY_PROPERTY: dict[str, str] = {
@@ -51,32 +52,6 @@ SIMILARITY_LINKS: dict[str, tuple[str, float]] = {
 }
 
 MAX_QUERY_ROWS = 500
-
-
-def _scalar(value: Any) -> Any:
-    """A store cell as a JSON-able value (numpy scalars, NaN, timestamps, nodes and lists handled)."""
-    if value is None:
-        return None
-    if isinstance(value, (np.generic,)):
-        value = value.item()
-    if isinstance(value, float):
-        return None if math.isnan(value) or math.isinf(value) else value
-    if isinstance(value, (str, int, bool)):
-        return value
-    if value is pd.NA or value is pd.NaT:
-        return None
-    if isinstance(value, (_dt.datetime, _dt.date, pd.Timestamp)):
-        return value.isoformat()
-    if isinstance(value, Mapping):
-        return {str(k): _scalar(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple, np.ndarray)):
-        return [_scalar(v) for v in value]
-    # neo4j Node / Relationship / Path objects: labels or type plus properties
-    if hasattr(value, "labels") and hasattr(value, "items"):
-        return {"_labels": sorted(value.labels), **{k: _scalar(v) for k, v in value.items()}}
-    if hasattr(value, "type") and hasattr(value, "items"):
-        return {"_type": value.type, **{k: _scalar(v) for k, v in value.items()}}
-    return str(value)
 
 
 def frame_records(frame: pd.DataFrame) -> list[dict[str, Any]]:
@@ -113,6 +88,7 @@ class Explorer:
         self.per_type = int(per_type)
         self.max_rows = int(max_rows)
         self._lock = threading.Lock()
+        self._index: SearchIndex | None = None
 
     # ------------------------------------------------------------------ plumbing
 
@@ -137,25 +113,30 @@ class Explorer:
     # ------------------------------------------------------------------ search
 
     def search(self, text: str, limit: int = 20) -> list[dict[str, Any]]:
-        """Products whose title contains ``text`` or whose id equals it (case-insensitive), then users
-        whose id contains it. Exact id matches come first. Returns dicts ``kind, id, name, detail``.
+        """Nodes of every kind ranked by the query's word tokens (:mod:`kgmine.serve.search`, BM25 over
+        ids and display text; hits holding more of the words first, an exact id first of all).
+        Returns dicts ``kind, id, name, detail, score, matched``; the index is built on the first call.
         """
-        needle = (text or "").strip().lower()
-        if not needle:
+        if not (text or "").strip():
             return []
         limit = max(1, min(int(limit), 200))
-        products = self._q(
-            "MATCH (p:Product) WHERE toLower(p.title) CONTAINS $q OR toLower(p.id) = $q "
-            "RETURN p.id AS id, p.title AS name, p.price AS price ORDER BY p.title, p.id LIMIT $k",
-            {"q": needle, "k": limit})
-        users = self._q(
-            "MATCH (u:User) WHERE toLower(u.id) CONTAINS $q RETURN u.id AS id ORDER BY u.id LIMIT $k",
-            {"q": needle, "k": limit})
-        hits = [{"kind": "Product", "id": r["id"], "name": r["name"] or r["id"],
-                 "detail": "" if r["price"] is None else f"{r['price']:.2f}"} for r in frame_records(products)]
-        hits += [{"kind": "User", "id": r["id"], "name": r["id"], "detail": ""} for r in frame_records(users)]
-        hits.sort(key=lambda h: (str(h["id"]).lower() != needle, h["kind"] != "Product"))
-        return hits[:limit]
+        with self._lock:
+            if self._index is None:
+                counts = self.store.counts()
+                self._index = build_index(lambda c: self.store.query(c, {}, write=False), DISPLAY_PROPERTY,
+                                          [k for k, v in counts.items() if v])
+        hits = self._index.search(text, limit)
+        prices = self._prices([h["id"] for h in hits if h["kind"] == "Product"])
+        for h in hits:
+            price = prices.get(h["id"]) if h["kind"] == "Product" else None
+            h["detail"] = "" if price is None else f"{price:.2f}"
+        return hits
+
+    def _prices(self, ids: list[str]) -> dict[str, float]:
+        if not ids:
+            return {}
+        frame = self._q("MATCH (p:Product) WHERE p.id IN $ids RETURN p.id AS id, p.price AS price", {"ids": ids})
+        return {r["id"]: r["price"] for r in frame_records(frame) if r["price"] is not None}
 
     # ------------------------------------------------------------------ nodes and neighbourhoods
 
@@ -385,16 +366,22 @@ class Explorer:
             return representative_params(self.store)
 
     def run_query(self, cypher: str, params: dict[str, Any] | None = None) -> dict[str, Any]:
-        """Run a user's Cypher read-only; ``{"columns", "rows", "total", "truncated"}``.
+        """Run a user's Cypher read-only; ``{"columns", "rows", "total", "truncated", "graph"}``
+        (:func:`kgmine.serve.results.query_result`: cells without internal fields, nodes and paths as a graph),
+        plus ``translated``: Neo4j spellings rewritten for LadybugDB (:mod:`kgmine.serve.dialect`).
 
         The store refuses writing clauses (``write=False``): LadybugDB checks the clauses before
         running, Neo4j runs the query in a READ transaction. Its errors propagate as
         :class:`~kgmine.graph.stores.base.StoreError`.
         """
-        frame = self._q(cypher, dict(params or {}))
-        rows = frame_records(frame.head(self.max_rows))
-        return {"columns": [str(c) for c in frame.columns], "rows": [list(r.values()) for r in rows],
-                "total": len(frame), "truncated": len(frame) > self.max_rows}
+        translated: list[str] = []
+        if getattr(self.store, "name", "") == "ladybug":
+            cypher, translated = to_ladybug(cypher)
+        try:
+            frame = self._q(cypher, dict(params or {}))
+        except StoreError as exc:
+            raise StoreError(explain(str(exc), cypher)) from exc
+        return {**query_result(frame, self.max_rows, DISPLAY_PROPERTY), "translated": translated}
 
 
 def _fmt(value: Any) -> str:

@@ -1,5 +1,5 @@
 /* kgmine explorer: search, product and user pages with a vis-network neighbourhood graph, read-only Cypher.
-   Routes (location.hash): #product/<id>, #user/<id>, #query. Everything is built with textContent
+   Routes (location.hash): #product/<id>, #user/<id>, #node/<Label>/<id> (any other kind), #query. Everything is built with textContent
    (never innerHTML with data), so titles and query results cannot inject markup. */
 "use strict";
 
@@ -7,10 +7,14 @@ const COLOURS = {
   Product: "#90cdf4", User: "#9ae6b4", Brand: "#fbd38d", Category: "#d6bcfa", AttributeValue: "#feb2b2",
   Review: "#e2e8f0", Cluster: "#f6e05e", Community: "#81e6d9", Entity: "#cbd5e0",
 };
+/* relationship colours: one distinct hue per type (Tableau-20 / Kelly), interaction types far apart */
 const REL_COLOURS = {
-  BOUGHT: "#68d391", RATED: "#9ae6b4", REVIEWED: "#c6f6d5", RECOMMENDED: "#dd6b20", FREQUENTLY_BOUGHT_WITH: "#e53e3e",
-  ALSO_BOUGHT: "#4299e1", ALSO_VIEWED: "#90cdf4", HAS_BRAND: "#d69e2e", IN_CATEGORY: "#805ad5",
-  HAS_ATTRIBUTE: "#f56565", IN_CLUSTER: "#b7791f", IN_COMMUNITY: "#319795", SUBCATEGORY_OF: "#b794f4",
+  BOUGHT: "#1f77b4", RATED: "#9467bd", REVIEWED: "#8c564b", VIEWED: "#17becf", WROTE: "#c49c94",
+  REVIEW_OF: "#7f7f7f", RECOMMENDED: "#d62728", FREQUENTLY_BOUGHT_WITH: "#ff7f0e", ALSO_BOUGHT: "#2ca02c",
+  ALSO_VIEWED: "#98df8a", HAS_BRAND: "#e377c2", IN_CATEGORY: "#bcbd22", SUBCATEGORY_OF: "#dbdb8d",
+  HAS_ATTRIBUTE: "#393b79", IN_CLUSTER: "#000000", IN_COMMUNITY: "#637939", MENTIONS: "#00a087",
+  MADE_OF: "#ffd700", COMPATIBLE_WITH: "#6b6ecf", PART_OF: "#4d004b", HAS_FEATURE: "#9edae5",
+  RELATED_TO: "#f7b6d2", HAS_ENTITY: "#a55194",
 };
 const $ = (id) => document.getElementById(id);
 let network = null, graphNodes = null, graphEdges = null;
@@ -44,8 +48,13 @@ function fmt(value) {
   return String(value);
 }
 
+function nodeHash(kind, id) {
+  return kind === "Product" || kind === "User" ? `#${kind.toLowerCase()}/${encodeURIComponent(id)}`
+    : `#node/${encodeURIComponent(kind)}/${encodeURIComponent(id)}`;
+}
+
 function nodeLink(kind, id, text) {
-  return el("a", { class: "node-link", href: `#${kind.toLowerCase()}/${encodeURIComponent(id)}`, text: text || id });
+  return el("a", { class: "node-link", href: nodeHash(kind, id), text: text || id });
 }
 
 /* A table from rows of objects; columns = [{key, title, num, render(row)}]. */
@@ -83,7 +92,7 @@ async function search(text) {
       const item = el("li", { "data-kind": hit.kind, "data-id": hit.id, title: `${hit.kind} ${hit.id}` },
         el("span", { class: `kind kind-${hit.kind}`, text: hit.kind }), hit.name);
       if (hit.detail) item.append(el("span", { class: "muted", text: `  ${hit.detail}` }));
-      item.addEventListener("click", () => { location.hash = `#${hit.kind.toLowerCase()}/${encodeURIComponent(hit.id)}`; });
+      item.addEventListener("click", () => { location.hash = nodeHash(hit.kind, hit.id); });
       list.append(item);
     }
   } catch (error) {
@@ -100,38 +109,41 @@ function visNode(n) {
            font: { size: n.centre ? 15 : 12 } };
 }
 
+/* colour keys of the node kinds and relationship types drawn in ``graph`` */
+function keys(box, graph, breakLine) {
+  for (const g of [...new Set(graph.nodes.map((n) => n.group))]) {
+    box.append(el("span", { class: "key" }, el("span", { class: "swatch", style: `background:${COLOURS[g] || "#e2e8f0"}` }), g));
+  }
+  if (breakLine) box.append(el("br"));
+  for (const t of [...new Set(graph.edges.map((e) => e.kgType))]) {
+    box.append(el("span", { class: "key" }, el("span", { class: "edge-swatch", style: `background:${REL_COLOURS[t] || "#a0aec0"}` }), t));
+  }
+}
+
 function legend(graph) {
   const box = $("graph-legend");
   box.replaceChildren();
-  const groups = [...new Set(graph.nodes.map((n) => n.group))];
-  for (const g of groups) {
-    box.append(el("span", { class: "key" }, el("span", { class: "swatch", style: `background:${COLOURS[g] || "#e2e8f0"}` }), g));
-  }
-  const types = [...new Set(graph.edges.map((e) => e.kgType))];
-  box.append(el("br"));
-  for (const t of types) {
-    box.append(el("span", { class: "key" }, el("span", { class: "edge-swatch", style: `background:${REL_COLOURS[t] || "#a0aec0"}` }), t));
-  }
+  keys(box, graph, true);
   const cut = graph.types.filter((t) => t.total > t.shown);
   if (cut.length) {
     box.append(el("br"), `showing ${cut.map((t) => `${t.shown} of ${t.total} ${t.type} (${t.direction})`).join(", ")}`);
   }
-  box.append(el("br"), "click a product or user to open it · double-click any node to expand its neighbours");
+  box.append(el("br"), "click a node to open its page · double-click any node to expand its neighbours");
 }
 
 function visEdge(e, id, withLabel) {
-  return { id, ...e, label: withLabel ? e.label : undefined, arrows: "to", width: e.kgType === "RECOMMENDED" ? 2 : 1,
-           font: { size: 10, align: "middle", color: "#4a5568", strokeWidth: 3 },
+  return { id, ...e, label: withLabel ? e.label : undefined, arrows: "to", width: e.kgType === "RECOMMENDED" ? 2 : 1.5,
+           font: { size: 9, align: "middle", color: REL_COLOURS[e.kgType] || "#4a5568", strokeWidth: 3 },
            color: { color: REL_COLOURS[e.kgType] || "#a0aec0", highlight: "#1a202c" } };
 }
 
 function render(graph) {
-  const withLabels = graph.edges.length <= 16;
+  const withLabels = graph.edges.length <= 60;
   graphNodes = new vis.DataSet(graph.nodes.map(visNode));
   graphEdges = new vis.DataSet(graph.edges.map((e, i) => visEdge(e, `e${i}`, withLabels)));
   const options = {
-    physics: { solver: "forceAtlas2Based", stabilization: { iterations: 150 },
-               forceAtlas2Based: { gravitationalConstant: -60, springLength: 110 } },
+    physics: { solver: "forceAtlas2Based", stabilization: { iterations: 250 },
+               forceAtlas2Based: { gravitationalConstant: -140, springLength: 170, avoidOverlap: 0.9 } },
     interaction: { hover: true, tooltipDelay: 120 }, edges: { smooth: { type: "continuous" } },
   };
   if (network) network.destroy();
@@ -141,9 +153,7 @@ function render(graph) {
     if (!params.nodes.length) return;
     const node = graphNodes.get(params.nodes[0]);
     if (node.centre) return;
-    if (node.kgLabel === "Product" || node.kgLabel === "User") {
-      location.hash = `#${node.kgLabel.toLowerCase()}/${encodeURIComponent(node.kgId)}`;
-    }
+    if (node.kgId != null) location.hash = nodeHash(node.kgLabel, node.kgId);
   });
   network.on("doubleClick", async (params) => {
     if (!params.nodes.length) return;
@@ -153,7 +163,8 @@ function render(graph) {
     graphNodes.update(more.nodes.filter((n) => !graphNodes.get(n.id)).map((n) => visNode({ ...n, centre: false })));
     const seen = new Set(graphEdges.get().map((e) => `${e.from}|${e.label}|${e.to}`));
     graphEdges.add(more.edges.filter((e) => !seen.has(`${e.from}|${e.label}|${e.to}`))
-      .map((e, i) => visEdge(e, `x${Date.now()}-${i}`, false)));
+      .map((e, i) => visEdge(e, `x${Date.now()}-${i}`, graphEdges.length < 60)));
+    legend({ nodes: graphNodes.get(), edges: graphEdges.get(), types: graph.types });
     network.once("stabilizationIterationsDone", () => { network.setOptions({ physics: false }); network.fit(); });
     network.stabilize(100);
   });
@@ -235,6 +246,29 @@ async function openProduct(id) {
   await drawGraph("Product", id);
 }
 
+/* A page for any other node kind (brand, category, attribute value, entity, cluster, community):
+   its properties, its neighbours per relationship type, and its neighbourhood graph. */
+async function openNode(label, id) {
+  const graph = await api(`/api/graph/${encodeURIComponent(label)}/${encodeURIComponent(id)}?per_type=25`);
+  const props = graph.node;
+  const title = props.name || props.value || props.label || props.id;
+  const meta = Object.entries(props).filter(([, v]) => v !== null && v !== "")
+    .map(([k, v]) => `${k} ${fmt(v)}`).join(" · ");
+  showDetail(label, String(title), meta, "");
+  const byKey = Object.fromEntries(graph.nodes.map((n) => [n.id, n]));
+  const panels = $("panels");
+  for (const t of graph.types) {
+    const rows = graph.edges.filter((e) => e.kgType === t.type && (t.direction === "out" ? e.from : e.to) === graph.centre
+                                           && byKey[t.direction === "out" ? e.to : e.from].kgLabel === t.other)
+      .map((e) => byKey[t.direction === "out" ? e.to : e.from]);
+    const note = `${t.direction === "out" ? "→" : "←"} ${t.type} ${t.other}: ${t.total > t.shown ? `${t.shown} of ${t.total}` : t.total}`;
+    panels.append(panel(`rel-${t.type}-${t.direction}-${t.other}`, `${t.type} (${t.other})`, note,
+      [{ key: "id", title: t.other.toLowerCase(), render: (r) => nodeLink(r.kgLabel, r.kgId, r.title.split("\n")[1] || r.kgId) }],
+      rows, "none"));
+  }
+  render(graph);
+}
+
 function pathView(row, names) {
   const path = row.path;
   if (!path) return el("span", { class: "muted", text: "no path in the graph" });
@@ -290,6 +324,28 @@ async function loadExamples() {
   });
 }
 
+/* nodes, relationships and paths in a query's rows, drawn as a graph above the table */
+function queryGraph(out, graph) {
+  const box = el("div", { id: "query-graph", class: "graph" });
+  const key = el("p", { id: "query-graph-legend", class: "muted" });
+  keys(key, graph, false);
+  out.append(box, key);
+  const nodes = new vis.DataSet(graph.nodes.map(visNode));
+  const edges = new vis.DataSet(graph.edges.map((e, i) => visEdge(e, `q${i}`, graph.edges.length <= 40)));
+  const net = new vis.Network(box, { nodes, edges }, {
+    physics: { solver: "forceAtlas2Based", stabilization: { iterations: 150 },
+               forceAtlas2Based: { gravitationalConstant: -80, springLength: 130 } },
+    interaction: { hover: true, tooltipDelay: 120 }, edges: { smooth: { type: "continuous" } } });
+  net.once("stabilizationIterationsDone", () => { net.setOptions({ physics: false }); net.fit(); });
+  net.on("click", (params) => {
+    if (!params.nodes.length) return;
+    const node = nodes.get(params.nodes[0]);
+    if (node.kgId != null) location.hash = nodeHash(node.kgLabel, node.kgId);
+  });
+  box.dataset.nodes = String(graph.nodes.length);
+  box.dataset.edges = String(graph.edges.length);
+}
+
 async function runQuery() {
   const status = $("query-status"), out = $("query-result");
   out.replaceChildren();
@@ -304,7 +360,9 @@ async function runQuery() {
       body: JSON.stringify({ cypher: $("query-input").value, params }) });
     const ms = Math.round(performance.now() - started);
     status.textContent = `${result.total} row${result.total === 1 ? "" : "s"} in ${ms} ms` +
-      (result.truncated ? ` (showing the first ${result.rows.length})` : "");
+      (result.truncated ? ` (showing the first ${result.rows.length})` : "") +
+      (result.translated && result.translated.length ? ` · translated for LadybugDB: ${result.translated.join(", ")}` : "");
+    if (result.graph && result.graph.nodes.length) queryGraph(out, result.graph);
     const columns = result.columns.map((c, i) => ({ key: String(i), title: c, num: false }));
     out.append(table(columns, result.rows.map((r) => Object.fromEntries(r.map((v, i) => [String(i), v]))), "query-table"));
   } catch (error) {
@@ -327,12 +385,13 @@ async function route() {
   for (const li of document.querySelectorAll("#search-results li")) {
     li.classList.toggle("active", li.dataset.id === id && li.dataset.kind.toLowerCase() === page);
   }
-  const opening = (page === "product" || page === "user") && id;
+  const opening = (page === "product" || page === "user" || page === "node") && id;
   if (opening) { $("welcome").hidden = true; $("loading").hidden = false; }
   try {
     if (isQuery) await loadExamples();
     else if (page === "product" && id) await openProduct(id);
     else if (page === "user" && id) await openUser(id);
+    else if (page === "node" && rest.length > 1) await openNode(rest[0], rest.slice(1).join("/"));
     else { $("welcome").hidden = false; $("detail").hidden = true; $("detail-error").hidden = true; }
   } catch (error) {
     showError(error.message);
