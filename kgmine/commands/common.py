@@ -84,3 +84,16 @@ def closing_graph(graph: Any | None) -> Iterator[None]:
     finally:
         if graph is not None:
             graph.close()
+
+
+def start_engine(engine: str, spark_master: str | None = None) -> None:
+    """With ``engine == "spark"``: start the shared SparkSession on ``spark_master`` now, so a missing
+    pyspark fails in one line (the install hint) before any data is read. Other engines: nothing."""
+    if engine != "spark":
+        return
+    from kgmine.spark.session import SparkMissing, spark_session
+
+    try:
+        spark_session(spark_master)
+    except SparkMissing as exc:
+        fail(str(exc))

@@ -1,0 +1,108 @@
+"""The Spark engine in local mode: one SparkSession for the module (kgmine.spark.session)."""
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+
+pytest.importorskip("pyspark", reason='the Spark tests need the spark extra: pip install "kgmine[spark]"')
+
+
+@pytest.fixture(scope="module")
+def spark():
+    from kgmine.spark import spark_session
+
+    session = spark_session("local[2]")
+    yield session
+    session.stop()
+
+
+def _rule_set(frame: pd.DataFrame) -> pd.DataFrame:
+    keyed = frame.assign(a=frame["antecedent"].map(lambda t: tuple(sorted(map(str, t)))),
+                         c=frame["consequent"].map(lambda t: tuple(sorted(map(str, t)))))
+    cols = ["a", "c", "count", "support", "confidence", "lift", "leverage", "conviction", "length"]
+    return keyed[cols].sort_values(["a", "c"]).reset_index(drop=True)
+
+
+def test_master_url_order(monkeypatch):
+    from kgmine.spark.session import master_url
+
+    monkeypatch.delenv("KGMINE_SPARK_MASTER", raising=False)
+    assert master_url() == "local[*]"
+    monkeypatch.setenv("KGMINE_SPARK_MASTER", "spark://host:7077")
+    assert master_url() == "spark://host:7077"
+    assert master_url("local[3]") == "local[3]"
+
+
+def test_missing_pyspark_is_one_line(monkeypatch):
+    import builtins
+
+    from kgmine.spark.session import SparkMissing, require_pyspark
+
+    real_import = builtins.__import__
+
+    def no_pyspark(name, *args, **kwargs):
+        if name == "pyspark" or name.startswith("pyspark."):
+            raise ImportError("No module named 'pyspark'")
+        return real_import(name, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "__import__", no_pyspark)
+    with pytest.raises(SparkMissing, match=r'pip install "kgmine\[spark\]"'):
+        require_pyspark()
+
+
+def test_session_settings(spark):
+    conf = spark.sparkContext.getConf()
+    assert conf.get("spark.ui.enabled") == "false"
+    assert int(spark.conf.get("spark.sql.shuffle.partitions")) <= 8
+
+
+def test_spark_rules_equal_pyfim_small(spark):
+    from kgmine.mine.rules import AssociationRules
+
+    rng = np.random.default_rng(3)
+    baskets = [list(rng.choice(12, size=rng.integers(1, 6), replace=False)) for _ in range(400)]
+    baskets.append([])  # an empty basket still counts in N
+    ours = AssociationRules(0.02, 0.15, max_len=3, engine="spark").fit(baskets)
+    ref = AssociationRules(0.02, 0.15, max_len=3, engine="pyfim").fit(baskets)
+    assert len(ref.rules_) > 20
+    assert list(ours.rules_.columns) == list(ref.rules_.columns)
+    assert ours.summary() == ref.summary()
+    pd.testing.assert_frame_equal(_rule_set(ours.rules_), _rule_set(ref.rules_))
+    pd.testing.assert_frame_equal(ours.itemsets_.reset_index(drop=True), ref.itemsets_.reset_index(drop=True))
+
+
+@pytest.mark.shared_data
+def test_spark_rules_groceries_equal_pyfim(spark, shared_data):
+    from kgmine.mine.baskets import Baskets
+    from kgmine.mine.rules import AssociationRules
+
+    data = Baskets.from_file(shared_data / "baskets" / "groceries.csv")
+    ours = AssociationRules(0.01, 0.5, engine="spark").fit(data)
+    ref = AssociationRules(0.01, 0.5, engine="pyfim").fit(data)
+    assert ours.min_count_ == 99 and len(ref.rules_) > 0
+    assert ours.summary() == ref.summary()
+    pd.testing.assert_frame_equal(_rule_set(ours.rules_), _rule_set(ref.rules_))
+
+
+def test_cli_rules_engine_spark_json(spark, tmp_path):
+    from typer.testing import CliRunner
+
+    from kgmine.cli import app
+
+    path = tmp_path / "b.csv"
+    rng = np.random.default_rng(5)
+    path.write_text("\n".join(",".join(f"i{x}" for x in rng.choice(8, size=rng.integers(1, 5), replace=False))
+                              for _ in range(200)) + "\n")
+    outs = {}
+    for engine in ("spark", "pyfim"):
+        result = CliRunner().invoke(app, ["mine", "rules", "--baskets", str(path), "-s", "0.05", "-c", "0.3",
+                                          "--engine", engine, "--json", "--spark-master", "local[2]"])
+        assert result.exit_code == 0, result.output
+        outs[engine] = json.loads(result.output)
+    for doc in outs.values():
+        doc["summary"].pop("seconds")
+    assert outs["spark"] == outs["pyfim"]
+    assert outs["spark"]["summary"]["rules"] > 0
