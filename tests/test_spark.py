@@ -106,3 +106,29 @@ def test_cli_rules_engine_spark_json(spark, tmp_path):
         doc["summary"].pop("seconds")
     assert outs["spark"] == outs["pyfim"]
     assert outs["spark"]["summary"]["rules"] > 0
+
+
+def test_graphx_pagerank_and_components_match_networkx(spark, tmp_path):
+    import networkx as nx
+
+    from kgmine.spark.graphx import graphx_analytics
+
+    rng = np.random.default_rng(11)
+    n = 120
+    graph = nx.Graph()
+    graph.add_nodes_from(range(n))
+    for block in (range(0, 70), range(70, 110), range(110, 120)):  # three components, no isolated node
+        nodes = list(block)
+        for a, b in zip(nodes, nodes[1:]):
+            graph.add_edge(a, b)
+        for _ in range(len(nodes)):
+            a, b = rng.choice(nodes, 2, replace=False)
+            graph.add_edge(int(a), int(b))
+    src, dst = map(np.array, zip(*graph.edges()))
+    ours = graphx_analytics(src, dst, n, iterations=50, workdir=str(tmp_path))
+    ref = nx.pagerank(graph, alpha=0.85, tol=1e-12, max_iter=1000, weight=None)
+    assert np.abs(ours["pagerank"].to_numpy() - np.array([ref[i] for i in range(n)])).max() < 1e-5
+    components = {frozenset(c) for c in nx.connected_components(graph)}
+    got = {frozenset(ours.loc[ours["component"] == c, "node"]) for c in ours["component"].unique()}
+    assert got == components
+    assert set(ours.loc[ours["component"] == 0, "node"]) == set(range(70))  # component 0 is the largest
