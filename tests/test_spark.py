@@ -132,3 +132,37 @@ def test_graphx_pagerank_and_components_match_networkx(spark, tmp_path):
     got = {frozenset(ours.loc[ours["component"] == c, "node"]) for c in ours["component"].unique()}
     assert got == components
     assert set(ours.loc[ours["component"] == 0, "node"]) == set(range(70))  # component 0 is the largest
+
+
+def _sorted(frame: pd.DataFrame) -> pd.DataFrame:
+    frame = frame.astype({c: "Int64" for c in ("start", "end", "head_start", "head_end", "tail_start", "tail_end")
+                          if c in frame.columns})
+    frame = frame.astype({c: object for c in frame.columns if frame[c].dtype != "Int64" and frame[c].dtype != float})
+    return frame.sort_values(list(frame.columns)).reset_index(drop=True)
+
+
+def test_spark_extraction_rows_equal_in_process(spark, small_world):
+    from kgmine.extract.catalog import extract_catalog
+    from kgmine.spark.extract import extract_products_spark
+
+    products = small_world.products
+    texts = int(products["title"].notna().sum() + products["description"].notna().sum())
+    assert texts >= 500
+    ref = extract_catalog(products, progress=False)
+    ours = extract_products_spark(products)
+    for table in ("attributes", "relations", "entities"):
+        got = ours[table].toPandas()
+        want = getattr(ref, table)
+        assert len(want) > 50, table
+        pd.testing.assert_frame_equal(_sorted(got), _sorted(want[got.columns.tolist()]), check_dtype=False)
+    # the pipeline was loaded at most once in each Python worker that ran a partition
+    def probe(batches):
+        import os
+
+        from kgmine.spark.extract import worker_pipeline
+
+        for _ in batches:
+            yield pd.DataFrame({"pid": [os.getpid()], "loads": [worker_pipeline.cache_info().misses]})
+    loads = spark.range(0, 8, numPartitions=8).mapInPandas(probe, "pid long, loads long").toPandas()
+    per_worker = loads.groupby("pid")["loads"].max()
+    assert (per_worker <= 1).all() and per_worker.sum() >= 1
