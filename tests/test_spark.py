@@ -217,3 +217,26 @@ def test_neo4j_write_from_partitions_exact_and_idempotent(spark, kg_tables):
         by_type[type_] = by_type.get(type_, 0) + len(table.frame[["src", "dst"]].drop_duplicates())
     for type_, n in by_type.items():
         assert counts[type_] == n, type_
+
+
+def test_demo_pipeline_engine_spark_same_graph_and_rules(spark, tmp_path):
+    from kgmine.pipeline import run_pipeline
+
+    cfg = {"data": {"kind": "demo", "n_products": 200, "n_users": 150},
+           "mine": {"clusters": {"enabled": False}, "analytics": {"enabled": False}},
+           "recommend": {"enabled": False}, "report": {"enabled": False}}
+    local = run_pipeline(cfg, tmp_path / "local")
+    ours = run_pipeline({**cfg, "engine": "spark"}, tmp_path / "spark")
+    assert ours.counts == local.counts and sum(local.counts.values()) > 500
+    assert ours.metrics["extraction"]["rows"] == local.metrics["extraction"]["rows"] > 100
+    rules = [pd.read_parquet(r.out_dir / "artifacts" / "rules.parquet") for r in (local, ours)]
+    assert len(rules[0]) > 0
+    pd.testing.assert_frame_equal(*(_rule_set(r.assign(antecedent=r["antecedent"].map(tuple),
+                                                        consequent=r["consequent"].map(tuple))) for r in rules))
+
+
+def test_pipeline_engine_is_checked():
+    from kgmine.config import ConfigError, pipeline_config
+
+    with pytest.raises(ConfigError, match="engine"):
+        pipeline_config({"engine": "dask"})

@@ -54,7 +54,8 @@ def _partition(key: str, fields: list[str], table: str):
 def extract_products_spark(products: Any, tables: Sequence[str] = ("attributes", "relations", "entities"),
                            span_model: str | None = "default", fields: Sequence[str] = ("title", "description"),
                            master: str | None = None) -> dict[str, Any]:
-    """Spark DataFrames ``{table: frame}`` of the product tables of :class:`~kgmine.extract.catalog.CatalogExtraction`.
+    """Spark DataFrames ``{table: frame}`` of the product tables of :class:`~kgmine.extract.catalog.CatalogExtraction`
+    (and ``"key"``: the :func:`worker_pipeline` key of the pipeline used).
 
     ``products`` is a Spark DataFrame or a pandas one (distributed here) with ``product_id`` and the
     text ``fields``.
@@ -75,7 +76,32 @@ def extract_products_spark(products: Any, tables: Sequence[str] = ("attributes",
     key = json.dumps({"brands": catalog_brands(catalog), "vocab": _known_brands(catalog),
                       "span_model": None if span is None else str(span)}, sort_keys=True)
     texts = frame.select("product_id", *fields)
-    return {t: texts.mapInPandas(_partition(key, fields, t), schema=_ddl(TABLES[t])) for t in tables}
+    out = {t: texts.mapInPandas(_partition(key, fields, t), schema=_ddl(TABLES[t])) for t in tables}
+    out["key"] = key
+    return out
 
 
-__all__ = ["TABLES", "extract_products_spark", "worker_pipeline"]
+def extract_catalog_spark(products: pd.DataFrame, reviews: pd.DataFrame | None = None,
+                          span_model: str | None = "default", batch_size: int = 64,
+                          master: str | None = None) -> Any:
+    """:func:`kgmine.extract.catalog.extract_catalog` with the product texts extracted on Spark.
+
+    The product tables are collected into the same pandas :class:`CatalogExtraction`; reviews (far
+    fewer texts per shop in the pipelines here) are extracted on the driver with the same pipeline.
+    """
+    from kgmine.extract.catalog import CatalogExtraction, _extract_reviews, catalog_brands
+
+    tables = extract_products_spark(products, span_model=span_model, master=master)
+    frames = {t: tables[t].toPandas() for t in TABLES}
+    for t, frame in frames.items():
+        frames[t] = frame.astype({c: "Int64" for c in _LONG if c in frame.columns and t == "relations"})
+    mentions = None
+    if reviews is not None and len(reviews):
+        mentions, review_ents = _extract_reviews(worker_pipeline(tables["key"]), reviews, batch_size, 1, False)
+        frames["entities"] = pd.concat([frames["entities"], pd.DataFrame(review_ents, columns=TABLES["entities"])],
+                                       ignore_index=True)
+    return CatalogExtraction(attributes=frames["attributes"], relations=frames["relations"],
+                             entities=frames["entities"], review_mentions=mentions, brands=catalog_brands(products))
+
+
+__all__ = ["TABLES", "extract_catalog_spark", "extract_products_spark", "worker_pipeline"]
