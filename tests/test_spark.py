@@ -252,3 +252,14 @@ def test_torch_distributor_ddp_two_ranks_identical_weights(spark, small_world):
     assert len(out["digests"]) == 2 and out["digests"][0] == out["digests"][1]
     assert np.isfinite(out["loss"]) and 0 < out["loss"] < 0.7  # below BPR's log 2 at random scores
     assert 0 <= out["metrics"]["ndcg_at_20"] <= 1
+
+
+@pytest.mark.shared_data
+def test_spark_rules_groceries_arules_count(spark, shared_data):
+    from kgmine.mine.baskets import Baskets
+    from kgmine.mine.rules import AssociationRules
+
+    model = AssociationRules(0.001, 0.5, engine="spark").fit(Baskets.from_file(shared_data / "baskets" / "groceries.csv"))
+    assert model.min_count_ == 10
+    assert len(model.rules_) == 5668  # arules apriori, see ../shared/data/README.md
+    assert model.summary()["rules_by_length"] == {2: 11, 3: 1461, 4: 3211, 5: 939, 6: 46}
