@@ -263,3 +263,20 @@ def test_spark_rules_groceries_arules_count(spark, shared_data):
     assert model.min_count_ == 10
     assert len(model.rules_) == 5668  # arules apriori, see ../shared/data/README.md
     assert model.summary()["rules_by_length"] == {2: 11, 3: 1461, 4: 3211, 5: 939, 6: 46}
+
+
+def test_cli_engine_spark_without_pyspark_is_one_line(monkeypatch, tmp_path):
+    from typer.testing import CliRunner
+
+    import kgmine.spark.session as session
+    from kgmine.cli import app
+
+    def missing(master=None, app_name="kgmine"):
+        raise session.SparkMissing(session.INSTALL_HINT)
+
+    monkeypatch.setattr(session, "spark_session", missing)
+    path = tmp_path / "b.csv"
+    path.write_text("a,b\na,b,c\nb,c\n")
+    result = CliRunner().invoke(app, ["mine", "rules", "--baskets", str(path), "--engine", "spark", "--top", "0"])
+    assert result.exit_code == 1
+    assert 'pip install "kgmine[spark]"' in result.output and "Traceback" not in result.output

@@ -37,8 +37,11 @@ def _cell(value: object) -> str:
 
 
 def fail(message: str, code: int = 1) -> NoReturn:
-    """Print one clear error line to stderr and exit with ``code``."""
-    err_console.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
+    """Print one clear error line to stderr and exit with ``code`` (``message`` is text, not Rich markup:
+    ``kgmine[spark]`` or ``[1, 2]`` print as they are)."""
+    from rich.markup import escape
+
+    err_console.print(f"[bold red]error:[/] {escape(message)}", highlight=False, soft_wrap=True)
     raise typer.Exit(code)
 
 

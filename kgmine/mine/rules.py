@@ -458,6 +458,8 @@ class AssociationRules:
             raise ValueError(f"cannot rank rules by {by!r}")
         keys = [by] + [k for k in ("confidence", "support") if k != by]
         rules = self.rules_
+        if n == 0:  # (--top 0: the summary only)
+            return rules.iloc[:0].reset_index(drop=True)
         if n is not None and n < len(rules):
             # The n-th value of the key, then a full sort of the (few) rules at or above it.
             cut = rules[by].nlargest(n, keep="all").iloc[-1]
