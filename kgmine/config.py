@@ -43,18 +43,29 @@ from kgmine.sections import ConfigError, Section
 __all__ = ["DEFAULTS", "ConfigError", "PipelineConfig", "load_config", "merge_config", "pipeline_config"]
 
 
+#: where the stages that scale run: in this process, or on Spark (the ``spark`` extra; see kgmine.spark)
+ENGINES = ("local", "spark")
+
+
 @dataclass
 class PipelineConfig(Section):
-    """A whole pipeline config: the run's name and seed, and one section per stage."""
+    """A whole pipeline config: the run's name and seed, the engine (``local`` or ``spark``: product
+    extraction and itemset mining on the SparkSession of ``spark_master``, default
+    ``$KGMINE_SPARK_MASTER`` or ``local[*]``), and one section per stage."""
 
     name: str = "demo"
     seed: int = 0
+    engine: str = "local"
+    spark_master: str | None = None
     data: DataConfig = field(default_factory=DataConfig)
     store: StoreConfig = field(default_factory=StoreConfig)
     extract: ExtractConfig = field(default_factory=ExtractConfig)
     mine: MineConfig = field(default_factory=MineConfig)
     recommend: RecommendConfig = field(default_factory=RecommendConfig)
     report: ReportConfig = field(default_factory=ReportConfig)
+
+    def check(self) -> None:
+        self.one_of("engine", ENGINES)
 
 
 DEFAULTS: dict[str, Any] = PipelineConfig().to_dict()

@@ -93,6 +93,8 @@ def run_pipeline(cfg: PipelineConfig | dict[str, Any], out_dir: str | Path, cons
     (out_dir / "artifacts").mkdir(parents=True, exist_ok=True)
     metrics: dict[str, Any] = {"run": {"name": cfg.name, "seed": cfg.seed}}
     seed_everything(cfg.seed)
+    if cfg.engine == "spark":
+        _start_spark(cfg.spark_master)
     total_start = time.perf_counter()
 
     with _timed(metrics, "read", console):
@@ -103,7 +105,7 @@ def run_pipeline(cfg: PipelineConfig | dict[str, Any], out_dir: str | Path, cons
     graph_inputs: dict[str, Any] = {}
     if cfg.extract.enabled:
         with _timed(metrics, "extract", console):
-            graph_inputs, ext_metrics = run_extraction(data, cfg.extract, out_dir)
+            graph_inputs, ext_metrics = run_extraction(data, cfg.extract, out_dir, engine=cfg.engine)
         metrics["extraction"] = ext_metrics
 
     with _timed(metrics, "graph", console):
@@ -144,8 +146,20 @@ def run_pipeline(cfg: PipelineConfig | dict[str, Any], out_dir: str | Path, cons
 # ---------------------------------------------------------------- stages
 
 
-def run_extraction(data: ShopData, ext_cfg: ExtractConfig, out_dir: Path) -> tuple[dict[str, Any], dict]:
-    """Open extraction over product texts and reviews (:func:`kgmine.extract.catalog.extract_catalog`).
+def _start_spark(master: str | None) -> None:
+    """Start the shared SparkSession (``engine: spark``); without pyspark, one line with the install hint."""
+    from kgmine.spark.session import SparkMissing, spark_session
+
+    try:
+        spark_session(master)
+    except SparkMissing as exc:
+        raise RuntimeError(str(exc)) from None
+
+
+def run_extraction(data: ShopData, ext_cfg: ExtractConfig, out_dir: Path,
+                   engine: str = "local") -> tuple[dict[str, Any], dict]:
+    """Open extraction over product texts and reviews (:func:`kgmine.extract.catalog.extract_catalog`;
+    with ``engine="spark"`` the product texts on Spark, :func:`kgmine.spark.extract.extract_catalog_spark`).
 
     Writes ``artifacts/extraction.parquet`` (every attribute value), ``artifacts/relations.parquet``
     (every triple, with ``in_graph``) and ``artifacts/entities.parquet``; returns the keyword arguments of
@@ -156,8 +170,13 @@ def run_extraction(data: ShopData, ext_cfg: ExtractConfig, out_dir: Path) -> tup
 
     reviews = data.reviews if ext_cfg.reviews and len(data.reviews) else None
     span_model = "default" if ext_cfg.span_model is None else ext_cfg.span_model
-    result = extract_catalog(data.products, reviews, span_model=span_model, batch_size=ext_cfg.batch_size,
-                             n_process=ext_cfg.n_process, progress=not progress_disabled())
+    if engine == "spark":
+        from kgmine.spark.extract import extract_catalog_spark
+
+        result = extract_catalog_spark(data.products, reviews, span_model=span_model, batch_size=ext_cfg.batch_size)
+    else:
+        result = extract_catalog(data.products, reviews, span_model=span_model, batch_size=ext_cfg.batch_size,
+                                 n_process=ext_cfg.n_process, progress=not progress_disabled())
     artifacts = out_dir / "artifacts"
     values = result.attributes
     values.to_parquet(artifacts / "extraction.parquet")
@@ -221,7 +240,7 @@ def run_rules(data: ShopData, cfg: PipelineConfig, store, out_dir: Path) -> dict
     if baskets.empty:
         return {"baskets": 0, "itemsets": 0, "rules": 0, "rule_edges": 0}
     miner = AssociationRules(min_support=rc.min_support, min_confidence=rc.min_confidence, min_len=rc.min_len,
-                             max_len=rc.max_len).fit(baskets)
+                             max_len=rc.max_len, engine="spark" if cfg.engine == "spark" else "pyfim").fit(baskets)
     rules = miner.rules_
     save_rules(rules, out_dir / "artifacts" / "rules.parquet")
     written = write_rules(store, miner)

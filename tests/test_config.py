@@ -24,7 +24,7 @@ def test_defaults_are_the_dataclasses_defaults():
     assert DEFAULTS == PipelineConfig().to_dict()
     sections = {"data": DataConfig, "store": StoreConfig, "extract": ExtractConfig, "mine": MineConfig,
                 "recommend": RecommendConfig, "report": ReportConfig}
-    assert set(DEFAULTS) == {"name", "seed", *sections}
+    assert set(DEFAULTS) == {"name", "seed", "engine", "spark_master", *sections}
     for name, cls in sections.items():
         assert DEFAULTS[name] == cls().to_dict(), name
     assert DEFAULTS["extract"]["relations"] == RelationsConfig().to_dict()

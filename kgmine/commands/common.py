@@ -37,8 +37,11 @@ def _cell(value: object) -> str:
 
 
 def fail(message: str, code: int = 1) -> NoReturn:
-    """Print one clear error line to stderr and exit with ``code``."""
-    err_console.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
+    """Print one clear error line to stderr and exit with ``code`` (``message`` is text, not Rich markup:
+    ``kgmine[spark]`` or ``[1, 2]`` print as they are)."""
+    from rich.markup import escape
+
+    err_console.print(f"[bold red]error:[/] {escape(message)}", highlight=False, soft_wrap=True)
     raise typer.Exit(code)
 
 
@@ -84,3 +87,16 @@ def closing_graph(graph: Any | None) -> Iterator[None]:
     finally:
         if graph is not None:
             graph.close()
+
+
+def start_engine(engine: str, spark_master: str | None = None) -> None:
+    """With ``engine == "spark"``: start the shared SparkSession on ``spark_master`` now, so a missing
+    pyspark fails in one line (the install hint) before any data is read. Other engines: nothing."""
+    if engine != "spark":
+        return
+    from kgmine.spark.session import SparkMissing, spark_session
+
+    try:
+        spark_session(spark_master)
+    except SparkMissing as exc:
+        fail(str(exc))

@@ -12,7 +12,7 @@ from typing import Any, Optional
 
 import typer
 
-from kgmine.commands.common import closing_graph, console, fail, open_graph, print_frame
+from kgmine.commands.common import closing_graph, console, fail, open_graph, print_frame, start_engine
 from kgmine.jsonable import to_jsonable
 
 mine_app = typer.Typer(help="Mine the graph: association rules, clusters, graph analytics.", no_args_is_help=True)
@@ -48,7 +48,10 @@ def rules(
     max_consequent: int = typer.Option(1, "--max-consequent", help="Maximum consequent items (0 = any split)."),
     algorithm: str = typer.Option("fpgrowth", "--algorithm", help="pyfim algorithm: fpgrowth, eclat, apriori, "
                                                                    "relim, sam."),
-    engine: str = typer.Option("pyfim", "--engine", help="Itemset engine: pyfim (C) or mlxtend."),
+    engine: str = typer.Option("pyfim", "--engine", help="Itemset engine: pyfim (C), mlxtend, or spark "
+                                                             "(MLlib FP-growth)."),
+    spark_master: Optional[str] = typer.Option(None, "--spark-master", help="With --engine spark: the master URL "
+                                                                           "(default $KGMINE_SPARK_MASTER or local[*])."),
     top: int = typer.Option(20, "--top", min=0, help="Rules shown (best first by --sort-by)."),
     sort_by: str = typer.Option("lift", "--sort-by", help="lift, confidence, support, leverage, conviction, count."),
     as_json: bool = typer.Option(False, "--json", help="Print the summary and the top rules as JSON."),
@@ -66,6 +69,7 @@ def rules(
         fail("give exactly one of --baskets FILE or --store DIR")
     if write and store is None:
         fail("--write needs --store (the graph to write FREQUENTLY_BOUGHT_WITH edges into)")
+    start_engine(engine, spark_master)
     graph = open_graph(store, kind, write) if store is not None else None
     with closing_graph(graph):
         start = time.perf_counter()

@@ -37,6 +37,10 @@ def demo(
     except ConfigError as exc:
         fail(str(exc))
     _apply_store_option(cfg, store)
+    if engine is not None:
+        cfg["engine"] = engine
+    if spark_master is not None:
+        cfg["spark_master"] = spark_master
     _run(cfg, out)
 
 
@@ -44,6 +48,10 @@ def run(
     pipeline: Path = typer.Argument(..., help="Pipeline YAML file, e.g. pipelines/demo.yaml."),
     out: Path = typer.Option(..., "--out", help="Run directory."),
     store: Optional[str] = typer.Option(None, "--store", help="Override the store: a directory, or 'neo4j'."),
+    engine: Optional[str] = typer.Option(None, "--engine", help="Override the engine: local, or spark (extraction "
+                                                               "and rules on Spark; needs kgmine[spark])."),
+    spark_master: Optional[str] = typer.Option(None, "--spark-master", help="Spark master URL (default "
+                                                                           "$KGMINE_SPARK_MASTER or local[*])."),
 ) -> None:
     """Run the pipeline described by a YAML file (see pipelines/)."""
     from kgmine.config import ConfigError, load_config
@@ -53,6 +61,10 @@ def run(
     except ConfigError as exc:
         fail(str(exc))
     _apply_store_option(cfg, store)
+    if engine is not None:
+        cfg["engine"] = engine
+    if spark_master is not None:
+        cfg["spark_master"] = spark_master
     _run(cfg, out)
 
 

@@ -47,7 +47,7 @@ try:  # imported with the module, not inside the first ``fit`` (the C engine's s
 except ImportError:  # pragma: no cover - pyfim is a dependency
     fim = None
 
-ENGINES = ("pyfim", "mlxtend")
+ENGINES = ("pyfim", "mlxtend", "spark")
 PYFIM_ALGORITHMS = ("fpgrowth", "eclat", "apriori", "relim", "sam")
 RULE_COLUMNS = ["antecedent", "consequent", "antecedent_items", "consequent_items", "antecedent_support", "consequent_support", "support",
                 "count", "confidence", "lift", "leverage", "conviction", "length"]
@@ -330,6 +330,10 @@ def mine_itemsets(baskets: Baskets, min_count: int, max_len: int | None = None, 
         return _mine_pyfim(baskets.transactions, min_count, max_len, algorithm)
     if engine == "mlxtend":
         return _mine_mlxtend(baskets.transactions, min_count, max_len)
+    if engine == "spark":  # MLlib FP-growth on the shared SparkSession (the ``spark`` extra)
+        from kgmine.spark.fpgrowth import mine_itemsets_spark
+
+        return mine_itemsets_spark(baskets.transactions, min_count, max_len)
     raise ValueError(f"engine must be one of {ENGINES}, not {engine!r}")
 
 
@@ -380,7 +384,9 @@ class AssociationRules:
         max_len: maximum items per itemset and rule, ``None`` (default) for no limit.
         max_consequent_len: items in a consequent at most; 1 (default) as arules and pyfim,
             ``None`` for every split of each itemset (as mlxtend).
-        engine: ``"pyfim"`` (default; Borgelt's C implementations) or ``"mlxtend"``.
+        engine: ``"pyfim"`` (default; Borgelt's C implementations), ``"mlxtend"``, or ``"spark"``
+            (MLlib FP-growth on the SparkSession of :func:`kgmine.spark.spark_session`; the rules are
+            derived in-process from its itemsets, so the columns are the same).
         algorithm: pyfim algorithm, one of :data:`PYFIM_ALGORITHMS` (default ``"fpgrowth"``).
 
     Attributes (after :meth:`fit`):
@@ -452,6 +458,8 @@ class AssociationRules:
             raise ValueError(f"cannot rank rules by {by!r}")
         keys = [by] + [k for k in ("confidence", "support") if k != by]
         rules = self.rules_
+        if n == 0:  # (--top 0: the summary only)
+            return rules.iloc[:0].reset_index(drop=True)
         if n is not None and n < len(rules):
             # The n-th value of the key, then a full sort of the (few) rules at or above it.
             cut = rules[by].nlargest(n, keep="all").iloc[-1]
