@@ -44,11 +44,12 @@ def test_each_section_key_is_its_place_in_the_yaml():
 
 
 def test_the_listed_model_names_are_the_models():
-    from kgmine.recommend.config import BASELINE_NAMES, MODEL_NAMES
+    from kgmine.recommend.config import BASELINE_NAMES, FILTER_NAMES, MODEL_NAMES
     from kgmine.recommend.fitted import BASELINES
-    from kgmine.recommend.models import MODELS
+    from kgmine.recommend.models import FILTERS, MODELS
 
-    assert set(MODEL_NAMES) == set(MODELS) and set(BASELINE_NAMES) == set(BASELINES)
+    assert set(MODEL_NAMES) == set(MODELS) and set(FILTER_NAMES) == set(FILTERS)
+    assert set(BASELINE_NAMES) | set(FILTER_NAMES) == set(BASELINES)
 
 
 def test_every_shipped_pipeline_loads():
