@@ -85,3 +85,15 @@ def test_unknown_option_and_model_are_named(world_data):
         TrainConfig.from_dict({"epoch": 3})
     with pytest.raises(ValueError, match="gnn9"):
         fit_recommender(world_data, "gnn9", {"epochs": 1, "progress": False})
+
+
+def test_small_test_split_warns_with_sizes():
+    import warnings as _w
+
+    from kgmine.recommend.train import small_test_warning
+    with _w.catch_warnings(record=True) as caught:
+        _w.simplefilter("always")
+        msg = small_test_warning(3, 40)
+    assert msg is not None and "3 of 40" in msg
+    assert any("3 of 40" in str(c.message) for c in caught)
+    assert small_test_warning(20, 40) is None

@@ -23,6 +23,7 @@ from __future__ import annotations
 import json
 import math
 import time
+import warnings
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 
@@ -299,6 +300,19 @@ def _record_epoch(run: _Run, epoch: int, row: dict) -> None:
                    run.ckpt_dir / "last.pt")
 
 
+MIN_TEST_USERS = 20
+
+
+def small_test_warning(n_test_users: int, n_users: int) -> str | None:
+    """Warn (and return the message) when fewer than ``MIN_TEST_USERS`` users have test items."""
+    if n_test_users >= MIN_TEST_USERS:
+        return None
+    msg = (f"only {n_test_users} of {n_users} users have test interactions (< {MIN_TEST_USERS}): "
+           "the test metrics are too noisy to compare models")
+    warnings.warn(msg, stacklevel=2)
+    return msg
+
+
 def evaluate_model(model: torch.nn.Module, graph: RecGraph, data: InteractionData, split: str = "test",
                    ks=(20,), device: torch.device | str = "cpu", batch_size: int = 2048) -> dict[str, float]:
     """Full-ranking metrics of a trained embedding model (see :func:`kgmine.recommend.evaluate.evaluate`)."""
@@ -378,6 +392,9 @@ def fit_recommender(interactions, model: str = "lightgcn", config: TrainConfig |
     test = evaluate(fitted.score, data, "test", ks, batch_size=cfg.eval_batch_size, device=device)
     metrics.update({k: v for k, v in test.items() if k != "n_users"})
     metrics["n_test_users"] = test["n_users"]
+    note = small_test_warning(test["n_users"], data.n_users)
+    if note:
+        metrics["warning"] = note
     for name in baselines:
         if name == model:
             continue
