@@ -50,6 +50,11 @@ _MONTHS = frozenset("january february march april may june july august september
                     "monday tuesday wednesday thursday friday saturday sunday".split())
 
 
+def is_generic_word(word: str) -> bool:
+    """Whether ``word`` is a generic product word (colour, material, size, audience, shop word ...), not a name."""
+    return word.lower().strip(".,'’") in _GENERIC
+
+
 def _is_name_token(tok: str) -> bool:
     return bool(tok) and (tok[0].isupper() or tok[0].isdigit() and any(c.isalpha() for c in tok)) \
         and tok.lower() not in _MONTHS

@@ -16,6 +16,8 @@ Relation confidences are the measured precision of the rule that produced them
 """
 from __future__ import annotations
 
+import re
+
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -60,11 +62,25 @@ def catalog_brands(products: pd.DataFrame) -> dict[str, int]:
 
 
 def _known_brands(products: pd.DataFrame) -> dict[str, list[str]]:
+    """The catalog's brand column as gazetteer vocabulary, without values that only name the catalog's
+    product type (a brand field "Gift Card" in a catalog whose categories are "Gift Cards")."""
     if "brand" not in products:
         return {}
     names = products["brand"].dropna().astype(str).str.strip()
-    names = sorted(set(names[names != ""]))
+    type_words = _category_words(products)
+    names = sorted(n for n in set(names[names != ""]) if not _words(n) <= type_words)
     return {"brand": names} if names else {}
+
+
+def _words(text: str) -> set[str]:
+    return {w[:-1] if w.endswith("s") and len(w) > 3 else w for w in re.findall(r"[a-z0-9]+", text.lower())}
+
+
+def _category_words(products: pd.DataFrame) -> set[str]:
+    if "category_path" not in products:
+        return set()
+    paths = products["category_path"].dropna().astype(str).unique()
+    return set().union(*(_words(p) for p in paths)) if len(paths) else set()
 
 
 def extract_catalog(products: pd.DataFrame, reviews: pd.DataFrame | None = None, nlp: Language | None = None, *,

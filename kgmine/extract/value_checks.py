@@ -17,6 +17,8 @@ check                    drops
                          "NATIONAL" of "NATIONAL GEOGRAPHIC")
 ``marker_span``          a marker-rule brand ("from X") that crosses a sentence end or is one of a
                          coordinated list ("from Fashion, Beauty and Jewelry advertisers")
+``longer_name``          a list brand (gazetteer) right after another capitalised word of the same name
+                         ("Fair" of "Vanity Fair", "Gift Card" of "Nordstrom Gift Card")
 ``inside_a_name``        a colour, material or pattern word inside (not ending) a brand candidate, or inside a person /
                          place name, or a two-three word organisation / work title ("Red" of "Red Robin",
                          "Brown" of "Jenny Brown")
@@ -113,6 +115,21 @@ def marker_span(doc: Doc, record: dict) -> bool:
     return not (root.dep_ == "conj" or any(c.dep_ == "conj" for c in root.children))
 
 
+def longer_name(doc: Doc, record: dict) -> bool:
+    """A brand matched from a list is not the tail of a longer capitalised name: the word before it is not
+    a capitalised word in the middle of a sentence (a generic word such as "New" or "Women's" may be)."""
+    if record["attribute"] != "brand" or not record["extractor"].startswith("gazetteer"):
+        return True
+    span = _span(doc, record)
+    if span is None or span.start == 0:
+        return True
+    before = doc[span.start - 1]
+    from kgmine.extract.brands import is_generic_word
+
+    return not (before.is_alpha and before.text[:1].isupper() and not before.is_sent_start
+                and not is_generic_word(before.text))
+
+
 def inside_a_name(doc: Doc, record: dict) -> bool:
     """A colour, material or pattern word is not a piece of a brand candidate that goes on after it ("Red"
     of "Red Robin"; "Silicone" ending the too-long candidate "Voltix Silicone" stays) or of a person /
@@ -155,7 +172,7 @@ def _audience_words() -> frozenset[str]:
 _AUDIENCE: frozenset[str] | None = None
 
 CHECKS: tuple[Callable[[Doc, dict], bool], ...] = (
-    shape, sentence_initial, place_or_people, cut_name, marker_span, inside_a_name, known_audience)
+    shape, sentence_initial, place_or_people, cut_name, marker_span, longer_name, inside_a_name, known_audience)
 """The checks, in order (a candidate must pass all)."""
 
 
