@@ -16,6 +16,12 @@ def register(app: typer.Typer) -> None:
     app.command("run")(run)
 
 
+_ENGINE = typer.Option(None, "--engine", help="Override the engine: local, or spark (extraction and rules on "
+                                              "Spark; needs kgmine[spark]).")
+_SPARK_MASTER = typer.Option(None, "--spark-master", help="Spark master URL (default $KGMINE_SPARK_MASTER or "
+                                                          "local[*]).")
+
+
 def demo(
     out: Path = typer.Option(Path("runs/demo"), "--out", help="Run directory (metrics.json, plots, report.html)."),
     store: Optional[str] = typer.Option(None, "--store",
@@ -25,6 +31,8 @@ def demo(
     users: int = typer.Option(1000, "--users", min=10, help="Users in the synthetic demo world."),
     epochs: Optional[int] = typer.Option(None, "--epochs", min=1, help="Recommender training epochs."),
     seed: int = typer.Option(0, "--seed", help="Random seed for the world and every stage."),
+    engine: Optional[str] = _ENGINE,
+    spark_master: Optional[str] = _SPARK_MASTER,
 ) -> None:
     """Run every stage on a SYNTHETIC demo shop: extract, graph, mine, recommend, report."""
     from kgmine.config import ConfigError, merge_config
@@ -36,11 +44,7 @@ def demo(
         cfg = merge_config(overrides, source="kgmine demo")
     except ConfigError as exc:
         fail(str(exc))
-    _apply_store_option(cfg, store)
-    if engine is not None:
-        cfg["engine"] = engine
-    if spark_master is not None:
-        cfg["spark_master"] = spark_master
+    _apply_options(cfg, store, engine, spark_master)
     _run(cfg, out)
 
 
@@ -48,10 +52,8 @@ def run(
     pipeline: Path = typer.Argument(..., help="Pipeline YAML file, e.g. pipelines/demo.yaml."),
     out: Path = typer.Option(..., "--out", help="Run directory."),
     store: Optional[str] = typer.Option(None, "--store", help="Override the store: a directory, or 'neo4j'."),
-    engine: Optional[str] = typer.Option(None, "--engine", help="Override the engine: local, or spark (extraction "
-                                                               "and rules on Spark; needs kgmine[spark])."),
-    spark_master: Optional[str] = typer.Option(None, "--spark-master", help="Spark master URL (default "
-                                                                           "$KGMINE_SPARK_MASTER or local[*])."),
+    engine: Optional[str] = _ENGINE,
+    spark_master: Optional[str] = _SPARK_MASTER,
 ) -> None:
     """Run the pipeline described by a YAML file (see pipelines/)."""
     from kgmine.config import ConfigError, load_config
@@ -60,22 +62,22 @@ def run(
         cfg = load_config(pipeline)
     except ConfigError as exc:
         fail(str(exc))
-    _apply_store_option(cfg, store)
+    _apply_options(cfg, store, engine, spark_master)
+    _run(cfg, out)
+
+
+def _apply_options(cfg: dict[str, Any], store: Optional[str], engine: Optional[str],
+                   spark_master: Optional[str]) -> None:
+    """The command-line overrides of the store, the engine and the Spark master."""
+    if store == "neo4j":
+        cfg["store"]["kind"] = "neo4j"
+    elif store is not None:
+        cfg["store"]["kind"] = "ladybug"
+        cfg["store"]["path"] = store
     if engine is not None:
         cfg["engine"] = engine
     if spark_master is not None:
         cfg["spark_master"] = spark_master
-    _run(cfg, out)
-
-
-def _apply_store_option(cfg: dict[str, Any], store: Optional[str]) -> None:
-    if store is None:
-        return
-    if store == "neo4j":
-        cfg["store"]["kind"] = "neo4j"
-    else:
-        cfg["store"]["kind"] = "ladybug"
-        cfg["store"]["path"] = store
 
 
 def _run(cfg: dict[str, Any], out: Path) -> None:
