@@ -72,19 +72,27 @@ DEFAULTS: dict[str, Any] = PipelineConfig().to_dict()
 """Every key of a pipeline config with its default, generated from the stages' dataclasses."""
 
 
+def _with_data_sources(cfg: Mapping[str, Any] | None) -> Mapping[str, Any] | None:
+    """``data: [source, ...]`` (a list of catalogs) as ``data: {kind: merge, sources: [...]}``."""
+    if isinstance(cfg, Mapping) and isinstance(cfg.get("data"), list):
+        return {**cfg, "data": {"kind": "merge", "sources": cfg["data"]}}
+    return cfg
+
+
 def merge_config(overrides: Mapping[str, Any] | None, source: str = "config") -> dict[str, Any]:
     """``overrides`` merged over :data:`DEFAULTS` and validated, as a plain mapping; unknown keys and bad
     values raise :class:`ConfigError` naming ``source`` and the dotted key.
 
     Keys under ``data.options`` are free-form (they go to the reader).
     """
-    return PipelineConfig.from_dict(overrides, source=source).to_dict()
+    return PipelineConfig.from_dict(_with_data_sources(overrides), source=source).to_dict()
 
 
 def pipeline_config(cfg: PipelineConfig | Mapping[str, Any], source: str = "config") -> PipelineConfig:
     """``cfg`` as a validated :class:`PipelineConfig` (a mapping is merged over the defaults; a
     :class:`PipelineConfig` is checked again, in case a field was set after it was built)."""
-    return PipelineConfig.from_dict(cfg.to_dict() if isinstance(cfg, PipelineConfig) else cfg, source=source)
+    return PipelineConfig.from_dict(cfg.to_dict() if isinstance(cfg, PipelineConfig) else _with_data_sources(cfg),
+                                    source=source)
 
 
 def load_config(path: str | Path) -> dict[str, Any]:

@@ -62,6 +62,34 @@ def _timed(metrics: dict[str, Any], stage: str, console: Any = None) -> Iterator
 
 def read_data(cfg: PipelineConfig) -> ShopData:
     """Read (or generate) the run's data as :class:`ShopData`; raises before anything is stored."""
+    return read_inputs(cfg)[0]
+
+
+def read_inputs(cfg: PipelineConfig) -> tuple[ShopData, Any]:
+    """The run's data and, for ``data.kind: merge``, the :class:`~kgmine.match.merge.MergedCatalog` it came
+    from (else ``None``): every source read, then their products matched and merged."""
+    data_cfg = cfg.data
+    if data_cfg.kind == "merge":
+        from kgmine.io import read_dataset
+        from kgmine.match.merge import TitleSimilarityMatcher, merge_catalogs
+
+        sources = [(s.source, read_dataset(s.kind, **s.options)) for s in data_cfg.sources]
+        match = data_cfg.match
+        if match.model:
+            from kgmine.match.tables import load_matcher
+
+            matcher = load_matcher(match.model)
+            if match.threshold is not None:
+                matcher.threshold_ = match.threshold
+        else:
+            matcher = TitleSimilarityMatcher(**({} if match.threshold is None else {"threshold": match.threshold}))
+        merged = merge_catalogs(sources, matcher, k=match.k, shared_users=match.shared_users,
+                                progress=not progress_disabled())
+        return merged.data, merged
+    return _read_one(cfg), None
+
+
+def _read_one(cfg: PipelineConfig) -> ShopData:
     data_cfg = cfg.data
     if data_cfg.kind == "demo":
         from kgmine.demo.world import generate_world
@@ -98,8 +126,10 @@ def run_pipeline(cfg: PipelineConfig | dict[str, Any], out_dir: str | Path, cons
     total_start = time.perf_counter()
 
     with _timed(metrics, "read", console):
-        data = read_data(cfg)
+        data, merged = read_inputs(cfg)
     metrics["data"] = {"name": data.name, "synthetic": data.synthetic, **data.summary()}
+    if merged is not None:
+        metrics["match"] = merged.summary()
     (out_dir / "config.yaml").write_text(yaml.safe_dump(cfg.to_dict(), sort_keys=False))
 
     graph_inputs: dict[str, Any] = {}
@@ -109,10 +139,14 @@ def run_pipeline(cfg: PipelineConfig | dict[str, Any], out_dir: str | Path, cons
         metrics["extraction"] = ext_metrics
 
     with _timed(metrics, "graph", console):
-        tables = build_tables(data, **graph_inputs)
+        tables = build_tables(data, offers=None if merged is None else merged.offers, **graph_inputs)
         store = open_run_store(cfg.store, out_dir)
     try:
         with _timed(metrics, "load", console):
+            if merged is not None:  # products whose offers changed since the last run are written anew
+                from kgmine.match.merge import relink_offers
+
+                metrics["match"]["relinked_products"] = relink_offers(store, merged.offers)
             store.load(tables, progress=console is not None)
 
         if cfg.mine.rules.enabled:

@@ -28,7 +28,7 @@ EXTRACTION_COLUMNS = ("product_id", "attribute", "value", "extractor", "confiden
 
 def build_tables(data: ShopData, extracted: pd.DataFrame | None = None,
                  review_mentions: pd.DataFrame | None = None, relations: pd.DataFrame | None = None,
-                 entities: pd.DataFrame | None = None) -> KGTables:
+                 entities: pd.DataFrame | None = None, offers: pd.DataFrame | None = None) -> KGTables:
     """Build the KG tables of ``data`` plus extracted attributes, relations, entities and review mentions.
 
     ``extracted`` has columns product_id, attribute, value, extractor, confidence, source_doc (as
@@ -37,7 +37,8 @@ def build_tables(data: ShopData, extracted: pd.DataFrame | None = None,
     :func:`kgmine.extract.catalog.extract_catalog` (relations already filtered by the caller's
     confidence threshold); they become edges through :mod:`kgmine.graph.text_edges`. A catalog brand
     (``products.brand``) wins over an extracted one; of several extracted brands (attribute values and
-    ``brand_of`` triples) the most confident is kept.
+    ``brand_of`` triples) the most confident is kept. ``offers`` (:class:`kgmine.match.merge.MergedCatalog`
+    ``.offers``) become Offer nodes with an OFFER_OF edge to their product.
     """
     tables = KGTables()
     products = data.products
@@ -51,7 +52,15 @@ def build_tables(data: ShopData, extracted: pd.DataFrame | None = None,
         add_relation_edges(tables, relations, products)
     if entities is not None and len(entities):
         add_mention_edges(tables, entities, products)
+    if offers is not None and len(offers):
+        _add_offers(tables, offers)
     return tables
+
+
+def _add_offers(tables: KGTables, offers: pd.DataFrame) -> None:
+    tables.add_nodes("Offer", offers.rename(columns={"offer_id": "id"})[["id", "source", "source_id", "title", "price"]])
+    tables.add_edges("OFFER_OF", "Offer", "Product", pd.DataFrame({
+        "src": offers["offer_id"], "dst": offers["product_id"], "score": offers["score"], "matcher": offers["matcher"]}))
 
 
 def _with_brand_triples(extracted: pd.DataFrame | None, relations: pd.DataFrame | None) -> pd.DataFrame | None:

@@ -52,6 +52,8 @@ NODE_TYPES: dict[str, NodeType] = {
         NodeType("Review", {"text": STRING, "rating": DOUBLE, "timestamp": INT64}, "one review text"),
         NodeType("Cluster", {"method": STRING, "label": STRING, "size": INT64}, "a mined cluster"),
         NodeType("Community", {"method": STRING, "size": INT64}, "a graph community"),
+        NodeType("Offer", {"source": STRING, "source_id": STRING, "title": STRING, "price": DOUBLE},
+                 "one source's record of a product (id = 'source:source_id'), when several catalogs are merged"),
     ]
 }
 
@@ -91,6 +93,9 @@ REL_TYPES: dict[str, RelType] = {
                 "product works with a device: a catalog product when the name resolves to one"),
         RelType("PART_OF", (("Product", "Entity"),), TEXT_PROVENANCE, "product belongs to a collection or set"),
         RelType("HAS_FEATURE", (("Product", "Entity"),), TEXT_PROVENANCE, "product has a feature"),
+        RelType("OFFER_OF", (("Offer", "Product"),), {"score": DOUBLE, "matcher": STRING},
+                "the offer is a record of the product; score: the match score that linked it (1.0 for the "
+                "product's first offer), matcher: which matcher"),
         RelType("IN_CLUSTER", (("Product", "Cluster"), ("User", "Cluster")), {"score": DOUBLE},
                 "mined cluster membership"),
         RelType("IN_COMMUNITY", (("Product", "Community"),), {}, "graph community membership"),
