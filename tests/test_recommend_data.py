@@ -107,3 +107,26 @@ def test_recbole_luxury_split_loads_with_kg(shared_data):
     assert data.kg.relation_names == ["also_bought", "also_viewed"] and len(data.kg) > 0
     graph = data.graph(kg=True)
     assert graph.n_relations == 4  # two relations and their inverses
+
+
+def test_store_readers_keep_every_event_a_pipeline_trains_on(tmp_path):
+    """VIEWED and REVIEWED edges come back from a store (fit-recommender, mine clusters --store) like BOUGHT."""
+    import pandas as pd
+
+    from kgmine.graph.build import build_tables
+    from kgmine.graph.stores import open_store
+    from kgmine.io.tables import ShopData
+    from kgmine.mine.catalog import CatalogView
+    from kgmine.recommend.store_data import shop_from_store
+
+    events = pd.DataFrame({"user_id": ["u1", "u1", "u2"], "product_id": ["p1", "p2", "p2"],
+                           "event": ["bought", "viewed", "viewed"], "timestamp": [1, 2, 3]})
+    shop = ShopData(name="t", products=pd.DataFrame({"product_id": ["p1", "p2"], "title": ["a", "b"]}),
+                    interactions=events)
+    with open_store("ladybug", path=tmp_path / "s") as store:
+        store.load(build_tables(shop), progress=False)
+        back = shop_from_store(store).interactions
+        view = CatalogView.from_store(store).interactions
+    assert sorted(zip(back["user_id"], back["product_id"], back["event"])) == [
+        ("u1", "p1", "bought"), ("u1", "p2", "viewed"), ("u2", "p2", "viewed")]
+    assert sorted(view["event"]) == ["bought", "viewed", "viewed"]

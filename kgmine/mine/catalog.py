@@ -31,7 +31,7 @@ EDGE_COLUMNS = ["src", "dst", "relation"]
 ITEM_RELS = {"ALSO_BOUGHT": "also_bought", "ALSO_VIEWED": "also_viewed",
              "FREQUENTLY_BOUGHT_WITH": "frequently_bought_with", "RELATED_TO": "related_to"}
 #: relationship types read from a graph as interactions, and their event names
-EVENT_RELS = {"BOUGHT": "bought", "RATED": "rated", "REVIEWED": "reviewed"}
+EVENT_RELS = {"BOUGHT": "bought", "RATED": "rated", "REVIEWED": "reviewed", "VIEWED": "viewed"}
 
 
 def _frame(columns: list[str]) -> pd.DataFrame:
@@ -95,7 +95,7 @@ class CatalogView:
     @classmethod
     def from_tables(cls, tables: KGTables, name: str = "graph") -> "CatalogView":
         """From knowledge-graph tables: HAS_BRAND, IN_CATEGORY (+ SUBCATEGORY_OF), HAS_ATTRIBUTE
-        give attribute facts; BOUGHT/RATED/REVIEWED interactions; ALSO_BOUGHT, ALSO_VIEWED,
+        give attribute facts; BOUGHT/RATED/REVIEWED/VIEWED interactions; ALSO_BOUGHT, ALSO_VIEWED,
         FREQUENTLY_BOUGHT_WITH, RELATED_TO product-product edges."""
         if "Product" not in tables.nodes:
             raise ValueError(f"{name}: the graph has no Product nodes")

@@ -1,6 +1,7 @@
 """Read a recommender's training data back from a graph store (for ``kgmine fit-recommender``).
 
-Interactions are the stored BOUGHT and RATED edges (with timestamp, rating, split), the KG is the
+Interactions are the stored BOUGHT, RATED, REVIEWED and VIEWED edges (with timestamp, rating, split where
+the type has them), the same events a pipeline run trains on, the KG is the
 item-item edges (ALSO_BOUGHT, ALSO_VIEWED, FREQUENTLY_BOUGHT_WITH) plus the product-entity edges
 (HAS_BRAND, IN_CATEGORY, HAS_ATTRIBUTE), returned as a :class:`~kgmine.io.tables.ShopData`.
 """
@@ -8,9 +9,10 @@ from __future__ import annotations
 
 import pandas as pd
 
+from kgmine.graph.schema import REL_TYPES
 from kgmine.io.tables import ShopData
 
-USER_RELS = {"BOUGHT": "bought", "RATED": "rated"}
+USER_RELS = {"BOUGHT": "bought", "RATED": "rated", "REVIEWED": "reviewed", "VIEWED": "viewed"}
 ITEM_RELS = ("ALSO_BOUGHT", "ALSO_VIEWED", "FREQUENTLY_BOUGHT_WITH")
 ENTITY_RELS = {"HAS_BRAND": "Brand", "IN_CATEGORY": "Category", "HAS_ATTRIBUTE": "AttributeValue"}
 
@@ -26,7 +28,7 @@ def shop_from_store(store, name: str = "store") -> ShopData:
     """The interactions and KG edges of ``store`` as a ShopData (products = products with an edge)."""
     frames = []
     for rel, event in USER_RELS.items():
-        props = "r.timestamp AS timestamp, r.split AS split" + (", r.rating AS rating" if rel == "RATED" else "")
+        props = ", ".join(f"r.{p} AS {p}" for p in ("timestamp", "split", "rating") if p in REL_TYPES[rel].properties)
         rows = _safe(store, f"MATCH (u:User)-[r:{rel}]->(p:Product) RETURN u.id AS user_id, p.id AS product_id, {props}")
         if len(rows):
             rows["event"] = event
