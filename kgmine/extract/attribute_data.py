@@ -51,6 +51,7 @@ from pathlib import Path
 
 from spacy.tokens import Doc
 
+from kgmine.extract.batching import clean_text
 from kgmine.extract.values import LENGTH_CM, MASS_G, NUMBER_WORDS, get_normaliser
 
 DATASETS = ("wdc-pave", "ae-110k")
@@ -95,10 +96,6 @@ class Dataset:
     source: list[Path]
 
 
-def _clean(text: str | None) -> str:
-    return html.unescape(text or "").strip()
-
-
 def _gold(target_scores: dict, where: str) -> dict[str, list[str] | None]:
     gold: dict[str, list[str] | None] = {}
     for attribute, values in target_scores.items():
@@ -139,13 +136,13 @@ def _docs(path: Path, make: Callable[[dict, int, str], AttributeDocument]) -> li
 
 def _wdc_docs(path: Path) -> list[AttributeDocument]:
     return _docs(path, lambda r, i, where: AttributeDocument(
-        str(r.get("id", i)), r["category"], _clean(r["input_title"]), _clean(r.get("input_description")),
+        str(r.get("id", i)), r["category"], clean_text(r["input_title"]), clean_text(r.get("input_description")),
         _gold(r["target_scores"], where)))
 
 
 def _ae_docs(path: Path) -> list[AttributeDocument]:
     return _docs(path, lambda r, i, where: AttributeDocument(
-        f"{path.stem}-{i}", r["category"], _clean(r["input"]), "", _gold(r["target_scores"], where)))
+        f"{path.stem}-{i}", r["category"], clean_text(r["input"]), "", _gold(r["target_scores"], where)))
 
 
 def wdc_normaliser(params: str, instruction: str) -> str:
@@ -224,9 +221,9 @@ def load_labelled_file(path: str | Path) -> list[AttributeDocument]:
         if not isinstance(r, dict):
             raise ValueError(f"{where}: not a JSON object")
         if "input_title" in r:
-            title, description = _clean(r["input_title"]), _clean(r.get("input_description"))
+            title, description = clean_text(r["input_title"]), clean_text(r.get("input_description"))
         elif "input" in r:
-            title, description = _clean(r["input"]), ""
+            title, description = clean_text(r["input"]), ""
         else:
             raise ValueError(f"{where}: needs 'input_title' (WDC-PAVE shape) or 'input' (AE-110K shape)")
         if not isinstance(r.get("target_scores"), dict):
@@ -255,7 +252,7 @@ def _csv_docs(path: Path) -> list[AttributeDocument]:
             if not pid or not attribute:
                 raise ValueError(f"{path}:{i}: empty product_id or attribute")
             doc = docs.setdefault(pid, AttributeDocument(pid, (row.get("category") or "all").strip() or "all",
-                                                         _clean(row["title"]), _clean(row.get("description"))))
+                                                         clean_text(row["title"]), clean_text(row.get("description"))))
             if value.lower() in ("", "n/a"):
                 doc.gold.setdefault(attribute, None)
             else:

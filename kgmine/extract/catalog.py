@@ -27,7 +27,7 @@ from spacy.language import Language
 
 from kgmine.extract.brands import induce_brands
 from kgmine.extract.open_extractor import build_open_pipeline, doc_payload
-from kgmine.extract.pipeline import PRODUCT_COLUMNS, TEXT_COLUMNS, _best_per_value, _clean, _run
+from kgmine.extract.batching import PRODUCT_COLUMNS, TEXT_COLUMNS, best_per_value, clean_text, run_docs
 
 RELATION_COLUMNS = ["product_id", "field", "source_doc", "head", "relation", "tail", "head_start", "head_end",
                     "tail_start", "tail_end", "extractor", "rule", "confidence", "prior"]
@@ -56,8 +56,8 @@ class CatalogExtraction:
 
 def catalog_brands(products: pd.DataFrame) -> dict[str, int]:
     """Brands induced from ``products`` titles (and descriptions), see :func:`~kgmine.extract.brands.induce_brands`."""
-    titles = [_clean(t) for t in products["title"].to_numpy()] if "title" in products else []
-    texts = [_clean(t) for t in products["description"].to_numpy()] if "description" in products else []
+    titles = [clean_text(t) for t in products["title"].to_numpy()] if "title" in products else []
+    texts = [clean_text(t) for t in products["description"].to_numpy()] if "description" in products else []
     return induce_brands(titles, texts)
 
 
@@ -102,7 +102,7 @@ def extract_catalog(products: pd.DataFrame, reviews: pd.DataFrame | None = None,
     if nlp is None:
         nlp = build_open_pipeline(brands=brands, vocab=_known_brands(products), span_model=span_model)
     ids = products["product_id"].astype("string").to_numpy()
-    texts = {f: [_clean(t) for t in products[f].to_numpy()] for f in fields}
+    texts = {f: [clean_text(t) for t in products[f].to_numpy()] for f in fields}
 
     def items() -> Iterator[tuple[str, tuple]]:
         for i, pid in enumerate(ids):
@@ -113,7 +113,7 @@ def extract_catalog(products: pd.DataFrame, reviews: pd.DataFrame | None = None,
     total = sum(1 for f in fields for t in texts[f] if t)
     attr_rows, rel_rows, ent_rows = [], [], []
     precision = rule_precision()
-    for payload, (pid, f) in _run(nlp, items(), total, batch_size, n_process, progress, "extract products",
+    for payload, (pid, f) in run_docs(nlp, items(), total, batch_size, n_process, progress, "extract products",
                                   payload=doc_payload):
         doc = f"{pid}#{f}"
         for r in payload["attributes"]:
@@ -134,7 +134,7 @@ def extract_catalog(products: pd.DataFrame, reviews: pd.DataFrame | None = None,
         relations[col] = relations[col].astype("Int64")
     relations["confidence"] = relations["confidence"].astype(float)
     return CatalogExtraction(
-        attributes=_best_per_value(attr_rows, ["product_id", "attribute", "value"], PRODUCT_COLUMNS),
+        attributes=best_per_value(attr_rows, ["product_id", "attribute", "value"], PRODUCT_COLUMNS),
         relations=relations, entities=pd.DataFrame(ent_rows, columns=ENTITY_COLUMNS),
         review_mentions=mentions, brands=brands)
 
@@ -145,16 +145,16 @@ def _extract_reviews(nlp: Language, reviews: pd.DataFrame, batch_size: int, n_pr
         if col not in reviews.columns:
             raise ValueError(f"extract_catalog: reviews has no {col!r} column")
     ids = reviews["review_id"].astype("string").to_numpy()
-    bodies = [_clean(t) for t in reviews["text"].to_numpy()]
+    bodies = [clean_text(t) for t in reviews["text"].to_numpy()]
     items = ((body, (str(i),)) for i, body in zip(ids, bodies) if body)
     rows, ents = [], []
     with nlp.select_pipes(disable=[p for p in ("kgmine_relations", "kgmine_linker") if p in nlp.pipe_names]):
-        for payload, (doc_id,) in _run(nlp, items, sum(1 for b in bodies if b), batch_size, n_process, progress,
+        for payload, (doc_id,) in run_docs(nlp, items, sum(1 for b in bodies if b), batch_size, n_process, progress,
                                        "extract reviews", payload=doc_payload):
             rows.extend({"doc_id": doc_id, **{k: r[k] for k in ("attribute", "value", "text", "start", "end",
                                                                   "extractor", "confidence")},
                          "source_doc": doc_id, "linked": r["linked"]} for r in payload["attributes"])
             ents.extend({"doc_id": doc_id, "source": "review", **e, "source_doc": doc_id}
                         for e in payload["entities"])
-    mentions = _best_per_value(rows, ["doc_id", "attribute", "value"], TEXT_COLUMNS)
+    mentions = best_per_value(rows, ["doc_id", "attribute", "value"], TEXT_COLUMNS)
     return mentions.rename(columns={"doc_id": "review_id"}), ents

@@ -11,9 +11,6 @@ for free texts such as reviews (MENTIONS edges).
 """
 from __future__ import annotations
 
-import html
-import math
-import multiprocessing as mp
 from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 
@@ -27,15 +24,11 @@ from kgmine.extract import dimensions as _dimensions  # noqa: F401
 from kgmine.extract import gazetteer as _gazetteer  # noqa: F401
 from kgmine.extract import linker as _linker  # noqa: F401
 from kgmine.extract import span_model as _span_model  # noqa: F401
-from kgmine.extract.doc import attributes
+from kgmine.extract.batching import PRODUCT_COLUMNS, TEXT_COLUMNS, best_per_value, clean_text, run_docs
 from kgmine.extract.spacy_models import FALLBACK_MODEL, PREFERRED_MODELS, pick_model  # noqa: F401 (re-exported)
 from kgmine.extract.tokenizer import customize_tokenizer
 from kgmine.progress import make_progress
 
-PRODUCT_COLUMNS = ["product_id", "attribute", "value", "text", "start", "end", "field", "extractor", "confidence",
-                   "source_doc", "linked"]
-TEXT_COLUMNS = ["doc_id", "attribute", "value", "text", "start", "end", "extractor", "confidence", "source_doc",
-                "linked"]
 Vocab = Mapping[str, "Sequence[str] | Mapping[str, Sequence[str]]"]
 
 
@@ -102,71 +95,6 @@ def vocab_with_aliases(vocab: Mapping[str, Sequence[str]],
     return out
 
 
-def _clean(text) -> str:
-    if text is None or text is pd.NA or (isinstance(text, float) and math.isnan(text)):
-        return ""
-    return html.unescape(str(text)).strip()
-
-
-_WORKER: dict = {}  # the pipeline a forked worker process uses (set before the fork)
-
-
-def _work(chunk: list[tuple[str, tuple]]) -> list[tuple[list[dict], tuple]]:
-    nlp, batch_size, payload = _WORKER["nlp"], _WORKER["batch_size"], _WORKER["payload"]
-    return [(payload(doc), ctx) for doc, ctx in nlp.pipe(chunk, as_tuples=True, batch_size=batch_size)]
-
-
-def _chunks(items: Iterator, size: int) -> Iterator[list]:
-    chunk: list = []
-    for item in items:
-        chunk.append(item)
-        if len(chunk) == size:
-            yield chunk
-            chunk = []
-    if chunk:
-        yield chunk
-
-
-def _run(nlp: Language, items: Iterator[tuple[str, tuple]], total: int, batch_size: int, n_process: int,
-         progress: bool, description: str, payload=attributes) -> Iterator[tuple[list[dict], tuple]]:
-    """(``payload(doc)``, context) per text, in input order (``payload`` defaults to the attribute records).
-
-    With ``n_process > 1`` on platforms that fork, texts go in chunks to a pool of forked workers that
-    each run ``nlp.pipe`` and send back only the records (plain dicts) — not the Docs, whose
-    serialisation would dominate; elsewhere spaCy's own ``nlp.pipe(n_process=...)`` is used.
-    """
-    if n_process < 0:
-        n_process = mp.cpu_count()
-    with make_progress(disable=not progress) as bar:
-        task = bar.add_task(description, total=total)
-        if n_process > 1 and "fork" in mp.get_all_start_methods():
-            _WORKER.update(nlp=nlp, batch_size=batch_size, payload=payload)
-            try:
-                with mp.get_context("fork").Pool(n_process) as pool:
-                    for out in pool.imap(_work, _chunks(items, 4 * batch_size)):
-                        yield from out
-                        bar.advance(task, len(out))
-            finally:
-                _WORKER.clear()
-            return
-        for doc, ctx in nlp.pipe(items, as_tuples=True, batch_size=batch_size, n_process=n_process):
-            yield payload(doc), ctx
-            bar.advance(task)
-
-
-def _best_per_value(rows: list[dict], key: list[str], columns: list[str]) -> pd.DataFrame:
-    frame = pd.DataFrame(rows, columns=columns)
-    if frame.empty:
-        return frame
-    frame = frame.sort_values([*key, "confidence", "start"], ascending=[True] * len(key) + [False, True],
-                              kind="stable")
-    frame = frame.drop_duplicates(subset=key, keep="first").reset_index(drop=True)
-    frame["start"] = frame["start"].astype("int64")
-    frame["end"] = frame["end"].astype("int64")
-    frame["confidence"] = frame["confidence"].astype("float64")
-    return frame
-
-
 def extract_products(products: pd.DataFrame, vocab: Vocab | None = None, nlp: Language | None = None, *,
                      fields: Sequence[str] = ("title", "description"), batch_size: int = 64, n_process: int = 1,
                      min_confidence: float = 0.0, progress: bool = True) -> pd.DataFrame:
@@ -190,20 +118,20 @@ def extract_products(products: pd.DataFrame, vocab: Vocab | None = None, nlp: La
     def items() -> Iterator[tuple[str, tuple]]:
         for i, pid in enumerate(ids):
             for f in fields:
-                text = _clean(texts[f][i])
+                text = clean_text(texts[f][i])
                 if text:
                     yield text, (str(pid), f)
 
-    total = sum(1 for i in range(len(ids)) for f in fields if _clean(texts[f][i]))
+    total = sum(1 for i in range(len(ids)) for f in fields if clean_text(texts[f][i]))
     rows = []
-    for records, (pid, f) in _run(nlp, items(), total, batch_size, n_process, progress, "extract products"):
+    for records, (pid, f) in run_docs(nlp, items(), total, batch_size, n_process, progress, "extract products"):
         for r in records:
             if r["confidence"] < min_confidence:
                 continue
             rows.append({"product_id": pid, "attribute": r["attribute"], "value": r["value"], "text": r["text"],
                          "start": r["start"], "end": r["end"], "field": f, "extractor": r["extractor"],
                          "confidence": r["confidence"], "source_doc": f"{pid}#{f}", "linked": r["linked"]})
-    return _best_per_value(rows, ["product_id", "attribute", "value"], PRODUCT_COLUMNS)
+    return best_per_value(rows, ["product_id", "attribute", "value"], PRODUCT_COLUMNS)
 
 
 def extract_texts(texts: pd.DataFrame, vocab: Vocab | None = None, nlp: Language | None = None, *,
@@ -218,18 +146,18 @@ def extract_texts(texts: pd.DataFrame, vocab: Vocab | None = None, nlp: Language
             raise ValueError(f"extract_texts: texts has no {col!r} column")
     nlp = _ensure_pipeline(nlp, vocab)
     ids = texts[id_col].astype("string").to_numpy()
-    bodies = [_clean(t) for t in texts[text_col].to_numpy()]
+    bodies = [clean_text(t) for t in texts[text_col].to_numpy()]
     items = ((body, (str(i),)) for i, body in zip(ids, bodies) if body)
     total = sum(1 for b in bodies if b)
     rows = []
-    for records, (doc_id,) in _run(nlp, items, total, batch_size, n_process, progress, "extract texts"):
+    for records, (doc_id,) in run_docs(nlp, items, total, batch_size, n_process, progress, "extract texts"):
         for r in records:
             if r["confidence"] < min_confidence:
                 continue
             rows.append({"doc_id": doc_id, "attribute": r["attribute"], "value": r["value"], "text": r["text"],
                          "start": r["start"], "end": r["end"], "extractor": r["extractor"],
                          "confidence": r["confidence"], "source_doc": doc_id, "linked": r["linked"]})
-    return _best_per_value(rows, ["doc_id", "attribute", "value"], TEXT_COLUMNS)
+    return best_per_value(rows, ["doc_id", "attribute", "value"], TEXT_COLUMNS)
 
 
 def _ensure_pipeline(nlp: Language | None, vocab: Vocab | None) -> Language:

@@ -19,7 +19,7 @@ from typing import Any, Iterator, Sequence
 import pandas as pd
 
 from kgmine.extract.catalog import ENTITY_COLUMNS, RELATION_COLUMNS
-from kgmine.extract.pipeline import PRODUCT_COLUMNS
+from kgmine.extract.batching import PRODUCT_COLUMNS
 
 _LONG = {"start", "end", "head_start", "head_end", "tail_start", "tail_end"}
 _DOUBLE = {"confidence", "prior"}
