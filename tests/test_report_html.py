@@ -390,3 +390,31 @@ def test_report_renders_in_headless_chromium(full_run, tmp_path, needs_browser):
     screenshot(full_run / "report.html", shot, width=1280, height=4000)
     data = shot.read_bytes()
     assert data[:8] == PNG_MAGIC and len(data) > 50_000
+
+
+def test_rules_table_lists_each_itemset_once_with_basket_counts(tmp_path):
+    """A => B and B => A are one row (the more confident direction); the basket count is a column."""
+    from kgmine.report.html import Section, _rules_section
+
+    run_dir = _write_metrics(tmp_path / "run", {})
+    (run_dir / "artifacts").mkdir()
+    rules = pd.DataFrame({
+        "antecedent": [["a"], ["b"], ["c"], ["d"]], "consequent": [["b"], ["a"], ["d"], ["c"]],
+        "support": [0.1, 0.1, 0.05, 0.05], "count": [10, 10, 5, 5], "confidence": [0.5, 0.8, 0.4, 0.3],
+        "lift": [3.0, 3.0, 2.0, 2.0], "leverage": 0.01, "conviction": 1.5, "length": 2})
+    rules.to_parquet(run_dir / "artifacts" / "rules.parquet")
+    section = Section("rules", "Association rules")
+    _rules_section(RunData(run_dir, use_store=False), section, tmp_path)
+    html = next(b["html"] for b in section.blocks if b["kind"] == "table")
+    rows = re.findall(r"<tr>.*?</tr>", html, flags=re.S)[1:]
+    assert len(rows) == 2  # four rules, two itemsets
+    assert "(b)" in rows[0].split("</td>")[0] and ">10<" in rows[0]  # b => a has the higher confidence
+    assert "baskets" in html
+
+
+def test_cluster_labels_skip_unit_words():
+    from kgmine.mine.clusters import describe_clusters
+
+    labels = np.array([0, 0, 1])
+    table = describe_clusters(labels, {0: ["cm", "ml", "saucepan", "lid"], 1: ["uk", "boot", "12"]}, {})
+    assert list(table["label"]) == ["saucepan / lid", "boot"]

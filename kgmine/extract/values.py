@@ -42,6 +42,19 @@ _UNIT = (r"(?P<unit>mm|millimet(?:er|re)s?|cm|centimet(?:er|re)s?|met(?:er|re)s?
 _MEASURE = re.compile(rf"(?P<num>{_NUM})(?:\s*(?:-|to)\s*(?P<num2>{_NUM}))?\s*{_UNIT}?", re.IGNORECASE)
 _UNIT_CANON = {"”": '"', "″": '"', "’": "'", "′": "'"}
 
+#: a word that only names a unit, a size system or a count (``cm``, ``ml``, ``uk``, ``pcs``, ``12``)
+_UNIT_WORD = re.compile(
+    r"(?:\d+(?:[.,]\d+)?|mm|cm|m|km|millimet(?:er|re)s?|centimet(?:er|re)s?|met(?:er|re)s?|inch(?:es)?|in|ft|feet|foot"
+    r"|yards?|yd|kg|kgs|g|gr|mg|grams?|kilograms?|lbs?|pounds?|oz|ounces?|ml|cl|l|lit(?:er|re)s?|millilit(?:er|re)s?"
+    r"|fl|gal|gallons?|qt|quarts?|tb|gb|mb|kb|mah|wh|w|kw|v|volts?|watts?|pcs?|pieces?|pack|pk|ct|count"
+    r"|uk|eu|us|xs|xl|xxl|s|l|size)", re.IGNORECASE)
+
+
+def is_unit_word(word: str) -> bool:
+    """True when ``word`` only names a unit, a size system or a number: no use as a topic or cluster name."""
+    return bool(_UNIT_WORD.fullmatch(word.strip()))
+
+
 _EXPAND = {"tb": "Terabytes", "gb": "Gigabytes", "mb": "Megabytes", "kb": "Kilobytes", "w": "Watts",
            "k": "Kilobytes"}
 _EXPAND_RE = re.compile(r"(?P<num>\d+(?:\.\d+)?)\s*-?\s*(?P<unit>tb|gb|mb|kb|k|w)(?![a-z])", re.IGNORECASE)

@@ -27,6 +27,7 @@ import scipy.sparse as sp
 from sklearn.cluster import HDBSCAN, AgglomerativeClustering, KMeans, MiniBatchKMeans
 from sklearn.metrics import adjusted_rand_score, davies_bouldin_score, silhouette_score
 
+from kgmine.extract.values import is_unit_word
 from kgmine.mine.catalog import CatalogView, as_catalog
 from kgmine.mine.config import METHODS
 from kgmine.mine.embed import (TextVectorizer, attribute_onehots, behaviour_embedding, incidence,
@@ -173,8 +174,9 @@ def describe_clusters(labels: np.ndarray, terms: dict[int, list[str]],
         c = int(c)
         facts = attrs.get(c, [])
         words = terms.get(c, [])
+        named = [w for w in words if not is_unit_word(w)]  # "Kitchen / cm / ml" names no kind of product
         head = [f.split("=", 1)[1] for f, share in facts[:2] if share >= 0.6]
-        label = " / ".join(head + [w for w in words if all(w.lower() not in h.lower() for h in head)][:3 - len(head)])
+        label = " / ".join(head + [w for w in named if all(w.lower() not in h.lower() for h in head)][:3 - len(head)])
         rows.append({"cluster": c, "size": int(size), "label": label or f"cluster {c}",
                      "top_terms": ", ".join(words),
                      "top_attributes": ", ".join(f"{f} ({share:.0%})" for f, share in facts)})

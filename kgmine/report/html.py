@@ -622,8 +622,10 @@ def _rules_section(run: RunData, s: Section, plot_dir: Path) -> None:
     # rules seen in a single basket get huge lifts by chance: rank those seen in enough baskets
     seen = rules["count"] if "count" in rules.columns else pd.Series(np.inf, index=rules.index)
     min_count = next((c for c in (5, 3, 2) if int((seen >= c).sum()) >= TOP_RULES), 1)
-    top = (rules[seen >= min_count].sort_values(["lift", "confidence", "support"], ascending=False, kind="stable")
-           .head(TOP_RULES))
+    ranked = rules[seen >= min_count].sort_values(["lift", "confidence", "support"], ascending=False, kind="stable")
+    # A => B and B => A share support and lift: list the itemset once, with its more confident direction
+    itemset = ranked["antecedent"].map(_items) + ranked["consequent"].map(_items)
+    top = ranked[~itemset.map(lambda items: tuple(sorted(map(str, items)))).duplicated()].head(TOP_RULES)
     ids = [i for col in ("antecedent", "consequent") for items in top[col] for i in _items(items)]
     titles = run.titles(ids)
 
@@ -631,10 +633,14 @@ def _rules_section(run: RunData, s: Section, plot_dir: Path) -> None:
         return " + ".join(f"{plots._short(titles.get(str(i), str(i)), 38)} ({i})" for i in _items(items))
 
     table = pd.DataFrame({"if bought": top["antecedent"].map(names), "then also": top["consequent"].map(names)})
+    if "count" in top.columns:  # how many baskets hold the itemset reads better than a fraction
+        table["baskets"] = top["count"].astype("int64").to_numpy()
     for col in ("support", "confidence", "lift", "leverage", "conviction"):
         if col in top.columns:
             table[col] = top[col].to_numpy()
-    s.intro = (f"{len(rules):,} rules mined over the baskets. The table lists the {len(top)} with the highest lift "
+    s.intro = (f"{len(rules):,} rules mined over the baskets. The table lists the {len(top)} itemsets with the "
+               "highest lift, each once (A ⇒ B and B ⇒ A share support and lift; the more confident direction is "
+               "shown), "
                + (f"among the rules seen in at least {min_count} baskets (a pair bought together once gets a "
                   "large lift by chance)" if min_count > 1 else "") + "; the scatter shows every rule.")
     s.table(table, f"Top {len(top)} rules by lift" + (f" (in ≥ {min_count} baskets)" if min_count > 1 else ""))
