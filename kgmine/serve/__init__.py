@@ -11,13 +11,22 @@
 """
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 from kgmine.serve.explorer import Explorer
 
 
-def open_explorer(store: str | Path | None = None, kind: str = "ladybug", **cfg: Any) -> Explorer:
+#: Default per-query timeout of the explorer (seconds).
+QUERY_TIMEOUT = 10.0
+
+#: Host names the explorer always answers to (besides the address it is bound to).
+LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1")
+
+
+def open_explorer(store: str | Path | None = None, kind: str = "ladybug", timeout: float | None = QUERY_TIMEOUT,
+                  **cfg: Any) -> Explorer:
     """Open a store for reading and wrap it in an :class:`Explorer`.
 
     Parameters
@@ -27,6 +36,8 @@ def open_explorer(store: str | Path | None = None, kind: str = "ladybug", **cfg:
         URI (optional; ``NEO4J_URI`` / ``NEO4J_USER`` / ``NEO4J_PASSWORD`` / ``NEO4J_DATABASE`` fill in
         the rest).
     kind : {"ladybug", "neo4j"}
+    timeout : float or None, default 10
+        Seconds after which any query of the explorer is stopped (None or 0: no limit).
     **cfg
         Passed to :class:`Explorer` (``per_type``, ``max_rows``).
     """
@@ -40,21 +51,34 @@ def open_explorer(store: str | Path | None = None, kind: str = "ladybug", **cfg:
         handle = open_store("neo4j", **({"uri": str(store)} if store else {}))
     else:
         raise ValueError(f"unknown store kind {kind!r}; use ladybug or neo4j")
+    handle.set_query_timeout(timeout)
     return Explorer(handle, **cfg)
 
 
-def create_app(explorer: Explorer, close_on_shutdown: bool = False):
+def allowed_hosts(host: str, extra: Sequence[str] = ()) -> list[str]:
+    """Host names the explorer bound to ``host`` answers to: loopback names, ``host`` itself unless it
+    is a wildcard address, and ``extra`` (``kgmine serve --allow-host``)."""
+    names = [*LOOPBACK_HOSTS, *([] if host in ("0.0.0.0", "::", "") else [host]), *extra]
+    return list(dict.fromkeys(n.strip().strip("[]").lower() for n in names if n.strip()))
+
+
+def create_app(explorer: Explorer, close_on_shutdown: bool = False, hosts: Sequence[str] | None = None):
     """The explorer's FastAPI app (see :func:`kgmine.serve.app.create_app`)."""
     from kgmine.serve.app import create_app as _create
 
-    return _create(explorer, close_on_shutdown=close_on_shutdown)
+    return _create(explorer, close_on_shutdown=close_on_shutdown, hosts=hosts)
 
 
-def serve(explorer: Explorer, host: str = "127.0.0.1", port: int = 8765, log_level: str = "warning") -> None:
-    """Serve the explorer with uvicorn until interrupted; the store is closed on shutdown."""
+def serve(explorer: Explorer, host: str = "127.0.0.1", port: int = 8765, log_level: str = "warning",
+          allow_hosts: Sequence[str] = ()) -> None:
+    """Serve the explorer with uvicorn until interrupted; the store is closed on shutdown.
+
+    Requests whose ``Host`` header is not in :func:`allowed_hosts` ``(host, allow_hosts)`` get HTTP 400
+    (a web page elsewhere cannot reach the explorer through DNS rebinding)."""
     import uvicorn
 
-    uvicorn.run(create_app(explorer, close_on_shutdown=True), host=host, port=port, log_level=log_level)
+    uvicorn.run(create_app(explorer, close_on_shutdown=True, hosts=allowed_hosts(host, allow_hosts)),
+                host=host, port=port, log_level=log_level)
 
 
-__all__ = ["Explorer", "create_app", "open_explorer", "serve"]
+__all__ = ["Explorer", "LOOPBACK_HOSTS", "QUERY_TIMEOUT", "allowed_hosts", "create_app", "open_explorer", "serve"]
