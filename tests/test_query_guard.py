@@ -300,3 +300,53 @@ def test_unrecoverable_pending_checkpoint_names_the_command(tmp_path, monkeypatc
     assert "Could not set lock" in message
     monkeypatch.setattr(ladybug, "Database", real)
     assert (path / DB_FILE).exists()
+
+
+# ---------------------------------------------------------------------------- crashes the guard does not know
+
+
+def test_parse_check_refuses_slow_parses_and_outlives_a_parser_crash(store_dir):
+    """With the guard's nesting limit lifted, the 3,000-deep query reaches the parse-check helper
+    (LadybugDB parses it for minutes, or segfaults, depending on the machine): a slow parse is
+    refused after the helper's timeout, a helper that dies while parsing (SIGSEGV sent to it here)
+    refuses the query with one line, and the explorer answers the next query either way."""
+    import signal
+
+    from kgmine.serve import open_explorer
+    from kgmine.serve.parsecheck import ParseCheck
+
+    explorer = open_explorer(store_dir, parse_check=ParseCheck(timeout=1.0))
+    try:
+        explorer.store.query_limits = QueryLimits(max_depth=10_000)
+        with pytest.raises(StoreError, match="longer than 1 s to parse"):
+            explorer.run_query(DEEP)
+        assert explorer.run_query("MATCH (p:Product) RETURN count(p) AS n")["rows"] == [[150]]
+
+        explorer.parse_check.timeout = 60.0
+        helper = explorer.parse_check._proc
+        killer = threading.Timer(0.5, lambda: os.kill(helper.pid, signal.SIGSEGV))
+        killer.start()
+        with pytest.raises(StoreError, match=r"crashes the LadybugDB parser \(exit code -11\)") as err:
+            explorer.run_query(DEEP)
+        killer.join()
+        assert "\n" not in str(err.value)
+        assert explorer.run_query("MATCH (p:Product) RETURN count(p) AS n")["rows"] == [[150]]
+    finally:
+        explorer.close()
+
+
+@pytest.mark.neo4j
+def test_neo4j_store_is_guarded_and_times_out():
+    if not os.environ.get("NEO4J_URI"):
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail("CI must run the Neo4j tests: NEO4J_URI is not set")
+        pytest.skip("NEO4J_URI is not set (start a server with docker/neo4j-server.sh start)")
+    with open_store("neo4j", progress=False) as store:
+        for cypher, message in ((DEEP, "nested 3000 deep"), ("LOAD CSV FROM 'file:///etc/passwd' AS r RETURN r", "LOAD"),
+                                ("CALL dbms.setConfigValue('db.logs.query.enabled', 'OFF')", "read-only list")):
+            with pytest.raises(StoreError, match=message):
+                store.query(cypher)
+        assert store.query("CALL db.labels() YIELD label RETURN count(label) AS n")["n"][0] >= 0
+        store.set_query_timeout(0.5)
+        with pytest.raises(StoreError, match=r"query timeout of 0\.5 s"):
+            store.query("UNWIND range(1, 1000000000) AS x WITH x WHERE x % 7 = 8 RETURN count(*) AS n")

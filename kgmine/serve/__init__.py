@@ -26,7 +26,7 @@ LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1")
 
 
 def open_explorer(store: str | Path | None = None, kind: str = "ladybug", timeout: float | None = QUERY_TIMEOUT,
-                  **cfg: Any) -> Explorer:
+                  isolate_parser: bool = True, **cfg: Any) -> Explorer:
     """Open a store for reading and wrap it in an :class:`Explorer`.
 
     Parameters
@@ -38,6 +38,9 @@ def open_explorer(store: str | Path | None = None, kind: str = "ladybug", timeou
     kind : {"ladybug", "neo4j"}
     timeout : float or None, default 10
         Seconds after which any query of the explorer is stopped (None or 0: no limit).
+    isolate_parser : bool, default True
+        LadybugDB: parse each Cypher-tab query in a helper process first
+        (:class:`~kgmine.serve.parsecheck.ParseCheck`), so a parser crash cannot end the explorer.
     **cfg
         Passed to :class:`Explorer` (``per_type``, ``max_rows``).
     """
@@ -52,6 +55,10 @@ def open_explorer(store: str | Path | None = None, kind: str = "ladybug", timeou
     else:
         raise ValueError(f"unknown store kind {kind!r}; use ladybug or neo4j")
     handle.set_query_timeout(timeout)
+    if kind == "ladybug" and isolate_parser and "parse_check" not in cfg:
+        from kgmine.serve.parsecheck import ParseCheck
+
+        cfg["parse_check"] = ParseCheck()
     return Explorer(handle, **cfg)
 
 

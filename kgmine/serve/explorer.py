@@ -82,9 +82,14 @@ class Explorer:
         Neighbours shown per relationship type and direction in :meth:`neighbourhood`.
     max_rows : int, default 500
         Rows returned by :meth:`run_query` (the rest are counted, not sent).
+    parse_check : ParseCheck, optional
+        Parse each :meth:`run_query` text in this helper process first
+        (:class:`~kgmine.serve.parsecheck.ParseCheck`), so a parser crash cannot end this process;
+        closed by :meth:`close`.
     """
 
-    def __init__(self, store: Any, per_type: int = 10, max_rows: int = MAX_QUERY_ROWS) -> None:
+    def __init__(self, store: Any, per_type: int = 10, max_rows: int = MAX_QUERY_ROWS,
+                 parse_check: Any | None = None) -> None:
         if per_type < 1:
             raise ValueError(f"per_type must be >= 1, got {per_type}")
         if max_rows < 1:
@@ -94,6 +99,7 @@ class Explorer:
         self.max_rows = int(max_rows)
         self._lock = threading.Lock()
         self._index: SearchIndex | None = None
+        self.parse_check = parse_check
 
     # ------------------------------------------------------------------ plumbing
 
@@ -103,7 +109,9 @@ class Explorer:
             return self.store.query(cypher, params or {}, write=False)
 
     def close(self) -> None:
-        """Close the underlying store."""
+        """Close the underlying store (and the parse-check helper)."""
+        if self.parse_check is not None:
+            self.parse_check.close()
         with self._lock:
             self.store.close()
 
@@ -379,10 +387,13 @@ class Explorer:
         running, Neo4j runs the query in a READ transaction. Its errors propagate as
         :class:`~kgmine.graph.stores.base.StoreError`.
         """
-        check_query(cypher)  # the store checks too; this keeps an oversized text out of the translation below
+        # the store checks too; this keeps an oversized text out of the translation and the parse check below
+        check_query(cypher, limits=getattr(self.store, "query_limits", None))
         translated: list[str] = []
         if getattr(self.store, "name", "") == "ladybug":
             cypher, translated = to_ladybug(cypher)
+        if self.parse_check is not None:
+            self.parse_check.check(cypher)
         try:
             frame = self._q(cypher, dict(params or {}))
         except StoreError as exc:
