@@ -16,14 +16,11 @@ from pathlib import Path
 from typing import Any
 
 from kgmine.serve.explorer import Explorer
+from kgmine.serve.hosts import LOOPBACK_HOSTS, allowed_hosts
 
 
 #: Default per-query timeout of the explorer (seconds).
 QUERY_TIMEOUT = 10.0
-
-#: Host names the explorer always answers to (besides the address it is bound to).
-LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1")
-
 
 def open_explorer(store: str | Path | None = None, kind: str = "ladybug", timeout: float | None = QUERY_TIMEOUT,
                   isolate_parser: bool = True, **cfg: Any) -> Explorer:
@@ -60,13 +57,6 @@ def open_explorer(store: str | Path | None = None, kind: str = "ladybug", timeou
 
         cfg["parse_check"] = ParseCheck()
     return Explorer(handle, **cfg)
-
-
-def allowed_hosts(host: str, extra: Sequence[str] = ()) -> list[str]:
-    """Host names the explorer bound to ``host`` answers to: loopback names, ``host`` itself unless it
-    is a wildcard address, and ``extra`` (``kgmine serve --allow-host``)."""
-    names = [*LOOPBACK_HOSTS, *([] if host in ("0.0.0.0", "::", "") else [host]), *extra]
-    return list(dict.fromkeys(n.strip().strip("[]").lower() for n in names if n.strip()))
 
 
 def create_app(explorer: Explorer, close_on_shutdown: bool = False, hosts: Sequence[str] | None = None):

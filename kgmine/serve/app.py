@@ -33,6 +33,7 @@ from fastapi.staticfiles import StaticFiles
 from kgmine.graph.stores.base import StoreError
 from kgmine.serve.assets import STATIC_DIR, vis_network_dir
 from kgmine.serve.explorer import Explorer
+from kgmine.serve.hosts import LOOPBACK_HOSTS, host_name
 
 
 def create_app(explorer: Explorer, close_on_shutdown: bool = False, hosts: Sequence[str] | None = None) -> FastAPI:
@@ -92,18 +93,8 @@ def _add_error_handlers(app: FastAPI) -> None:
         return JSONResponse({"error": str(exc)}, status_code=400)
 
 
-def host_name(header: str) -> str:
-    """The host name of a ``Host`` header, lower case, without port or IPv6 brackets."""
-    header = header.strip().lower()
-    if header.startswith("["):
-        return header[1:].split("]", 1)[0]
-    return header.rsplit(":", 1)[0] if header.count(":") == 1 else header
-
-
 def _add_host_check(app: FastAPI, hosts: Sequence[str] | None) -> None:
     """Refuse (HTTP 400) requests whose ``Host`` header names a host outside ``hosts``."""
-    from kgmine.serve import LOOPBACK_HOSTS
-
     allowed = frozenset(h.strip().strip("[]").lower() for h in (LOOPBACK_HOSTS if hosts is None else hosts))
 
     @app.middleware("http")
