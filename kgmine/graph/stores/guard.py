@@ -90,10 +90,19 @@ class Token(NamedTuple):
     pos: int
 
 
-_WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
-_NUMBER = re.compile(r"[0-9][0-9A-Za-z_.]*")
-_PARAM = re.compile(r"\$(?:[A-Za-z_][A-Za-z0-9_]*|[0-9]+|`[^`]*`)?")
-_OPS = ("<>", "<=", ">=", "=~", "+=", "->", "<-", "..")
+#: One token per match; the first alternative that matches wins (comments and whitespace are dropped).
+#: Every alternative succeeds without backtracking once it has started (an unterminated string, even
+#: one ending in a lone backslash, runs to the end), so tokenising is linear in the text.
+_TOKEN = re.compile(r"""
+   (?P<space>\s+)
+ | (?P<comment>//[^\n]*|/\*.*?(?:\*/|\Z))
+ | (?P<string>'(?:[^'\\]|\\.)*(?:'|\\?\Z)|"(?:[^"\\]|\\.)*(?:"|\\?\Z))
+ | (?P<name>`(?:[^`]|``)*(?:`|\Z))
+ | (?P<word>[A-Za-z_][A-Za-z0-9_]*)
+ | (?P<number>[0-9][0-9A-Za-z_.]*)
+ | (?P<param>\$(?:[A-Za-z_][A-Za-z0-9_]*|[0-9]+|`[^`]*`)?)
+ | (?P<op><>|<=|>=|=~|\+=|->|<-|\.\.|.)
+""", re.DOTALL | re.VERBOSE)
 
 
 def tokenize(cypher: str) -> list[Token]:
@@ -102,48 +111,8 @@ def tokenize(cypher: str) -> list[Token]:
     An unterminated string, backtick name or block comment runs to the end of the text (the store's
     parser then reports it).
     """
-    tokens: list[Token] = []
-    i, n = 0, len(cypher)
-    while i < n:
-        ch = cypher[i]
-        if ch.isspace():
-            i += 1
-        elif ch in "'\"`":
-            j = i + 1
-            while j < n:
-                if cypher[j] == "\\" and ch != "`":
-                    j += 2
-                    continue
-                if cypher[j] == ch:
-                    if ch == "`" and j + 1 < n and cypher[j + 1] == "`":  # escaped backtick
-                        j += 2
-                        continue
-                    break
-                j += 1
-            tokens.append(Token("name" if ch == "`" else "string", cypher[i:j + 1], i))
-            i = j + 1
-        elif cypher.startswith("//", i):
-            j = cypher.find("\n", i)
-            i = n if j < 0 else j
-        elif cypher.startswith("/*", i):
-            j = cypher.find("*/", i + 2)
-            i = n if j < 0 else j + 2
-        elif (m := _WORD.match(cypher, i)) is not None:
-            tokens.append(Token("word", m.group(), i))
-            i = m.end()
-        elif ch.isdigit():
-            m = _NUMBER.match(cypher, i)
-            tokens.append(Token("number", m.group(), i))
-            i = m.end()
-        elif ch == "$":
-            m = _PARAM.match(cypher, i)
-            tokens.append(Token("param", m.group(), i))
-            i = m.end()
-        else:
-            op = next((o for o in _OPS if cypher.startswith(o, i)), ch)
-            tokens.append(Token("op", op, i))
-            i += len(op)
-    return tokens
+    return [Token(m.lastgroup, m.group(), m.start()) for m in _TOKEN.finditer(cypher)
+            if m.lastgroup not in ("space", "comment")]
 
 
 def check_limits(cypher: str, limits: QueryLimits = DEFAULT_LIMITS, tokens: list[Token] | None = None) -> list[Token]:
