@@ -248,8 +248,10 @@ def test_constraint_violation_gives_a_clear_error(store):
 
 
 def test_read_mode_refuses_writes_unless_asked(store):
-    with pytest.raises(StoreError, match="read access mode"):
+    with pytest.raises(StoreError, match="writes to the store"):  # the query guard, before the server
         store.query("CREATE (b:Brand {id: $id})", {"id": "x"})
+    with pytest.raises(StoreError, match="read access mode"):  # behind it, the READ transaction
+        store._read(lambda tx: tx.run("CREATE (b:Brand {id: $id})", id="x").consume(), what="query")
     assert int(store.query("MATCH (b:Brand) RETURN count(b) AS n")["n"].iloc[0]) == 0
     out = store.query("CREATE (b:Brand {id: $id}) RETURN b.id AS id", {"id": "x"}, write=True)
     assert out["id"].tolist() == ["x"]

@@ -122,7 +122,7 @@ def client(explorer):
 
     from kgmine.serve import create_app
 
-    with TestClient(create_app(explorer)) as c:
+    with TestClient(create_app(explorer), base_url="http://127.0.0.1") as c:
         yield c
 
 

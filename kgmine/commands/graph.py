@@ -2,12 +2,16 @@
 from __future__ import annotations
 
 import json
+import sys
 from typing import Any, Optional
 
 import typer
 
 from kgmine.commands.common import console, fail, open_graph, print_frame
 from kgmine.jsonable import to_jsonable
+
+#: Default ``kgmine query --timeout`` (seconds).
+QUERY_TIMEOUT = 30.0
 
 
 def register(app: typer.Typer) -> None:
@@ -34,7 +38,8 @@ def parse_param(text: str) -> tuple[str, Any]:
 
 def query(
     cypher: str = typer.Argument(..., help="Cypher query, e.g. \"MATCH (b:Brand) RETURN b.name LIMIT 5\". "
-                                           "Put values in --param and refer to them as $name."),
+                                           "Put values in --param and refer to them as $name; '-' reads the "
+                                           "query from standard input."),
     store: Optional[str] = typer.Option(None, "--store", help="Embedded store directory (e.g. runs/demo/store), "
                                                              "or 'neo4j' (same as --kind neo4j)."),
     kind: str = typer.Option("ladybug", "--kind", help="Store kind: ladybug (embedded) or neo4j (server named by "
@@ -46,17 +51,31 @@ def query(
                                                       "without it such queries are refused."),
     as_json: bool = typer.Option(False, "--json", help="Print the rows as a JSON list of objects."),
     max_rows: int = typer.Option(50, "--max-rows", min=1, help="Rows shown in the table (not with --json)."),
+    timeout: float = typer.Option(QUERY_TIMEOUT, "--timeout", min=0,
+                                  help="Stop the query after this many seconds (0: no limit)."),
 ) -> None:
-    """Run a Cypher query against a store and print the result as a table."""
+    """Run a Cypher query against a store and print the result as a table.
+
+    Without --write the query may only read the graph: writing clauses, LOAD FROM / file functions,
+    CALL setting changes and extension loading are refused, as are texts over the query guard's size
+    limits (kgmine.graph.stores.guard), all before the store parses anything."""
     from kgmine.graph.stores import StoreError
+    from kgmine.graph.stores.guard import check_query
 
     try:
         params = dict(parse_param(p) for p in (param or []))
     except ValueError as exc:
         fail(str(exc))
+    if cypher == "-":
+        cypher = sys.stdin.read()
+    try:
+        check_query(cypher, write=write)  # before opening the store: a refused text never reaches it
+    except StoreError as exc:
+        fail(str(exc))
     graph = open_graph(store, kind, write)
 
     try:
+        graph.set_query_timeout(timeout)
         frame = graph.query(cypher, params, write=write)
     except StoreError as exc:
         fail(str(exc))

@@ -21,6 +21,11 @@ def serve(
     kind: str = typer.Option("ladybug", "--kind", help="Store kind: ladybug (embedded) or neo4j."),
     host: str = typer.Option("127.0.0.1", "--host", help="Interface to listen on (default: this machine only)."),
     port: int = typer.Option(8765, "--port", min=1, max=65535, help="TCP port."),
+    allow_host: Optional[list[str]] = typer.Option(None, "--allow-host",
+                                                   help="Also accept requests whose Host header names this host "
+                                                        "(repeatable; loopback names and --host always are)."),
+    timeout: float = typer.Option(10.0, "--timeout", min=0, help="Stop any query after this many seconds "
+                                                                 "(0: no limit)."),
 ) -> None:
     """Run the explorer: search products, see their neighbourhood graph, recommendations and similar
     items, and run read-only Cypher. Open http://HOST:PORT/ in a browser; Ctrl-C stops it."""
@@ -37,7 +42,7 @@ def serve(
         if not Path(store).is_dir():
             fail(f"{store}: no such store directory")
     try:
-        explorer = open_explorer(store, kind)
+        explorer = open_explorer(store, kind, timeout=timeout)
     except (StoreError, ValueError) as exc:
         fail(str(exc))
     try:
@@ -49,4 +54,4 @@ def serve(
         fail(str(exc))
     where = f"{kind} store" + (f" {store}" if store else "")
     console.print(f"kgmine explorer on http://{host}:{port}/  ({where}; Ctrl-C stops)")
-    run_server(explorer, host=host, port=port)
+    run_server(explorer, host=host, port=port, allow_hosts=allow_host or ())

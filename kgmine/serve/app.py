@@ -12,13 +12,16 @@ Routes
 ``GET /api/queries``                    the shared named read queries with example parameters
 ``POST /api/query``                     ``{"cypher": …, "params": {…}}`` run read-only, rows as a table
 
-Store errors (a write refused, a syntax error) come back as HTTP 400 ``{"error": "one line"}``,
-unknown nodes as 404.
+Store errors (a write refused, a syntax error, a query over the guard's limits or its timeout) come
+back as HTTP 400 ``{"error": "one line"}``, unknown nodes as 404. A request whose ``Host`` header is
+not an allowed name (loopback names and the bound address; ``kgmine serve --allow-host``) gets 400
+before any route runs, which stops DNS-rebinding pages from reaching the explorer.
 """
 from __future__ import annotations
 
 import importlib
 import threading
+from collections.abc import Sequence
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -30,9 +33,10 @@ from fastapi.staticfiles import StaticFiles
 from kgmine.graph.stores.base import StoreError
 from kgmine.serve.assets import STATIC_DIR, vis_network_dir
 from kgmine.serve.explorer import Explorer
+from kgmine.serve.hosts import LOOPBACK_HOSTS, host_name
 
 
-def create_app(explorer: Explorer, close_on_shutdown: bool = False) -> FastAPI:
+def create_app(explorer: Explorer, close_on_shutdown: bool = False, hosts: Sequence[str] | None = None) -> FastAPI:
     """The FastAPI application serving ``explorer``.
 
     Parameters
@@ -41,6 +45,9 @@ def create_app(explorer: Explorer, close_on_shutdown: bool = False) -> FastAPI:
         The read-only views over an open store.
     close_on_shutdown : bool, default False
         Close the explorer's store when the app shuts down (``kgmine serve`` sets it).
+    hosts : sequence of str, optional
+        Host names (without port) accepted in the ``Host`` header; default
+        :data:`~kgmine.serve.LOOPBACK_HOSTS`.
     """
     app = FastAPI(title="kgmine explorer", docs_url="/api/docs", redoc_url=None,
                   lifespan=_lifespan(explorer, close_on_shutdown))
@@ -48,6 +55,7 @@ def create_app(explorer: Explorer, close_on_shutdown: bool = False) -> FastAPI:
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.mount("/vendor/vis-network", StaticFiles(directory=vis_network_dir()), name="vis-network")
     _add_error_handlers(app)
+    _add_host_check(app, hosts)
     _add_view_routes(app, explorer)
     _add_query_routes(app, explorer)
     return app
@@ -83,6 +91,19 @@ def _add_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(ValueError)
     async def bad_value(request: Request, exc: ValueError) -> JSONResponse:
         return JSONResponse({"error": str(exc)}, status_code=400)
+
+
+def _add_host_check(app: FastAPI, hosts: Sequence[str] | None) -> None:
+    """Refuse (HTTP 400) requests whose ``Host`` header names a host outside ``hosts``."""
+    allowed = frozenset(h.strip().strip("[]").lower() for h in (LOOPBACK_HOSTS if hosts is None else hosts))
+
+    @app.middleware("http")
+    async def check_host(request: Request, call_next):
+        name = host_name(request.headers.get("host", ""))
+        if name not in allowed:
+            return JSONResponse({"error": f"Host {name!r} is not allowed (allowed: {', '.join(sorted(allowed))}; "
+                                          "kgmine serve --allow-host NAME adds one)"}, status_code=400)
+        return await call_next(request)
 
 
 def _add_view_routes(app: FastAPI, explorer: Explorer) -> None:

@@ -4,8 +4,11 @@
 answers the explorer's questions with small, typed, parameterised Cypher queries that both stores
 run (labels and relationship types come from :mod:`kgmine.graph.schema` and pass
 :func:`~kgmine.graph.schema.check_identifier`; every value travels as a parameter). Every store call
-goes through ``store.query(..., write=False)``, so a query that would write is refused by the store
-itself, and one lock serialises calls (a store connection is not shared between threads).
+goes through ``store.query(..., write=False)``, so the query guard (:mod:`kgmine.graph.stores.guard`)
+refuses writes, file access, setting changes and oversized texts before the store parses them. A
+store with ``concurrent_reads`` (LadybugDB opened read-only: one connection per thread; Neo4j)
+answers queries side by side, so one slow query does not hold up the other requests; with any other
+store one lock serialises the calls.
 
 Results are plain Python structures (lists of dicts) ready to be sent as JSON:
 
@@ -27,12 +30,14 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Sequence
+from contextlib import nullcontext
 from typing import Any
 
 import pandas as pd
 
 from kgmine.graph.schema import NODE_TYPES, REL_TYPES, check_identifier, node_type
 from kgmine.graph.stores.base import StoreError
+from kgmine.graph.stores.guard import check_query
 from kgmine.serve.dialect import explain, to_ladybug
 from kgmine.serve.results import _scalar, query_result
 from kgmine.serve.search import SearchIndex, build_index
@@ -77,9 +82,14 @@ class Explorer:
         Neighbours shown per relationship type and direction in :meth:`neighbourhood`.
     max_rows : int, default 500
         Rows returned by :meth:`run_query` (the rest are counted, not sent).
+    parse_check : ParseCheck, optional
+        Parse each :meth:`run_query` text in this helper process first
+        (:class:`~kgmine.serve.parsecheck.ParseCheck`), so a parser crash cannot end this process;
+        closed by :meth:`close`.
     """
 
-    def __init__(self, store: Any, per_type: int = 10, max_rows: int = MAX_QUERY_ROWS) -> None:
+    def __init__(self, store: Any, per_type: int = 10, max_rows: int = MAX_QUERY_ROWS,
+                 parse_check: Any | None = None) -> None:
         if per_type < 1:
             raise ValueError(f"per_type must be >= 1, got {per_type}")
         if max_rows < 1:
@@ -89,16 +99,19 @@ class Explorer:
         self.max_rows = int(max_rows)
         self._lock = threading.Lock()
         self._index: SearchIndex | None = None
+        self.parse_check = parse_check
 
     # ------------------------------------------------------------------ plumbing
 
     def _q(self, cypher: str, params: dict[str, Any] | None = None) -> pd.DataFrame:
-        """Run read-only Cypher on the store under the lock."""
-        with self._lock:
+        """Run read-only Cypher on the store (under the lock unless the store takes concurrent reads)."""
+        with nullcontext() if getattr(self.store, "concurrent_reads", False) else self._lock:
             return self.store.query(cypher, params or {}, write=False)
 
     def close(self) -> None:
-        """Close the underlying store."""
+        """Close the underlying store (and the parse-check helper)."""
+        if self.parse_check is not None:
+            self.parse_check.close()
         with self._lock:
             self.store.close()
 
@@ -374,9 +387,13 @@ class Explorer:
         running, Neo4j runs the query in a READ transaction. Its errors propagate as
         :class:`~kgmine.graph.stores.base.StoreError`.
         """
+        # the store checks too; this keeps an oversized text out of the translation and the parse check below
+        check_query(cypher, limits=getattr(self.store, "query_limits", None))
         translated: list[str] = []
         if getattr(self.store, "name", "") == "ladybug":
             cypher, translated = to_ladybug(cypher)
+        if self.parse_check is not None:
+            self.parse_check.check(cypher)
         try:
             frame = self._q(cypher, dict(params or {}))
         except StoreError as exc:

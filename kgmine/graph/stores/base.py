@@ -25,6 +25,10 @@ Atomicity (the same on both backends):
   transaction; a rollback then drops the new tables and the next call creates them again.)
 * A query refused for writing without ``write=True`` (see :meth:`~GraphStore.query`) counts as an
   error found before writing.
+
+Every query text passes the query guard (:mod:`kgmine.graph.stores.guard`) before the database sees
+it: size limits (:attr:`GraphStore.query_limits`) and, without ``write=True``, read-only mode (no
+writes, no file access, no setting changes). :meth:`GraphStore.set_query_timeout` stops long queries.
 """
 from __future__ import annotations
 
@@ -103,6 +107,10 @@ class GraphStore(ABC):
     name: str = "store"
     _tx_depth: int = 0
     _tx_error: str | None = None
+    #: Whether :meth:`query` may be called from several threads at once (each query then runs on its own).
+    concurrent_reads: bool = False
+    #: Size limits of a query text (:class:`~kgmine.graph.stores.guard.QueryLimits`); None: the defaults.
+    query_limits: Any = None
 
     @abstractmethod
     def create_schema(self) -> None:
@@ -151,8 +159,16 @@ class GraphStore(ABC):
         """Run parameterised Cypher and return the rows as a DataFrame (columns = RETURN names).
 
         A query that writes is refused with :class:`StoreError` unless ``write=True`` (that is for
-        the ``kgmine query --write`` command; library code changes data through the methods above).
+        the ``kgmine query --write`` command; library code changes data through the methods above),
+        and so are file access, setting changes and the other statements
+        :func:`~kgmine.graph.stores.guard.read_only_refusals` lists. A text over
+        :attr:`query_limits` is refused before it is parsed.
         """
+
+    @abstractmethod
+    def set_query_timeout(self, seconds: float | None) -> None:
+        """Stop any later query running longer than ``seconds`` with a one-line :class:`StoreError`
+        (None or 0: no limit, the default of the Python API; ``kgmine query`` uses 30 s, the explorer 10 s)."""
 
     @abstractmethod
     def counts(self) -> dict[str, int]:

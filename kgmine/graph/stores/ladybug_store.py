@@ -27,7 +27,9 @@ passed twice); a fresh connection starts with an empty statement cache. Reopenin
 """
 from __future__ import annotations
 
+import logging
 import re
+import threading
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -39,78 +41,22 @@ import pyarrow.compute as pc
 
 from kgmine.graph.schema import DOUBLE, INT64, NODE_TYPES, REL_TYPES, STRING, check_identifier, node_type, rel_type
 from kgmine.graph.stores.base import GraphStore, StoreError, check_pair, match_conditions, where_clause
+from kgmine.graph.stores.guard import check_query, tokenize, write_clauses
 from kgmine.graph.tables import KGTables, conform_edges, conform_nodes
 
 DB_FILE = "graph.lbdb"
 
+#: LadybugDB's error (0.22) when a read-only open finds a checkpoint a killed writer left pending.
+RECOVERY_PENDING = "checkpoint recovery is pending"
+
+_log = logging.getLogger(__name__)
+
 _ARROW_TYPES = {STRING: pa.string(), INT64: pa.int64(), DOUBLE: pa.float64()}
-
-# Clauses that change the database (or its files, extensions or transaction state).
-_WRITE_WORDS = ("CREATE", "MERGE", "SET", "DELETE", "DETACH", "REMOVE", "DROP", "COPY", "ALTER", "IMPORT",
-                "EXPORT", "INSTALL", "UNINSTALL", "ATTACH", "CHECKPOINT", "BEGIN", "COMMIT", "ROLLBACK")
-_WRITE_RE = re.compile(r"\b(" + "|".join(_WRITE_WORDS) + r")\b", re.IGNORECASE)
-_LOAD_EXT_RE = re.compile(r"\bLOAD\s+EXTENSION\b", re.IGNORECASE)
-
-
-def _strip_literals(cypher: str) -> str:
-    """Replace string literals, backtick-quoted names and comments by spaces (same length)."""
-    out: list[str] = []
-    i, n = 0, len(cypher)
-    while i < n:
-        ch = cypher[i]
-        if ch in "'\"`":
-            j = i + 1
-            while j < n:
-                if cypher[j] == "\\" and ch != "`":
-                    j += 2
-                    continue
-                if cypher[j] == ch:
-                    if ch == "`" and j + 1 < n and cypher[j + 1] == "`":  # escaped backtick
-                        j += 2
-                        continue
-                    break
-                j += 1
-            out.append(" " * (min(j, n - 1) - i + 1))
-            i = j + 1
-        elif cypher.startswith("//", i):
-            j = cypher.find("\n", i)
-            j = n if j < 0 else j
-            out.append(" " * (j - i))
-            i = j
-        elif cypher.startswith("/*", i):
-            j = cypher.find("*/", i + 2)
-            j = n if j < 0 else j + 2
-            out.append(" " * (j - i))
-            i = j
-        else:
-            out.append(ch)
-            i += 1
-    return "".join(out)
-
-
-def write_clauses(cypher: str) -> list[str]:
-    """The writing clauses (``CREATE``, ``MERGE``, ``SET`` …) of ``cypher``, outside literals.
-
-    Words inside string literals, backtick-quoted names and comments do not count, nor do
-    property names (``n.set``), labels (``:Set``), parameters (``$create``) or map keys
-    (``{set: 1}``). An empty list means the query only reads.
-    """
-    text = _strip_literals(cypher)
-    found: list[str] = []
-    for m in _WRITE_RE.finditer(text):
-        before = text[:m.start()].rstrip()
-        after = text[m.end():].lstrip()
-        if before.endswith((".", ":", "$")) or after.startswith(":"):
-            continue
-        found.append(m.group(1).upper())
-    if _LOAD_EXT_RE.search(text):
-        found.append("LOAD EXTENSION")
-    return list(dict.fromkeys(found))
-
 
 def query_parameters(cypher: str) -> list[str]:
     """Names of the ``$parameters`` a query uses (outside literals), in order of first use."""
-    return list(dict.fromkeys(re.findall(r"\$([A-Za-z_][A-Za-z0-9_]*)", _strip_literals(cypher))))
+    return list(dict.fromkeys(t.text[1:] for t in tokenize(cypher)
+                              if t.kind == "param" and re.fullmatch(r"\$[A-Za-z_][A-Za-z0-9_]*", t.text)))
 
 
 def _shorten_expected(match: re.Match) -> str:
@@ -232,7 +178,12 @@ class LadybugStore(GraphStore):
     buffer_pool_mb : int or None, default None
         Buffer pool size in MiB (None = ladybug's default, about 80 % of memory).
     query_timeout_ms : int, default 0
-        Stop any query running longer than this (0 = no limit).
+        Stop any query running longer than this (0 = no limit); see :meth:`set_query_timeout`.
+
+    A read-only store answers queries from several threads at once: each thread gets its own
+    connection to the shared database (settings never carry over between them). Opening read-only a
+    store whose writer was killed during a checkpoint first opens it read-write once, which completes
+    the recovery (LadybugDB cannot recover read-only).
 
     Attributes
     ----------
@@ -258,6 +209,10 @@ class LadybugStore(GraphStore):
             self.path.mkdir(parents=True, exist_ok=True)
         self._db: Any = None
         self._conn: Any = None
+        self._local = threading.local()  # read-only: one connection per thread beyond the opening one
+        self._owner = threading.get_ident()
+        self._extra_conns: list[Any] = []
+        self._conns_lock = threading.Lock()
         self._tx_depth = 0
         self._columns: dict[str, list[str]] | None = None
         self._schema_ready = False
@@ -278,17 +233,72 @@ class LadybugStore(GraphStore):
         if self.buffer_pool_mb:
             kwargs["buffer_pool_size"] = int(self.buffer_pool_mb) * 1024 * 1024
         try:
-            self._db = ladybug.Database(str(self.db_file), **kwargs)
-            self._conn = ladybug.Connection(self._db, num_threads=self.threads)
-            if self.query_timeout_ms:
-                self._conn.set_query_timeout(int(self.query_timeout_ms))
+            try:
+                self._db = ladybug.Database(str(self.db_file), **kwargs)
+            except Exception as exc:  # noqa: BLE001 - ladybug raises RuntimeError/IndexError
+                if not (self.read_only and RECOVERY_PENDING in str(exc)):
+                    raise
+                self._recover(ladybug, kwargs)
+                self._db = ladybug.Database(str(self.db_file), **kwargs)
+            self._conn = self._new_connection()
+        except StoreError:
+            self._db = self._conn = None
+            raise
         except Exception as exc:  # noqa: BLE001 - ladybug raises RuntimeError/IndexError
             self._db = self._conn = None
             raise StoreError(f"cannot open LadybugDB store {self.path}: {_one_line(exc)}") from None
 
+    def _recover(self, ladybug: Any, kwargs: dict[str, Any]) -> None:
+        """Complete a checkpoint a killed writer left pending: open read-write once, close (replays the WAL)."""
+        try:
+            db = ladybug.Database(str(self.db_file), **{**kwargs, "read_only": False})
+            db.close()
+        except Exception as exc:  # noqa: BLE001 - e.g. another process holds the store open
+            raise StoreError(f"store {self.path} needs checkpoint recovery (a writer stopped during a checkpoint) "
+                             f"and could not be opened to recover it ({_one_line(exc)}); when no other program "
+                             f"uses it, run: kgmine query --store {self.path} --write \"RETURN 1\"") from None
+        _log.warning("store %s: completed a checkpoint left pending by a stopped writer", self.path)
+
+    def _new_connection(self) -> Any:
+        import ladybug
+
+        conn = ladybug.Connection(self._db, num_threads=self.threads)
+        if self.query_timeout_ms:
+            conn.set_query_timeout(int(self.query_timeout_ms))
+        return conn
+
+    def _connection(self) -> Any:
+        """The connection for this thread: the store's own one, or (read-only, another thread) a private one."""
+        if self._conn is None:
+            raise StoreError(f"store {self.path} is closed")
+        if not self.read_only or threading.get_ident() == self._owner:
+            return self._conn
+        conn = getattr(self._local, "conn", None)
+        if conn is None or getattr(self._local, "db", None) is not self._db:
+            conn = self._new_connection()
+            self._local.conn, self._local.db = conn, self._db
+            with self._conns_lock:
+                self._extra_conns.append(conn)
+        return conn
+
+    @property
+    def concurrent_reads(self) -> bool:
+        """A read-only store runs each thread's queries on that thread's own connection."""
+        return self.read_only
+
+    def set_query_timeout(self, seconds: float | None) -> None:
+        """Stop every later query (on every connection) that runs longer than ``seconds`` (None or 0: no limit)."""
+        self.query_timeout_ms = int(round((seconds or 0) * 1000))
+        with self._conns_lock:
+            conns = [c for c in (self._conn, *self._extra_conns) if c is not None]
+        for conn in conns:
+            conn.set_query_timeout(self.query_timeout_ms)
+
     def close(self) -> None:
         """Close the connection and the database (writes are committed; the WAL is checkpointed)."""
-        for handle in (self._conn, self._db):
+        with self._conns_lock:
+            extra, self._extra_conns = self._extra_conns, []
+        for handle in (*extra, self._conn, self._db):
             if handle is not None:
                 try:
                     handle.close()
@@ -303,17 +313,24 @@ class LadybugStore(GraphStore):
 
     def _execute(self, cypher: str, params: dict[str, Any] | None = None) -> Any:
         """Run one statement; every ladybug error becomes a one-line :class:`StoreError`."""
-        if self._conn is None:
-            raise StoreError(f"store {self.path} is closed")
+        conn = self._connection()
         try:
-            result = self._conn.execute(cypher, params or {})
+            result = conn.execute(cypher, params or {})
         except Exception as exc:  # noqa: BLE001 - ladybug raises plain RuntimeError
             # a failed statement ends ladybug's open transaction; no local name for the error, so no
             # frame <-> traceback cycle keeps the statement's arrow parameters (and ladybug handles) alive
-            raise self._abort(StoreError(_one_line(exc))) from None
+            raise self._abort(StoreError(self._message(exc))) from None
         if isinstance(result, list):  # several statements: the last one answers
             result = result[-1]
         return result
+
+    def _message(self, exc: BaseException) -> str:
+        """A ladybug error as one line; the query timeout's bare "Interrupted." says what stopped it."""
+        text = _one_line(exc)
+        if text.rstrip(".") == "Interrupted" and self.query_timeout_ms:
+            return (f"query stopped: it ran longer than the query timeout of {self.query_timeout_ms / 1000:g} s "
+                    "(--timeout; narrow the MATCH or add a LIMIT)")
+        return text
 
     def _begin(self) -> None:
         """``BEGIN TRANSACTION`` (see :meth:`GraphStore.transaction`)."""
@@ -348,12 +365,7 @@ class LadybugStore(GraphStore):
 
     def query_arrow(self, cypher: str, params: dict[str, Any] | None = None, *, write: bool = False) -> pa.Table:
         """Like :meth:`query` but returns the rows as a ``pyarrow.Table`` (the fast path for exports)."""
-        if not isinstance(cypher, str) or not cypher.strip():
-            raise StoreError("empty query")
-        clauses = write_clauses(cypher)
-        if clauses and not write:
-            raise StoreError(f"query writes to the store ({', '.join(clauses)}); pass write=True "
-                             "(on the command line: --write) to run it")
+        clauses = check_query(cypher, write=write, limits=self.query_limits)
         if clauses:
             self._check_writable()
             self._columns, self._schema_ready = None, False  # the query may change the schema
@@ -597,5 +609,5 @@ class LadybugStore(GraphStore):
         return f"LadybugStore({str(self.path)!r}{', read_only=True' if self.read_only else ''})"
 
 
-__all__ = ["DB_FILE", "LadybugStore", "arrow_to_frame", "node_table_ddl", "query_parameters", "rel_table_ddl",
+__all__ = ["DB_FILE", "LadybugStore", "RECOVERY_PENDING", "arrow_to_frame", "node_table_ddl", "query_parameters", "rel_table_ddl",
            "schema_ddl", "write_clauses"]

@@ -43,6 +43,7 @@ import pandas as pd
 
 from kgmine.graph.schema import NODE_TYPES, REL_TYPES, check_identifier, node_type
 from kgmine.graph.stores.base import GraphStore, StoreError, check_pair, match_conditions, where_clause
+from kgmine.graph.stores.guard import check_query
 from kgmine.graph.tables import conform_edges, conform_nodes
 from kgmine.progress import make_progress
 
@@ -141,6 +142,7 @@ class Neo4jStore(GraphStore):
         self._tx_session: Any = None
         self._schema_ready = False
         self._managed = False  # inside _atomically: driver errors propagate raw so the driver can retry
+        self.query_timeout: float | None = None
         auth = (self.settings.user, self.settings.password or "")
         try:
             self._driver = neo4j.GraphDatabase.driver(
@@ -251,10 +253,17 @@ class Neo4jStore(GraphStore):
     def query(self, cypher: str, params: dict[str, Any] | None = None, *, write: bool = False) -> pd.DataFrame:
         """Run parameterised Cypher; the rows as a DataFrame with the RETURN names as columns.
 
-        Runs in READ access mode unless ``write=True``: the server then refuses any write with a
+        The query guard checks the text first (:func:`~kgmine.graph.stores.guard.check_query`). Runs
+        in READ access mode unless ``write=True``: the server then refuses any write with a
         :class:`StoreError` that says so. Inside :meth:`transaction` the query runs in the open (write)
         transaction, so it is planned first (``EXPLAIN``) and refused before running if it writes.
+        Outside one, a :meth:`set_query_timeout` limit is the transaction's timeout.
         """
+        import neo4j
+
+        check_query(cypher, write=write, limits=self.query_limits)
+
+        @neo4j.unit_of_work(timeout=self.query_timeout or None)
         def work(tx: Any) -> pd.DataFrame:
             result = tx.run(cypher, params or {})
             keys = list(result.keys())
@@ -268,6 +277,16 @@ class Neo4jStore(GraphStore):
             if kind != "r":
                 raise StoreError(_READ_ONLY.format(what="query"))
         return self._read(work, what="query")
+
+    @property
+    def concurrent_reads(self) -> bool:
+        """Outside :meth:`transaction` every query has its own session (the driver is thread-safe)."""
+        return not self._tx_depth
+
+    def set_query_timeout(self, seconds: float | None) -> None:
+        """Give every later :meth:`query` outside :meth:`transaction` a server-side transaction timeout of
+        ``seconds`` (None or 0: the server's default)."""
+        self.query_timeout = float(seconds) if seconds else None
 
     def counts(self) -> dict[str, int]:
         """Nodes per label and relationships per type, in one query (answered from Neo4j's count store)."""
@@ -424,6 +443,9 @@ class Neo4jStore(GraphStore):
             msg = f"{what}: constraint violated: {_one_line(exc.message or str(exc))}"
         elif isinstance(exc, ne.Neo4jError) and exc.code == "Neo.ClientError.Statement.AccessMode":
             msg = _READ_ONLY.format(what=what)
+        elif isinstance(exc, ne.Neo4jError) and "TransactionTimedOut" in (exc.code or ""):
+            msg = (f"{what} stopped: it ran longer than the query timeout of {self.query_timeout or 0:g} s "
+                   "(--timeout; narrow the MATCH or add a LIMIT)")
         elif isinstance(exc, ne.Neo4jError):
             msg = f"{what}: {exc.code}: {_one_line(exc.message or str(exc))}"
         else:
