@@ -57,6 +57,8 @@ def read_atomic(path: str | os.PathLike) -> tuple[pd.DataFrame, dict[str, str], 
         if not sep or ftype not in FIELD_TYPES or not field:
             raise InputError(path, f"header field {col!r} is not 'name:type' with type in {list(FIELD_TYPES)}",
                              line=1, column=str(col))
+        if field in types:
+            raise InputError(path, f"field {field!r} appears twice in the header", line=1, column=str(col))
         types[field] = ftype
         renames[col] = field
     return frame.rename(columns=renames), types, locate
