@@ -90,18 +90,17 @@ def read_movies(path: str | os.PathLike,
     if dup.any():
         i = int(np.flatnonzero(dup)[0])
         raise InputError(path, f"duplicate movie id {ids.iloc[i]!r}", column="movie id", **locate(i))
-    flags = np.zeros((len(frame), len(genres)), dtype=bool)
-    for k, genre in enumerate(genres):
-        col = frame[genre].astype("string").str.strip().reset_index(drop=True)
-        bad = np.flatnonzero(~col.isin(["0", "1"]).fillna(False).to_numpy(dtype=bool))
-        if len(bad):
-            i = int(bad[0])
-            if col.iloc[i] is pd.NA:
-                raise InputError(path, f"missing genre flag ({len(genres)} genres in u.genre order, "
-                                       f"5 + {len(genres)} fields a line)", column=genre, **locate(i))
-            raise InputError(path, f"genre flag {show(frame[genre].iloc[i])} is not 0 or 1", column=genre,
-                             **locate(i))
-        flags[:, k] = (col == "1").to_numpy(dtype=bool)
+    cells = frame[list(genres)].to_numpy(dtype=object)
+    missing = pd.isna(cells)
+    text = np.char.strip(np.where(missing, "", cells).astype(str))
+    flags = text == "1"
+    bad = np.argwhere(~(flags | (text == "0")))
+    if len(bad):  # the first bad flag in file order: by line, then by column
+        i, k = (int(x) for x in bad[0])
+        if missing[i, k]:
+            raise InputError(path, f"missing genre flag ({len(genres)} genres in u.genre order, "
+                                   f"5 + {len(genres)} fields a line)", column=genres[k], **locate(i))
+        raise InputError(path, f"genre flag {show(cells[i, k])} is not 0 or 1", column=genres[k], **locate(i))
     names = np.asarray(genres, dtype=object)
     primary: list[str | None] = []
     for row in flags:

@@ -149,7 +149,7 @@ def read_recbole(path: str | os.PathLike, *, dataset: str | None = None, event: 
     products = _items(files, item_field)
     known = pd.Index(products["product_id"]) if products is not None else pd.Index([], dtype="string")
     extra = pd.Index(pd.unique(interactions["product_id"])).difference(known, sort=False)
-    if len(extra):  # items of .inter without an .item row become bare products
+    if len(extra) or products is None:  # items of .inter without an .item row become bare products
         add = pd.DataFrame({"product_id": pd.array(list(extra), dtype="string")})
         products = add if products is None else pd.concat([products, add], ignore_index=True)
 
