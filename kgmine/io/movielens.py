@@ -15,6 +15,11 @@ genre in ``u.genre`` order, ``unknown`` only when it is the only flag), and *all
 ``entity_edges`` with relation ``has_genre`` (a movie often has several genres, a category path only
 one). User attributes (age, gender, occupation, zip) are read and checked but not kept: the users
 table holds ids only.
+
+Checked beyond the cell types: ratings lie in 1..5, timestamps are required and lie in
+1990-01-01 .. now + 1 day, ids have no control characters, ``u.genre`` has every index 0..n-1 and
+every name once, and every ``u.item`` line has exactly 5 + n fields (a missing or repeated genre
+line would otherwise shift every movie's genres).
 """
 from __future__ import annotations
 

@@ -4,7 +4,8 @@ Every parse function takes the file name, the column name as written in the file
 (position in the parsed frame -> ``{"line": n}`` or ``{"row": n}``), so the first bad value raises
 an :class:`~kgmine.io.errors.InputError` that names file, line and column. Locators are only called
 on the error path, so they may be slow (the CSV locator re-scans the file to count physical lines
-correctly even when quoted fields span lines).
+correctly even when quoted fields span lines). The guards against damaged or hostile input
+(decompression, the timestamp window, control characters in ids) live in :mod:`kgmine.io._safe`.
 """
 from __future__ import annotations
 
@@ -27,9 +28,9 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from kgmine.io import _safe
+from kgmine.io._safe import CONTROL_PATTERN, UNIX_WINDOW, TimeWindow, compression_of, control_char, decompress, show
 from kgmine.io._safe import GZIP_MAGIC as _GZIP_MAGIC
-from kgmine.io._safe import UNIX_WINDOW, TimeWindow, show
+from kgmine.io._safe import read_bytes as _read_raw
 from kgmine.io.errors import InputError
 
 Locator = Callable[[int], dict]
@@ -60,7 +61,7 @@ def open_text(path: str | os.PathLike, encoding: str = "utf-8") -> TextIO:
 def read_bytes(path: str | os.PathLike) -> bytes:
     """The whole (decompressed) content of ``path``; a damaged gzip / bz2 / xz stream raises InputError
     naming the line where the damage starts (see :func:`kgmine.io._safe.decompress`)."""
-    return _safe.read_bytes(existing_file(path))
+    return _read_raw(existing_file(path))
 
 
 # --------------------------------------------------------------------------------------- locators
@@ -247,21 +248,24 @@ def parse_ids(values: pd.Series, *, file, column: str, locate: Locator) -> pd.Se
     values = values.reset_index(drop=True)
     if pd.api.types.is_float_dtype(values.dtype):
         # integer ids that went through a float column (e.g. Parquet with NaN): 12.0 -> "12"
-        raw = pd.Series([pd.NA if v != v else (str(int(v)) if float(v).is_integer() else str(v))
-                         for v in values.tolist()], dtype="string")
-    else:
-        raw = values.astype("string")
-    raw = raw.str.strip().reset_index(drop=True)
-    empty = np.flatnonzero((raw.isna() | (raw == "")).to_numpy(dtype=bool))
-    if len(empty):
-        _fail(file, column, locate, int(empty[0]), "missing id")
-    control = np.flatnonzero(raw.str.contains(_safe.CONTROL_PATTERN, regex=True).to_numpy(dtype=bool,
-                                                                                         na_value=False))
-    if len(control):
-        i = int(control[0])
-        _fail(file, column, locate, i, f"id {show(raw.iloc[i])} contains the control character "
-                                       f"{_safe.control_char(raw.iloc[i])}")
-    return raw
+        values = pd.Series([pd.NA if v != v else (str(int(v)) if float(v).is_integer() else str(v))
+                            for v in values.tolist()], dtype="string")
+    elif not (pd.api.types.is_string_dtype(values.dtype) or values.dtype == object):
+        values = values.astype("string")
+    try:
+        arr = pa.array(values, type=pa.large_string(), from_pandas=True)
+    except (pa.ArrowInvalid, pa.ArrowTypeError):  # an object column of mixed types
+        arr = pa.array(values.astype("string"), type=pa.large_string(), from_pandas=True)
+    ids = pc.utf8_trim_whitespace(arr)
+    empty = pc.fill_null(pc.equal(ids, ""), True).to_numpy(zero_copy_only=False)
+    if empty.any():
+        _fail(file, column, locate, int(np.flatnonzero(empty)[0]), "missing id")
+    control = pc.fill_null(pc.match_substring_regex(ids, CONTROL_PATTERN), False).to_numpy(zero_copy_only=False)
+    if control.any():
+        i = int(np.flatnonzero(control)[0])
+        text = ids[i].as_py()
+        _fail(file, column, locate, i, f"id {show(text)} contains the control character {control_char(text)}")
+    return pd.Series(pd.array(ids, dtype="string"))
 
 
 def _fail(file, column: str, locate: Locator, i: int, message: str):
@@ -310,8 +314,8 @@ def read_delimited(path: str | os.PathLike, sep: str, *, names: list[str] | None
     bytes or an empty file raise InputError naming the file (and line).
     """
     p = existing_file(path)
-    kind = _safe.compression_of(read_head(p, 6))
-    source = io.BytesIO(_safe.decompress(p.read_bytes(), kind, path)) if kind else p
+    kind = compression_of(read_head(p, 6))
+    source = io.BytesIO(decompress(p.read_bytes(), kind, path)) if kind else p
     plain_name = re.search(r"\.(gz|bz2|xz)$", p.name.lower()) is not None  # compressed name, plain content
     try:
         with warnings.catch_warnings():
