@@ -128,7 +128,7 @@ def test_broken_gzip_stream_is_an_input_error(tmp_path):
 
 def test_python_literal_lines_of_the_2014_release_are_read(tmp_path):
     path = tmp_path / "old.json"
-    path.write_text("{'reviewerID': 'U1', 'asin': 'A1', 'overall': 4.0, 'unixReviewTime': 1}\n")
+    path.write_text("{'reviewerID': 'U1', 'asin': 'A1', 'overall': 4.0, 'unixReviewTime': 1400000000}\n")
     assert read_amazon(path).interactions["rating"].tolist() == [4.0]
 
 

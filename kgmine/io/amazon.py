@@ -34,13 +34,13 @@ Design (one clean mapping, documented here once):
   fees." as categories). ``price`` is the lower bound of a range; junk prices become NaN.
 * Repeated meta rows for one asin (the Magazine file has 1,065): the most complete row is kept.
 
-Bad input (a line that is not JSON, a missing ``asin``/``reviewerID``, stars that are not a
-number, a broken gzip stream) raises :class:`~kgmine.io.errors.InputError` naming file and line.
+Bad input (a line that is not JSON or nested too deeply, a missing ``asin``/``reviewerID``/``overall``,
+stars outside 1..5, a review time outside 1990-01-01 .. now + 1 day, an id with a control character,
+a broken gzip stream) raises :class:`~kgmine.io.errors.InputError` naming file and line.
 """
 from __future__ import annotations
 
 import ast
-import gzip
 import html
 import json
 import logging
@@ -55,6 +55,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from kgmine.io._safe import REAL_TIME_WINDOW, check_id, show, time_problem
 from kgmine.io.errors import InputError
 from kgmine.io.parsing import existing_file, open_text, parse_price
 from kgmine.io.tables import CATEGORY_SEP, ShopData
@@ -64,6 +65,8 @@ from kgmine.progress import make_progress
 log = logging.getLogger(__name__)
 
 KEEP_META = ("reviewed", "all")
+RATING_SCALE = (1.0, 5.0)
+"""Amazon stars (``overall``): 1..5, required on every review line."""
 EDGE_FIELDS = {"also_buy": "also_bought", "also_view": "also_viewed"}
 _BRAND_FALLBACK = ("Publisher:", "Manufacturer:", "Brand Name:", "Brand:")
 
@@ -93,11 +96,15 @@ def iter_json_lines(path: str | os.PathLike, description: str | None = None) -> 
                     obj = _python_literal(text)
                     if obj is None:
                         raise InputError(path, _json_problem(err, text), line=lineno) from None
+                except RecursionError:
+                    raise InputError(path, "JSON nested too deeply", line=lineno) from None
+                except ValueError as err:  # e.g. an integer of more than 4300 digits
+                    raise InputError(path, f"invalid JSON ({str(err).split(';')[0]})", line=lineno) from None
                 if not isinstance(obj, dict):
                     raise InputError(path, f"expected a JSON object, got {type(obj).__name__}", line=lineno)
                 yield lineno, obj
             progress.update(task, completed=lineno)
-    except (EOFError, gzip.BadGzipFile, zlib.error) as err:
+    except (EOFError, OSError, zlib.error) as err:  # gzip.BadGzipFile is an OSError
         raise InputError(path, f"broken gzip stream after line {lineno} ({err})", line=lineno + 1) from None
     except UnicodeDecodeError as err:
         raise InputError(path, f"not UTF-8 text ({err.reason})", line=lineno + 1) from None
@@ -115,7 +122,7 @@ def _python_literal(text: str) -> dict | None:
         return None
     try:
         obj = ast.literal_eval(text)
-    except (ValueError, SyntaxError, MemoryError, RecursionError):
+    except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
         return None
     return obj if isinstance(obj, dict) else None
 
@@ -204,39 +211,50 @@ def _required_str(obj: dict, key: str, path, lineno: int) -> str:
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         value = str(value)
     if not isinstance(value, str) or not value.strip():
-        problem = "missing" if value is None else f"empty or not a string ({value!r})"
+        problem = "missing" if value is None else f"empty or not a string ({show(value)})"
         raise InputError(path, f"field {key!r} is {problem}", line=lineno, column=key)
-    return value.strip()
+    value = value.strip()
+    check_id(value, file=path, column=key, line=lineno)
+    return value
 
 
-def _number(obj: dict, key: str, path, lineno: int) -> float:
+def _number(obj: dict, key: str, path, lineno: int, required: bool = False) -> float:
     value = obj.get(key)
     if value is None or value == "":
+        if required:
+            raise InputError(path, f"field {key!r} is missing", line=lineno, column=key)
         return math.nan
     if isinstance(value, bool):
-        raise InputError(path, f"{value!r} is not a number", line=lineno, column=key)
+        raise InputError(path, f"{show(value)} is not a number", line=lineno, column=key)
     try:
         number = float(value)
     except (TypeError, ValueError):
-        raise InputError(path, f"{value!r} is not a number", line=lineno, column=key) from None
+        raise InputError(path, f"{show(value)} is not a number", line=lineno, column=key) from None
+    except OverflowError:  # an integer too large for a float
+        raise InputError(path, f"{show(value)} is not a finite number", line=lineno, column=key) from None
     if not math.isfinite(number):
-        raise InputError(path, f"{value!r} is not a finite number", line=lineno, column=key)
+        raise InputError(path, f"{show(value)} is not a finite number", line=lineno, column=key)
     return number
 
 
 def _review_time(obj: dict, path, lineno: int) -> int | None:
     if obj.get("unixReviewTime") not in (None, ""):
         value = _number(obj, "unixReviewTime", path, lineno)
-        return int(value)
-    text = obj.get("reviewTime")
-    if isinstance(text, str) and text.strip():
+        key = "unixReviewTime"
+    else:
+        text = obj.get("reviewTime")
+        if not (isinstance(text, str) and text.strip()):
+            return None
         try:
             when = datetime.strptime(" ".join(text.replace(",", " ").split()), "%m %d %Y")
         except ValueError:
-            raise InputError(path, f"{text!r} is not a date like '06 17, 2018'", line=lineno,
+            raise InputError(path, f"{show(text)} is not a date like '06 17, 2018'", line=lineno,
                              column="reviewTime") from None
-        return int(when.replace(tzinfo=timezone.utc).timestamp())
-    return None
+        value, key = when.replace(tzinfo=timezone.utc).timestamp(), "reviewTime"
+    problem = time_problem(value, REAL_TIME_WINDOW)
+    if problem:
+        raise InputError(path, f"{show(obj.get(key))} {problem}", line=lineno, column=key)
+    return int(math.floor(value))
 
 
 # ------------------------------------------------------------------------------------- readers
@@ -252,7 +270,10 @@ def read_amazon_reviews(path: str | os.PathLike, include_summary: bool = False) 
     for lineno, obj in iter_json_lines(path, "reading reviews"):
         user = _required_str(obj, "reviewerID", path, lineno)
         asin = _required_str(obj, "asin", path, lineno)
-        rating = _number(obj, "overall", path, lineno)
+        rating = _number(obj, "overall", path, lineno, required=True)
+        if not RATING_SCALE[0] <= rating <= RATING_SCALE[1]:
+            raise InputError(path, f"{show(obj['overall'])} is outside the Amazon star scale 1..5", line=lineno,
+                             column="overall")
         when = _review_time(obj, path, lineno)
         body = obj.get("reviewText") if isinstance(obj.get("reviewText"), str) else ""
         if include_summary and isinstance(obj.get("summary"), str) and obj["summary"].strip():

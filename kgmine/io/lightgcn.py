@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import io
 import os
+import re
 from pathlib import Path
 
 import numpy as np
@@ -24,11 +25,13 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.csv as pcsv
 
+from kgmine.io._safe import show
 from kgmine.io.errors import InputError
 from kgmine.io.parsing import read_bytes
 from kgmine.io.tables import EVENTS, ShopData
 from kgmine.io.validate import validate_shop
 
+_DIGITS = re.compile(rb"[+-]?[0-9]+")
 _WHITESPACE_TO_NEWLINE = bytes.maketrans(b" \t\r\v\f", b"\n\n\n\n\n")
 
 
@@ -72,15 +75,18 @@ def _tokens(data: bytes, expected: int) -> np.ndarray | None:
     return values.to_numpy()
 
 
+_INT64_MAX = 2**63 - 1
+
+
 def _raise_bad_token(path, lines: list[bytes]) -> None:
     for lineno, line in enumerate(lines, 1):
         for token in line.split():
-            try:
-                int(token)
-            except ValueError:
-                raise InputError(path, f"{token.decode('utf-8', 'replace')!r} is not an integer id",
-                                 line=lineno) from None
-    raise InputError(path, "could not parse the file as integer ids")  # pragma: no cover - defensive
+            text = token.decode("utf-8", "replace")
+            if not _DIGITS.fullmatch(token):
+                raise InputError(path, f"{show(text)} is not an integer id", line=lineno) from None
+            if len(token.lstrip(b"+-")) > 19 or abs(int(token)) > _INT64_MAX:
+                raise InputError(path, f"{show(text)} is too large for an id (more than 64 bits)", line=lineno)
+    raise InputError(path, "could not parse the file as integer ids")
 
 
 def _as_strings(values: np.ndarray) -> pd.arrays.ArrowStringArray:

@@ -15,6 +15,11 @@ genre in ``u.genre`` order, ``unknown`` only when it is the only flag), and *all
 ``entity_edges`` with relation ``has_genre`` (a movie often has several genres, a category path only
 one). User attributes (age, gender, occupation, zip) are read and checked but not kept: the users
 table holds ids only.
+
+Checked beyond the cell types: ratings lie in 1..5, timestamps are required and lie in
+1990-01-01 .. now + 1 day, ids have no control characters, ``u.genre`` has every index 0..n-1 and
+every name once, and every ``u.item`` line has exactly 5 + n fields (a missing or repeated genre
+line would otherwise shift every movie's genres).
 """
 from __future__ import annotations
 
@@ -24,6 +29,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from kgmine.io._safe import REAL_TIME_WINDOW, show
 from kgmine.io.errors import InputError
 from kgmine.io.parsing import Locator, check_known, parse_float, parse_ids, parse_timestamp, read_delimited
 from kgmine.io.tables import CATEGORY_SEP, ShopData
@@ -37,35 +43,69 @@ ROOT_CATEGORY = "Movies"
 GENRE_RELATION = "has_genre"
 SPLITS = ("u1", "u2", "u3", "u4", "u5", "ua", "ub")
 ENCODING = "latin-1"
+RATING_SCALE = (1.0, 5.0)
+"""MovieLens stars: every rating of u.data lies in 1..5."""
 
 
 def read_genres(path: str | os.PathLike) -> list[str]:
-    """Genre names of ``u.genre`` in index order."""
+    """Genre names of ``u.genre`` in index order.
+
+    The indices must be exactly 0, 1, ..., n-1 (each once) and the names distinct: a missing or
+    repeated line would shift every later genre flag of ``u.item`` onto the wrong genre.
+    """
     frame, locate = read_delimited(path, "|", names=["genre", "index"], encoding=ENCODING)
-    frame = frame.dropna(how="all")
-    index = parse_float(frame["index"], file=path, column="index", locate=locate, required=True)
-    order = np.argsort(index.to_numpy(), kind="stable")
-    return [str(g) for g in frame["genre"].to_numpy()[order]]
+    names = parse_ids(frame["genre"], file=path, column="genre", locate=locate)
+    index = parse_float(frame["index"], file=path, column="index", locate=locate, required=True).to_numpy()
+    seen_names: dict[str, int] = {}
+    seen_index: dict[float, int] = {}
+    for i, (name, k) in enumerate(zip(names.tolist(), index.tolist())):
+        if name in seen_names:
+            raise InputError(path, f"genre {show(name)} is listed twice (first at line "
+                                   f"{locate(seen_names[name]).get('line')})", column="genre", **locate(i))
+        if k in seen_index:
+            raise InputError(path, f"index {k:g} is listed twice (first at line "
+                                   f"{locate(seen_index[k]).get('line')})", column="index", **locate(i))
+        if not float(k).is_integer() or k < 0:
+            raise InputError(path, f"index {k:g} is not a whole number >= 0", column="index", **locate(i))
+        seen_names[name] = i
+        seen_index[k] = i
+    gaps = sorted(set(range(len(frame))) - set(seen_index))
+    if gaps:  # n lines but some index >= n: a line is missing
+        i = seen_index[max(seen_index)]
+        raise InputError(path, f"genre index {gaps[0]} is missing (indices run to {max(seen_index):g} but the "
+                               f"file has {len(frame)} genre lines; every index 0..n-1 once)", column="index",
+                         **locate(i))
+    order = np.argsort(index, kind="stable")
+    return [str(g) for g in names.to_numpy()[order]]
 
 
 def read_movies(path: str | os.PathLike,
                 genres: list[str] | tuple[str, ...] = GENRES) -> tuple[pd.DataFrame, pd.DataFrame]:
     """``u.item`` as (products frame, genre entity-edge frame)."""
     fixed = ["movie id", "movie title", "release date", "video release date", "IMDb URL"]
-    frame, locate = read_delimited(path, "|", names=fixed + list(genres), encoding=ENCODING)
+    try:
+        frame, locate = read_delimited(path, "|", names=fixed + list(genres), encoding=ENCODING)
+    except InputError as err:
+        if "fields, expected" not in err.message:
+            raise
+        raise InputError(path, f"{err.message}: more genre flags than the {len(genres)} genres of u.genre",
+                         line=err.line) from None
     ids = parse_ids(frame["movie id"], file=path, column="movie id", locate=locate)
     dup = ids.duplicated().to_numpy()
     if dup.any():
         i = int(np.flatnonzero(dup)[0])
         raise InputError(path, f"duplicate movie id {ids.iloc[i]!r}", column="movie id", **locate(i))
-    flags = np.zeros((len(frame), len(genres)), dtype=bool)
-    for k, genre in enumerate(genres):
-        col = frame[genre].astype("string").str.strip().reset_index(drop=True)
-        bad = np.flatnonzero(~col.isin(["0", "1"]).fillna(False).to_numpy(dtype=bool))
-        if len(bad):
-            i = int(bad[0])
-            raise InputError(path, f"genre flag {frame[genre].iloc[i]!r} is not 0 or 1", column=genre, **locate(i))
-        flags[:, k] = (col == "1").to_numpy(dtype=bool)
+    cells = frame[list(genres)].to_numpy(dtype=object)
+    missing = pd.isna(cells)
+    text = np.char.strip(np.where(missing, "", cells).astype(str))
+    flags = text == "1"
+    bad = np.argwhere(~(flags | (text == "0")))
+    if len(bad):  # the first bad flag in file order: by line, then by column
+        i, k = (int(x) for x in bad[0])
+        if missing[i, k]:
+            raise InputError(path, f"missing genre flag ({len(genres)} genres in u.genre order, "
+                                   f"5 + {len(genres)} fields a line)", column=genres[k], **locate(i))
+        raise InputError(path, f"genre flag {show(cells[i, k])} is not 0 or 1", column=genres[k], **locate(i))
     names = np.asarray(genres, dtype=object)
     primary: list[str | None] = []
     for row in flags:
@@ -88,8 +128,10 @@ def read_ratings(path: str | os.PathLike) -> tuple[pd.DataFrame, Locator]:
         "user_id": parse_ids(frame["user id"], file=path, column="user id", locate=locate),
         "product_id": parse_ids(frame["item id"], file=path, column="item id", locate=locate),
         "event": "rated",
-        "rating": parse_float(frame["rating"], file=path, column="rating", locate=locate, required=True),
-        "timestamp": parse_timestamp(frame["timestamp"], file=path, column="timestamp", locate=locate),
+        "rating": parse_float(frame["rating"], file=path, column="rating", locate=locate, required=True,
+                              scale=RATING_SCALE, scale_name="MovieLens"),
+        "timestamp": parse_timestamp(frame["timestamp"], file=path, column="timestamp", locate=locate,
+                                     window=REAL_TIME_WINDOW, required=True),
     }), locate
 
 

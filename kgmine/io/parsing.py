@@ -4,7 +4,8 @@ Every parse function takes the file name, the column name as written in the file
 (position in the parsed frame -> ``{"line": n}`` or ``{"row": n}``), so the first bad value raises
 an :class:`~kgmine.io.errors.InputError` that names file, line and column. Locators are only called
 on the error path, so they may be slow (the CSV locator re-scans the file to count physical lines
-correctly even when quoted fields span lines).
+correctly even when quoted fields span lines). The guards against damaged or hostile input
+(decompression, the timestamp window, control characters in ids) live in :mod:`kgmine.io._safe`.
 """
 from __future__ import annotations
 
@@ -14,8 +15,12 @@ import io
 import math
 import os
 import re
+import warnings
+import zipfile
+import zlib
 from collections.abc import Callable, Mapping
 from pathlib import Path
+from datetime import datetime, timezone
 from typing import TextIO
 
 import numpy as np
@@ -23,6 +28,9 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from kgmine.io._safe import CONTROL_PATTERN, UNIX_WINDOW, TimeWindow, compression_of, control_char, decompress, show
+from kgmine.io._safe import GZIP_MAGIC as _GZIP_MAGIC
+from kgmine.io._safe import read_bytes as _read_raw
 from kgmine.io.errors import InputError
 
 Locator = Callable[[int], dict]
@@ -30,8 +38,6 @@ Locator = Callable[[int], dict]
 
 MISSING_TOKENS = frozenset({"", "na", "n/a", "nan", "null", "none"})
 """Cell values (case-insensitive, stripped) read as missing in numeric and timestamp columns."""
-
-_GZIP_MAGIC = b"\x1f\x8b"
 
 
 def existing_file(path: str | os.PathLike, what: str = "file") -> Path:
@@ -53,11 +59,9 @@ def open_text(path: str | os.PathLike, encoding: str = "utf-8") -> TextIO:
 
 
 def read_bytes(path: str | os.PathLike) -> bytes:
-    """The whole (decompressed) content of ``path``."""
-    p = existing_file(path)
-    with open(p, "rb") as fh:
-        data = fh.read()
-    return gzip.decompress(data) if data[:2] == _GZIP_MAGIC else data
+    """The whole (decompressed) content of ``path``; a damaged gzip / bz2 / xz stream raises InputError
+    naming the line where the damage starts (see :func:`kgmine.io._safe.decompress`)."""
+    return _read_raw(existing_file(path))
 
 
 # --------------------------------------------------------------------------------------- locators
@@ -81,15 +85,18 @@ def csv_locator(path: str | os.PathLike, sep: str = ",", encoding: str = "utf-8"
     which pandas skips, are counted). Use ``quoting=csv.QUOTE_NONE`` for files read without quoting."""
 
     def locate(i: int) -> dict:
-        with open_text(path, encoding) as fh:
-            reader = csv.reader(fh, delimiter=sep, quoting=quoting)
-            start, k = 1, 0
-            for record in reader:
-                if record:  # pandas skips blank lines; so does the count of records
-                    if k == i + int(header):
-                        return {"line": start}
-                    k += 1
-                start = reader.line_num + 1
+        try:
+            with io.StringIO(read_bytes(path).decode(encoding, errors="replace"), newline="") as fh:
+                reader = csv.reader(fh, delimiter=sep, quoting=quoting)
+                start, k = 1, 0
+                for record in reader:
+                    if record:  # pandas skips blank lines; so does the count of records
+                        if k == i + int(header):
+                            return {"line": start}
+                        k += 1
+                    start = reader.line_num + 1
+        except csv.Error:  # a record the csv module cannot split (e.g. a field over its size limit)
+            return {"line": None}
         return {"line": start}
 
     return locate
@@ -125,10 +132,12 @@ def _arrow_float(raw: pd.Series) -> pd.Series | None:
     return pd.Series(arr.to_numpy(zero_copy_only=False), dtype="float64")
 
 
-def parse_float(values: pd.Series, *, file, column: str, locate: Locator, required: bool = False) -> pd.Series:
-    """``values`` as float64 (missing -> NaN); the first non-number or infinity raises InputError."""
+def parse_float(values: pd.Series, *, file, column: str, locate: Locator, required: bool = False,
+                scale: tuple[float, float] | None = None, scale_name: str = "") -> pd.Series:
+    """``values`` as float64 (missing -> NaN); the first non-number or infinity raises InputError, and
+    with ``scale=(low, high)`` so does the first value outside it (``scale_name`` names the scale)."""
     if pd.api.types.is_bool_dtype(values.dtype):
-        _fail(file, column, locate, 0, f"{values.iloc[0]!r} is not a number")
+        _fail(file, column, locate, 0, f"{show(values.iloc[0])} is not a number")
     if pd.api.types.is_numeric_dtype(values.dtype):
         out = values.astype("float64")
         missing = out.isna().to_numpy()
@@ -143,26 +152,66 @@ def parse_float(values: pd.Series, *, file, column: str, locate: Locator, requir
         bad = np.flatnonzero(out.isna().to_numpy() & ~missing)
         if len(bad):
             i = int(bad[0])
-            _fail(file, column, locate, i, f"{values.iloc[i]!r} is not a number")
-    inf = np.flatnonzero(np.isinf(out.to_numpy(dtype="float64", na_value=np.nan)))
+            _fail(file, column, locate, i, f"{show(values.iloc[i])} is not a number")
+    arr = out.to_numpy(dtype="float64", na_value=np.nan)
+    inf = np.flatnonzero(np.isinf(arr))
     if len(inf):
         i = int(inf[0])
-        _fail(file, column, locate, i, f"{values.iloc[i]!r} is not a finite number")
+        _fail(file, column, locate, i, f"{show(values.iloc[i])} is not a finite number")
+    if scale is not None:
+        low, high = scale
+        outside = np.flatnonzero((arr < low) | (arr > high))
+        if len(outside):
+            i = int(outside[0])
+            name = f"{scale_name} " if scale_name else ""
+            _fail(file, column, locate, i, f"{show(values.iloc[i])} is outside the {name}scale {low:g}..{high:g}")
     if required and missing.any():
         _fail(file, column, locate, int(np.flatnonzero(missing)[0]), "missing value")
     return out.reset_index(drop=True)
 
 
-def parse_timestamp(values: pd.Series, *, file, column: str, locate: Locator) -> pd.Series:
+def _iso_seconds(text: str) -> float:
+    """One ISO 8601 string as unix seconds (naive = UTC), NaN when it is not one; any year 1..9999."""
+    try:
+        when = datetime.fromisoformat(text.replace("Z", "+00:00") if text.endswith("Z") else text)
+    except (ValueError, OverflowError):
+        return math.nan
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=timezone.utc)
+    return (when - _EPOCH).total_seconds()
+
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+
+
+def _iso_to_seconds(raw: pd.Series) -> np.ndarray:
+    """ISO 8601 strings as float unix seconds (NaN where not a timestamp), also for years pandas'
+    nanosecond timestamps cannot hold (``9999-12-31`` parses; the window check rejects it)."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            parsed = pd.to_datetime(raw, utc=True, errors="coerce", format="ISO8601")
+        secs = ((parsed - pd.Timestamp(0, tz="UTC")) // pd.Timedelta(seconds=1)).to_numpy(dtype="float64",
+                                                                                         na_value=np.nan)
+    except (ValueError, OverflowError, TypeError, pd.errors.OutOfBoundsDatetime):
+        return np.array([_iso_seconds(str(v)) for v in raw.tolist()], dtype="float64")
+    return secs
+
+
+def parse_timestamp(values: pd.Series, *, file, column: str, locate: Locator,
+                    window: TimeWindow = UNIX_WINDOW, required: bool = False) -> pd.Series:
     """``values`` as Int64 unix seconds: numbers (floats are floored), ISO 8601 strings or datetimes.
 
-    Missing -> NA; anything else raises InputError naming file, line and column.
+    Missing -> NA (an error when ``required``); anything else, and any time outside ``window``
+    (default 1970-01-01 .. now + 1 day, see :mod:`kgmine.io._safe`), raises InputError naming file,
+    line and column.
     """
+    values = values.reset_index(drop=True)
     if pd.api.types.is_datetime64_any_dtype(values.dtype):
         ts = pd.to_datetime(values, utc=True)
-        secs = (ts - pd.Timestamp(0, tz="UTC")) // pd.Timedelta(seconds=1)
-        return secs.astype("Int64").reset_index(drop=True)
-    if pd.api.types.is_numeric_dtype(values.dtype) and not pd.api.types.is_bool_dtype(values.dtype):
+        num = ((ts - pd.Timestamp(0, tz="UTC")) // pd.Timedelta(seconds=1)).astype("float64")
+        missing = num.isna().to_numpy()
+    elif pd.api.types.is_numeric_dtype(values.dtype) and not pd.api.types.is_bool_dtype(values.dtype):
         num = values.astype("float64")
         missing = num.isna().to_numpy()
     else:
@@ -175,34 +224,48 @@ def parse_timestamp(values: pd.Series, *, file, column: str, locate: Locator) ->
             num = pd.to_numeric(raw.where(~missing), errors="coerce").astype("float64")
         todo = np.flatnonzero(num.isna().to_numpy() & ~missing)
         if len(todo):
-            parsed = pd.to_datetime(raw.iloc[todo], utc=True, errors="coerce", format="ISO8601")
-            bad = todo[parsed.isna().to_numpy()]
+            secs = _iso_to_seconds(raw.iloc[todo])
+            bad = todo[np.isnan(secs)]
             if len(bad):
                 i = int(bad[0])
-                _fail(file, column, locate, i, f"{values.iloc[i]!r} is not a timestamp (unix seconds or ISO 8601)")
-            num.iloc[todo] = ((parsed - pd.Timestamp(0, tz="UTC")) // pd.Timedelta(seconds=1)).to_numpy(dtype="float64")
+                _fail(file, column, locate, i, f"{show(values.iloc[i])} is not a timestamp (unix seconds or ISO 8601)")
+            num.iloc[todo] = secs
     arr = num.to_numpy(dtype="float64", na_value=np.nan)
-    inf = np.flatnonzero(np.isinf(arr))
-    if len(inf):
-        i = int(inf[0])
-        _fail(file, column, locate, i, f"{values.iloc[i]!r} is not a timestamp")
+    with np.errstate(invalid="ignore"):
+        outside = np.flatnonzero(np.isinf(arr) | (arr < window.low) | (arr > window.high))
+    if len(outside):
+        i = int(outside[0])
+        _fail(file, column, locate, i, f"{show(values.iloc[i])} is outside the timestamp window "
+                                       f"{window.label} .. now + 1 day")
+    if required and missing.any():
+        _fail(file, column, locate, int(np.flatnonzero(missing)[0]), "missing timestamp")
     return pd.Series(np.floor(arr), dtype="float64").astype("Int64")
 
 
 def parse_ids(values: pd.Series, *, file, column: str, locate: Locator) -> pd.Series:
-    """``values`` as stripped strings; a missing or empty id raises InputError."""
+    """``values`` as stripped strings; a missing or empty id, or one with a control character (NUL,
+    ESC, tab, newline ...), raises InputError."""
     values = values.reset_index(drop=True)
     if pd.api.types.is_float_dtype(values.dtype):
         # integer ids that went through a float column (e.g. Parquet with NaN): 12.0 -> "12"
-        raw = pd.Series([pd.NA if v != v else (str(int(v)) if float(v).is_integer() else str(v))
-                         for v in values.tolist()], dtype="string")
-    else:
-        raw = values.astype("string")
-    raw = raw.str.strip().reset_index(drop=True)
-    empty = np.flatnonzero((raw.isna() | (raw == "")).to_numpy(dtype=bool))
-    if len(empty):
-        _fail(file, column, locate, int(empty[0]), "missing id")
-    return raw
+        values = pd.Series([pd.NA if v != v else (str(int(v)) if float(v).is_integer() else str(v))
+                            for v in values.tolist()], dtype="string")
+    elif not (pd.api.types.is_string_dtype(values.dtype) or values.dtype == object):
+        values = values.astype("string")
+    try:
+        arr = pa.array(values, type=pa.large_string(), from_pandas=True)
+    except (pa.ArrowInvalid, pa.ArrowTypeError):  # an object column of mixed types
+        arr = pa.array(values.astype("string"), type=pa.large_string(), from_pandas=True)
+    ids = pc.utf8_trim_whitespace(arr)
+    empty = pc.fill_null(pc.equal(ids, ""), True).to_numpy(zero_copy_only=False)
+    if empty.any():
+        _fail(file, column, locate, int(np.flatnonzero(empty)[0]), "missing id")
+    control = pc.fill_null(pc.match_substring_regex(ids, CONTROL_PATTERN), False).to_numpy(zero_copy_only=False)
+    if control.any():
+        i = int(np.flatnonzero(control)[0])
+        text = ids[i].as_py()
+        _fail(file, column, locate, i, f"id {show(text)} contains the control character {control_char(text)}")
+    return pd.Series(pd.array(ids, dtype="string"))
 
 
 def _fail(file, column: str, locate: Locator, i: int, message: str):
@@ -226,7 +289,10 @@ def parse_price(text: object) -> float:
     if text is None or (isinstance(text, float) and math.isnan(text)):
         return math.nan
     if isinstance(text, (int, float)) and not isinstance(text, bool):
-        return float(text)
+        try:
+            return float(text)
+        except OverflowError:  # an integer too large for a float
+            return math.nan
     m = _PRICE.match(str(text))
     if not m:
         return math.nan
@@ -241,15 +307,22 @@ def read_delimited(path: str | os.PathLike, sep: str, *, names: list[str] | None
     """A delimited text file (plain or compressed) as a frame of strings plus a locator for its rows.
 
     With ``names`` the file has no header line and gets these column names; without, its first line
-    is the header. gzip is recognised by its magic bytes, other compressions by the file name. A line
-    with too many fields, undecodable bytes or an empty file raise InputError naming the file (and line).
+    is the header. gzip / bz2 / xz are recognised by their magic bytes (a damaged stream raises
+    InputError naming the line where the damage starts), zip / zstd by the file name. A line with
+    more fields than ``names`` or than the header -- on any line, the first data line included (pandas
+    would silently take an extra field there for an index) --, a repeated header name, undecodable
+    bytes or an empty file raise InputError naming the file (and line).
     """
     p = existing_file(path)
+    kind = compression_of(read_head(p, 6))
+    source = io.BytesIO(decompress(p.read_bytes(), kind, path)) if kind else p
+    plain_name = re.search(r"\.(gz|bz2|xz)$", p.name.lower()) is not None  # compressed name, plain content
     try:
-        frame = pd.read_csv(p, sep=sep, header=None if names is not None else 0, names=names, dtype=str,
-                            keep_default_na=False, na_values=[""], encoding=encoding, quoting=quoting,
-                            compression="gzip" if read_head(p, 2) == _GZIP_MAGIC else "infer",
-                            index_col=False)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", pd.errors.ParserWarning)
+            frame = pd.read_csv(source, sep=sep, header=None, dtype=str, keep_default_na=False, na_values=[""],
+                                encoding=encoding, quoting=quoting, index_col=False,
+                                compression=None if kind or plain_name else "infer")
     except pd.errors.ParserError as err:
         m = re.search(r"line (\d+)", str(err))
         raise InputError(path, f"wrong number of fields ({err})", line=int(m.group(1)) if m else None) from None
@@ -257,7 +330,27 @@ def read_delimited(path: str | os.PathLike, sep: str, *, names: list[str] | None
         raise InputError(path, f"not {encoding} text ({err.reason}); pass encoding=") from None
     except pd.errors.EmptyDataError:
         raise InputError(path, "empty file" if names is not None else "empty file (no header line)") from None
-    return frame, csv_locator(p, sep=sep, encoding=encoding, header=names is None, quoting=quoting)
+    except (EOFError, OSError, zlib.error, zipfile.BadZipFile, ValueError) as err:  # zip / zstd by name
+        raise InputError(path, f"cannot read the file ({type(err).__name__}: {err})") from None
+    locate = csv_locator(p, sep=sep, encoding=encoding, header=names is None, quoting=quoting)
+    if names is None:
+        header = [f"Unnamed: {k}" if v is None or v != v else str(v) for k, v in enumerate(frame.iloc[0].tolist())]
+        seen: set[str] = set()
+        for name in header:
+            if name in seen:
+                raise InputError(path, f"column {show(name)} appears twice in the header", line=1, column=name)
+            seen.add(name)
+        frame = frame.iloc[1:].reset_index(drop=True)
+        frame.columns = header
+        return frame, locate
+    width = frame.shape[1]
+    if width > len(names):
+        raise InputError(path, f"{width} fields, expected {len(names)} ({', '.join(names[:6])}"
+                               f"{' ...' if len(names) > 6 else ''})", **locate(0))
+    frame.columns = list(names[:width])
+    for name in names[width:]:  # short lines: the missing trailing fields are empty
+        frame[name] = pd.Series(pd.NA, index=frame.index, dtype="object")
+    return frame, locate
 
 
 def read_head(path: str | os.PathLike, n: int) -> bytes:

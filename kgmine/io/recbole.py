@@ -57,6 +57,8 @@ def read_atomic(path: str | os.PathLike) -> tuple[pd.DataFrame, dict[str, str], 
         if not sep or ftype not in FIELD_TYPES or not field:
             raise InputError(path, f"header field {col!r} is not 'name:type' with type in {list(FIELD_TYPES)}",
                              line=1, column=str(col))
+        if field in types:
+            raise InputError(path, f"field {field!r} appears twice in the header", line=1, column=str(col))
         types[field] = ftype
         renames[col] = field
     return frame.rename(columns=renames), types, locate
@@ -147,7 +149,7 @@ def read_recbole(path: str | os.PathLike, *, dataset: str | None = None, event: 
     products = _items(files, item_field)
     known = pd.Index(products["product_id"]) if products is not None else pd.Index([], dtype="string")
     extra = pd.Index(pd.unique(interactions["product_id"])).difference(known, sort=False)
-    if len(extra):  # items of .inter without an .item row become bare products
+    if len(extra) or products is None:  # items of .inter without an .item row become bare products
         add = pd.DataFrame({"product_id": pd.array(list(extra), dtype="string")})
         products = add if products is None else pd.concat([products, add], ignore_index=True)
 

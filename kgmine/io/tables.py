@@ -87,20 +87,23 @@ def conform(name: str, df: pd.DataFrame | None) -> pd.DataFrame:
     missing = [c for c in REQUIRED[name] if c not in df.columns]
     if missing:
         raise ValueError(f"table {name!r} is missing required column(s) {missing}")
-    out = pd.DataFrame(index=range(len(df)))
+    n = len(df)
+    index = pd.RangeIndex(n)
+    cols: dict[str, pd.Series] = {}
     for col, dtype in COLUMNS[name].items():
         if col in df.columns:
-            values = df[col].reset_index(drop=True)
-            if dtype == "string":
-                values = values.astype("string")
-            elif dtype == "Int64":
-                values = pd.to_numeric(values, errors="raise").astype("Int64")
+            values = df[col]
+            if not isinstance(values.index, pd.RangeIndex) or values.index.start != 0 or values.index.step != 1:
+                values = values.reset_index(drop=True)
+            if str(values.dtype) == dtype:  # already right: no conversion (the common case, and cheap)
+                cols[col] = values
+            elif dtype == "string":
+                cols[col] = values.astype("string")
             else:
-                values = pd.to_numeric(values, errors="raise").astype(dtype)
-            out[col] = values
+                cols[col] = pd.to_numeric(values, errors="raise").astype(dtype)
         else:
-            out[col] = pd.Series(pd.NA, index=out.index, dtype=dtype) if dtype != "float64" else float("nan")
-    return out
+            cols[col] = pd.Series(float("nan") if dtype == "float64" else pd.NA, index=index, dtype=dtype)
+    return pd.DataFrame(cols, index=index, copy=False)
 
 
 @dataclass
