@@ -87,10 +87,38 @@ def run_pipeline(cfg: PipelineConfig | dict[str, Any], out_dir: str | Path, cons
     """Run every enabled stage of ``cfg`` into ``out_dir`` and return the metrics.
 
     ``cfg`` is validated first (:func:`kgmine.config.pipeline_config`): a bad value raises
-    :class:`~kgmine.config.ConfigError` before anything is read or written."""
+    :class:`~kgmine.config.ConfigError` before anything is read or written. The input is read before
+    ``out_dir`` is created, and a run that fails leaves no empty folder behind (what a failed stage
+    already wrote stays, for a look)."""
     cfg = pipeline_config(cfg)
     out_dir = Path(out_dir)
-    (out_dir / "artifacts").mkdir(parents=True, exist_ok=True)
+    created = _missing_dirs(out_dir / "artifacts")
+    try:
+        return _run_stages(cfg, out_dir, console)
+    except BaseException:
+        _remove_empty(created)
+        raise
+
+
+def _missing_dirs(path: Path) -> list[Path]:
+    """``path`` and each of its ancestors that does not exist yet, deepest first."""
+    missing = []
+    while not path.exists() and path != path.parent:
+        missing.append(path)
+        path = path.parent
+    return missing
+
+
+def _remove_empty(dirs: list[Path]) -> None:
+    """Remove those of ``dirs`` (deepest first) that exist and are empty."""
+    for d in dirs:
+        try:
+            d.rmdir()
+        except OSError:  # not empty (a stage wrote something), or never created
+            pass
+
+
+def _run_stages(cfg: PipelineConfig, out_dir: Path, console: Any) -> RunResult:
     metrics: dict[str, Any] = {"run": {"name": cfg.name, "seed": cfg.seed}}
     seed_everything(cfg.seed)
     if cfg.engine == "spark":
@@ -100,6 +128,7 @@ def run_pipeline(cfg: PipelineConfig | dict[str, Any], out_dir: str | Path, cons
     with _timed(metrics, "read", console):
         data = read_data(cfg)
     metrics["data"] = {"name": data.name, "synthetic": data.synthetic, **data.summary()}
+    (out_dir / "artifacts").mkdir(parents=True, exist_ok=True)
     (out_dir / "config.yaml").write_text(yaml.safe_dump(cfg.to_dict(), sort_keys=False))
 
     graph_inputs: dict[str, Any] = {}
