@@ -34,7 +34,14 @@ def _records(frame: Any) -> list[dict[str, Any]]:
 @mine_app.command("rules")
 def rules(
     baskets: Optional[Path] = typer.Option(None, "--baskets", help="File with one basket a line, items separated by "
-                                                                  "commas or whitespace (e.g. groceries.csv, FIMI .dat)."),
+                                                                  "commas or whitespace (e.g. groceries.csv, FIMI .dat); "
+                                                                  "or a table (CSV/TSV/Parquet with a header, one row "
+                                                                  "per item) with --basket-column and --item-column."),
+    basket_column: Optional[str] = typer.Option(None, "--basket-column", help="With a table --baskets: the column "
+                                                                             "that groups rows into baskets (e.g. "
+                                                                             "order_id)."),
+    item_column: Optional[str] = typer.Option(None, "--item-column", help="With a table --baskets: the item column "
+                                                                         "(e.g. product_id)."),
     store: Optional[str] = typer.Option(None, "--store", help=STORE_HELP + " Baskets are its BOUGHT edges."),
     kind: str = typer.Option("ladybug", "--kind", help=KIND_HELP),
     group_by: str = typer.Option("basket", "--group-by", help="With --store: baskets by order id (basket), "
@@ -46,6 +53,9 @@ def rules(
     min_len: int = typer.Option(1, "--min-len", help="Minimum items in a rule (1 admits {} => X, as arules)."),
     max_len: Optional[int] = typer.Option(None, "--max-len", help="Maximum items in an itemset and a rule."),
     max_consequent: int = typer.Option(1, "--max-consequent", help="Maximum consequent items (0 = any split)."),
+    max_itemsets: int = typer.Option(5_000_000, "--max-itemsets", min=0,
+                                     help="Refuse to mine when more frequent itemsets than this would be found "
+                                          "(0 = no cap)."),
     algorithm: str = typer.Option("fpgrowth", "--algorithm", help="pyfim algorithm: fpgrowth, eclat, apriori, "
                                                                    "relim, sam."),
     engine: str = typer.Option("pyfim", "--engine", help="Itemset engine: pyfim (C), mlxtend, or spark "
@@ -69,14 +79,23 @@ def rules(
         fail("give exactly one of --baskets FILE or --store DIR")
     if write and store is None:
         fail("--write needs --store (the graph to write FREQUENTLY_BOUGHT_WITH edges into)")
+    if (basket_column is None) != (item_column is None):
+        fail("give --basket-column and --item-column together (the table's basket and item columns)")
+    if basket_column is not None and baskets is None:
+        fail("--basket-column and --item-column group a table given with --baskets FILE")
     start_engine(engine, spark_master)
     graph = open_graph(store, kind, write) if store is not None else None
     with closing_graph(graph):
         start = time.perf_counter()
-        data = Baskets.from_file(baskets) if baskets is not None else baskets_from_store(graph, group_by, window)
+        if baskets is None:
+            data = baskets_from_store(graph, group_by, window)
+        elif basket_column is not None:
+            data = Baskets.from_table(baskets, basket_column, item_column)
+        else:
+            data = Baskets.from_file(baskets)
         model = AssociationRules(min_support, min_confidence, min_len=min_len, max_len=max_len,
                                  max_consequent_len=max_consequent or None, engine=engine,
-                                 algorithm=algorithm).fit(data)
+                                 algorithm=algorithm, max_itemsets=max_itemsets or None).fit(data)
         seconds = time.perf_counter() - start
         shown = model.top(top, by=sort_by)
         written = write_rules(graph, model) if write else None
