@@ -125,7 +125,8 @@ def check_reader_options(kind: str, options: Mapping[str, Any]) -> None:
                               "data.options.interactions or both")
         mapping = options.get("mapping") or {}
         if not isinstance(mapping, Mapping):
-            raise ConfigError(f"data.options.mapping: must be a mapping of kgmine field -> your column, not {mapping!r}")
+            raise ConfigError(f"data.options.mapping: must be a mapping of kgmine field -> your column, "
+                              f"not {mapping!r}")
         fields_ = list(dict.fromkeys(CATALOG_FIELDS + INTERACTION_FIELDS))
         for name in mapping:
             if name not in fields_:

@@ -156,7 +156,8 @@ def test_a_run_whose_input_fails_leaves_no_run_folder(tmp_path):
     with catalog.open("a") as fh:
         fh.write("SKU000,duplicate,,,,\n")
     cfg = _fast(merge_config({"data": {"kind": "tabular", "options": {
-        "catalog": str(catalog), "interactions": str(orders), "mapping": {"product_id": "sku", "user_id": "customer"}}}}))
+        "catalog": str(catalog), "interactions": str(orders),
+        "mapping": {"product_id": "sku", "user_id": "customer"}}}}))
     with pytest.raises(InputError, match="duplicate product id 'SKU000'"):
         run_pipeline(merge_config(cfg), tmp_path / "runs" / "a" / "b")
     assert not (tmp_path / "runs").exists()

@@ -22,8 +22,9 @@ and ``count(X)`` the number of baskets holding every item of ``X``:
 
 Before mining, :func:`check_itemset_budget` bounds the number of frequent itemsets from the basket sizes
 (and, when that bound is loose, from a sample, a greedily grown frequent itemset and an exact count that
-keeps no itemsets): when at least ``max_itemsets`` (default 5,000,000, about 1 GB) would be found, :class:`TooManyItemsets`
-says so in one line instead of filling the memory (a single basket of ``n`` items holds ``2^n - 1`` itemsets).
+keeps no itemsets): when more than ``max_itemsets`` (default 5,000,000, about 1 GB) would be found,
+:class:`TooManyItemsets` says so in one line instead of filling the memory (a single basket of ``n``
+items holds ``2^n - 1`` itemsets).
 
 Rule derivation looks each antecedent up among the mined itemsets (all subsets of a frequent
 itemset are frequent) by an order-independent 64-bit hash of its items, then verifies every match
@@ -639,4 +640,5 @@ def rules_to_edges(rules: Any, min_lift: float | None = None) -> pd.DataFrame:
 
 
 __all__ = ["AssociationRules", "rules_to_edges", "save_rules", "RULE_FILE_COLUMNS", "ENGINES", "ITEMSET_COLUMNS", "ItemsetTable", "PYFIM_ALGORITHMS", "RULE_COLUMNS",
-           "derive_rules", "mine_itemsets", "min_count"]
+           "derive_rules", "mine_itemsets", "min_count",
+           "MAX_ITEMSETS", "TooManyItemsets", "check_itemset_budget", "subsets_up_to"]
