@@ -72,6 +72,24 @@ def read_data(cfg: PipelineConfig) -> ShopData:
     return read_dataset(data_cfg.kind, **data_cfg.options)
 
 
+def check_config_against_data(cfg: PipelineConfig, data: ShopData) -> None:
+    """Raise :class:`~kgmine.config.ConfigError` naming the key when a stage's settings cannot work on the data
+    just read (recommending without interactions; ``recommend.split`` ``given`` without a split on every
+    row, ``leave_last_out`` without a timestamp on every row), before any stage runs or anything is written."""
+    from kgmine.config import ConfigError
+
+    rec, inter = cfg.recommend, data.interactions
+    if not rec.enabled:
+        return
+    if len(inter) == 0:
+        raise ConfigError("recommend.enabled: the data has no interactions to train on (a catalog only?); "
+                          "set recommend.enabled: false, or give the interactions")
+    needs = {"given": "split", "leave_last_out": "timestamp"}.get(rec.split)
+    if needs and (needs not in inter.columns or inter[needs].isna().any()):
+        raise ConfigError(f"recommend.split: {rec.split!r} needs a {needs} on every interaction; "
+                          "use random or auto")
+
+
 def open_run_store(store_cfg: StoreConfig, out_dir: Path):
     """Open the store the config names (LadybugDB at ``store.path`` or OUT/store, or Neo4j)."""
     from kgmine.graph.stores import open_store
@@ -127,6 +145,7 @@ def _run_stages(cfg: PipelineConfig, out_dir: Path, console: Any) -> RunResult:
 
     with _timed(metrics, "read", console):
         data = read_data(cfg)
+    check_config_against_data(cfg, data)
     metrics["data"] = {"name": data.name, "synthetic": data.synthetic, **data.summary()}
     (out_dir / "artifacts").mkdir(parents=True, exist_ok=True)
     (out_dir / "config.yaml").write_text(yaml.safe_dump(cfg.to_dict(), sort_keys=False))

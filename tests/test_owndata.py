@@ -167,6 +167,21 @@ def test_a_run_whose_input_fails_leaves_no_run_folder(tmp_path):
     assert (tmp_path / "kept").is_dir() and not any((tmp_path / "kept").iterdir())  # existed before: kept
 
 
+@pytest.mark.parametrize("interactions, split, key", [(False, "random", "recommend.enabled"),
+                                                     (True, "given", "recommend.split")], ids=["no-orders", "given"])
+def test_settings_the_data_cannot_serve_fail_after_reading_before_writing(tmp_path, interactions, split, key):
+    from kgmine.pipeline import run_pipeline
+
+    catalog, orders = write_shop(tmp_path, TEMPLATE_CATALOG, TEMPLATE_ORDERS)
+    cfg = _fast(merge_config({"data": {"kind": "tabular", "options": {
+        "catalog": str(catalog), "interactions": str(orders) if interactions else None,
+        "mapping": {"product_id": "sku", "user_id": "customer"}}}}))
+    cfg["recommend"]["split"] = split
+    with pytest.raises(ConfigError, match=key):
+        run_pipeline(merge_config(cfg), tmp_path / "runs" / "x")
+    assert not (tmp_path / "runs").exists()
+
+
 # ------------------------------------------------------------------------------------ kgmine init
 
 
