@@ -93,6 +93,31 @@ def _is_path_parameter(param: inspect.Parameter) -> bool:
     return "PathLike" in str(param.annotation)
 
 
+_OPTION_TYPES: dict[str, tuple[type, ...]] = {"str": (str,), "bool": (bool,), "int": (int,), "float": (int, float)}
+
+
+def _check_option_type(name: str, value: Any, param: inspect.Parameter) -> None:
+    """``data.options.<name>`` must have the type the reader's annotation names (a path, a plain scalar, or
+    ``None`` where the annotation allows it); other annotations are not checked."""
+    hint = str(param.annotation).replace(" ", "")
+    parts = set(hint.split("|"))
+    if value is None:
+        if "None" in parts or param.default is None:
+            return
+        raise ConfigError(f"data.options.{name}: must not be null")
+    if _is_path_parameter(param):
+        if not isinstance(value, (str, os.PathLike)):
+            raise ConfigError(f"data.options.{name}: must be a file or folder path, not {value!r}")
+        return
+    kinds = [_OPTION_TYPES[p] for p in parts - {"None"} if p in _OPTION_TYPES]
+    if kinds and len(kinds) == len(parts - {"None"}):
+        allowed = tuple(t for k in kinds for t in k)
+        if not isinstance(value, allowed) or (isinstance(value, bool) and bool not in allowed):
+            words = {"str": "a string", "bool": "true or false", "int": "an integer", "float": "a number"}
+            wanted = " or ".join(words[p] for p in sorted(parts - {"None"}))
+            raise ConfigError(f"data.options.{name}: must be {wanted}, not {value!r}")
+
+
 def check_reader_options(kind: str, options: Mapping[str, Any]) -> None:
     """Raise :class:`ConfigError` naming ``data.options.<key>`` for an option the ``kind`` reader does not
     take (with the accepted names), a required one that is missing, or a choice value it would refuse
@@ -113,8 +138,7 @@ def check_reader_options(kind: str, options: Mapping[str, Any]) -> None:
         if param.default is inspect.Parameter.empty and name not in options:
             raise ConfigError(f"data.options.{name}: required by the {kind!r} reader (accepted: {accepted})")
     for name, value in options.items():
-        if _is_path_parameter(params[name]) and value is not None and not isinstance(value, (str, os.PathLike)):
-            raise ConfigError(f"data.options.{name}: must be a file or folder path, not {value!r}")
+        _check_option_type(name, value, params[name])
     choices: dict[str, tuple] = {"event": EVENTS}
     if kind == "tabular":
         from kgmine.io.tabular import CATALOG_FIELDS, INTERACTION_FIELDS, UNKNOWN_PRODUCTS

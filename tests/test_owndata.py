@@ -127,6 +127,10 @@ def test_reader_options_are_checked_against_the_reader_signature():
         merge_config({"data": {"kind": "tabular", "options": {"event": "bought"}}})
     with pytest.raises(ConfigError, match="data.options.n_products: data kind 'demo' takes no options"):
         merge_config({"data": {"kind": "demo", "options": {"n_products": 5}}})
+    with pytest.raises(ConfigError, match="data.options.sep: must be a string, not 5"):
+        merge_config({"data": {"kind": "tabular", "options": {"catalog": "c.csv", "sep": 5}}})
+    with pytest.raises(ConfigError, match="data.options.include_summary: must be true or false"):
+        merge_config({"data": {"kind": "amazon", "options": {"reviews_path": "r.json", "include_summary": "yes"}}})
     ok = merge_config({"data": {"kind": "lightgcn", "options": {"path": "x", "train": "train.txt"}}})
     assert ok["data"]["options"] == {"path": "x", "train": "train.txt"}
 
@@ -263,6 +267,17 @@ def test_a_baskets_file_without_a_header_is_still_one_basket_a_line(tmp_path):
     path = tmp_path / "b.csv"
     path.write_text("milk,bread,eggs\nbread,butter,jam\nmilk,jam,tea\n")  # same width, but no column words
     assert Baskets.from_file(path).transactions[0] == [b"milk", b"bread", b"eggs"]
+
+
+def test_a_tsv_order_table_with_spaces_in_its_cells_is_recognised(tmp_path):
+    from kgmine.mine.baskets import Baskets, TableShaped
+
+    path = tmp_path / "o.tsv"
+    path.write_text("basket\tuser\tarticle\tts\nB1\tU1\tP1\t2024-01-01 10:00\nB1\tU1\tP2\t2024-01-01 10:00\n")
+    with pytest.raises(TableShaped) as err:
+        Baskets.from_file(path)
+    assert (err.value.basket_column, err.value.item_column) == ("basket", "article")
+    assert Baskets.from_table(path, "basket", "article").transactions == [["P1", "P2"]]
 
 
 @pytest.mark.parametrize("data, detail", [

@@ -69,7 +69,9 @@ def check_text(data: bytes, source: str) -> None:
 
 
 def _split(line: bytes, sep: str | None) -> list[bytes]:
-    return [t.strip() for t in line.split(b",")] if sep == "," else line.split()
+    if sep in (",", "\t"):
+        return [t.strip() for t in line.split(sep.encode())]
+    return line.split()
 
 
 def table_shape(lines: list[bytes], sep: str | None, source: str, sample: int = 200) -> TableShaped | None:
@@ -79,6 +81,8 @@ def table_shape(lines: list[bytes], sep: str | None, source: str, sample: int = 
     rows = [line for line in lines[:sample + 1] if line.strip()]
     if len(rows) < 2:
         return None
+    if sep is None and b"\t" in rows[0]:
+        sep = "\t"  # a TSV table: its cells may hold spaces
     try:
         header = [t.decode("utf-8") for t in _split(rows[0], sep)]
     except UnicodeDecodeError:
