@@ -35,7 +35,7 @@ CATALOG_NAMES: dict[str, tuple[str, ...]] = {
                     "text", "summary", "about"),
     "brand": ("brand", "brand_name", "manufacturer", "maker", "make", "vendor"),
     "category_path": ("category_path", "category", "categories", "category_name", "department",
-                      "product_type", "product_category", "cat", "type"),
+                      "product_type", "product_category", "genres", "genre", "cat", "type"),
     "price": ("price", "unit_price", "list_price", "sale_price", "retail_price", "cost", "amount"),
 }
 INTERACTION_NAMES: dict[str, tuple[str, ...]] = {
@@ -194,7 +194,7 @@ def _pick(frame: pd.DataFrame, fields: dict[str, tuple[str, ...]], taken: set[st
                     out[name] = (col, f"values: {SHAPES[name][1]}")
                     taken.add(col)
                     break
-    return out
+    return {name: out[name] for name in fields if name in out}  # in the fields' order
 
 
 def _example(frame: pd.DataFrame, col: str) -> str:
