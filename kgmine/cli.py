@@ -8,6 +8,7 @@ import typer
 
 from kgmine.commands import eval as eval_commands
 from kgmine.commands import graph as graph_commands
+from kgmine.commands import init as init_commands
 from kgmine.commands import match as match_commands
 from kgmine.commands import mine as mine_commands
 from kgmine.commands import pipeline as pipeline_commands
@@ -24,7 +25,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 
-for module in (pipeline_commands, graph_commands, mine_commands, recommend_commands, eval_commands,
+for module in (pipeline_commands, init_commands, graph_commands, mine_commands, recommend_commands, eval_commands,
                match_commands, report_commands, serve_commands, train_commands):
     module.register(app)
 

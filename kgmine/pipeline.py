@@ -100,6 +100,24 @@ def _read_one(cfg: PipelineConfig) -> ShopData:
     return read_dataset(data_cfg.kind, **data_cfg.options)
 
 
+def check_config_against_data(cfg: PipelineConfig, data: ShopData) -> None:
+    """Raise :class:`~kgmine.config.ConfigError` naming the key when a stage's settings cannot work on the data
+    just read (recommending without interactions; ``recommend.split`` ``given`` without a split on every
+    row, ``leave_last_out`` without a timestamp on every row), before any stage runs or anything is written."""
+    from kgmine.config import ConfigError
+
+    rec, inter = cfg.recommend, data.interactions
+    if not rec.enabled:
+        return
+    if len(inter) == 0:
+        raise ConfigError("recommend.enabled: the data has no interactions to train on (a catalog only?); "
+                          "set recommend.enabled: false, or give the interactions")
+    needs = {"given": "split", "leave_last_out": "timestamp"}.get(rec.split)
+    if needs and (needs not in inter.columns or inter[needs].isna().any()):
+        raise ConfigError(f"recommend.split: {rec.split!r} needs a {needs} on every interaction; "
+                          "use random or auto")
+
+
 def open_run_store(store_cfg: StoreConfig, out_dir: Path):
     """Open the store the config names (LadybugDB at ``store.path`` or OUT/store, or Neo4j)."""
     from kgmine.graph.stores import open_store
@@ -115,10 +133,38 @@ def run_pipeline(cfg: PipelineConfig | dict[str, Any], out_dir: str | Path, cons
     """Run every enabled stage of ``cfg`` into ``out_dir`` and return the metrics.
 
     ``cfg`` is validated first (:func:`kgmine.config.pipeline_config`): a bad value raises
-    :class:`~kgmine.config.ConfigError` before anything is read or written."""
+    :class:`~kgmine.config.ConfigError` before anything is read or written. The input is read before
+    ``out_dir`` is created, and a run that fails leaves no empty folder behind (what a failed stage
+    already wrote stays, for a look)."""
     cfg = pipeline_config(cfg)
     out_dir = Path(out_dir)
-    (out_dir / "artifacts").mkdir(parents=True, exist_ok=True)
+    created = _missing_dirs(out_dir / "artifacts")
+    try:
+        return _run_stages(cfg, out_dir, console)
+    except BaseException:
+        _remove_empty(created)
+        raise
+
+
+def _missing_dirs(path: Path) -> list[Path]:
+    """``path`` and each of its ancestors that does not exist yet, deepest first."""
+    missing = []
+    while not path.exists() and path != path.parent:
+        missing.append(path)
+        path = path.parent
+    return missing
+
+
+def _remove_empty(dirs: list[Path]) -> None:
+    """Remove those of ``dirs`` (deepest first) that exist and are empty."""
+    for d in dirs:
+        try:
+            d.rmdir()
+        except OSError:  # not empty (a stage wrote something), or never created
+            pass
+
+
+def _run_stages(cfg: PipelineConfig, out_dir: Path, console: Any) -> RunResult:
     metrics: dict[str, Any] = {"run": {"name": cfg.name, "seed": cfg.seed}}
     seed_everything(cfg.seed)
     if cfg.engine == "spark":
@@ -127,9 +173,11 @@ def run_pipeline(cfg: PipelineConfig | dict[str, Any], out_dir: str | Path, cons
 
     with _timed(metrics, "read", console):
         data, merged = read_inputs(cfg)
+    check_config_against_data(cfg, data)
     metrics["data"] = {"name": data.name, "synthetic": data.synthetic, **data.summary()}
     if merged is not None:
         metrics["match"] = merged.summary()
+    (out_dir / "artifacts").mkdir(parents=True, exist_ok=True)
     (out_dir / "config.yaml").write_text(yaml.safe_dump(cfg.to_dict(), sort_keys=False))
 
     graph_inputs: dict[str, Any] = {}

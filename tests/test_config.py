@@ -100,10 +100,11 @@ def test_a_bad_value_names_the_file_and_the_dotted_key(tmp_path, overrides, key,
 
 def test_values_are_converted_to_the_field_types():
     cfg = merge_config({"recommend": {"lr": "1e-3", "epochs": 12.0, "time_budget": 60},
-                        "store": {"path": Path("/tmp/store")}, "data": {"options": {"anything": [1, {"x": 2}]}}})
+                        "store": {"path": Path("/tmp/store")},
+                        "data": {"kind": "tabular", "options": {"catalog": "c.csv", "mapping": {"title": "name"}}}})
     assert (cfg["recommend"]["lr"], cfg["recommend"]["epochs"], cfg["recommend"]["time_budget"]) == (1e-3, 12, 60.0)
     assert type(cfg["recommend"]["epochs"]) is int and cfg["store"]["path"] == "/tmp/store"
-    assert cfg["data"]["options"] == {"anything": [1, {"x": 2}]}  # free-form: goes to the reader
+    assert cfg["data"]["options"] == {"catalog": "c.csv", "mapping": {"title": "name"}}  # goes to the reader
 
 
 def test_extract_model_is_default_or_a_span_model_directory(tmp_path):

@@ -31,10 +31,22 @@ def _records(frame: Any) -> list[dict[str, Any]]:
     return [to_jsonable(row, nulls=True) for row in frame.to_dict("records")]
 
 
+_BASKET_COLUMN = typer.Option(None, "--basket-column", help="With a table --baskets: the column that groups its "
+                                                              "rows into baskets (e.g. order_id).")
+_ITEM_COLUMN = typer.Option(None, "--item-column", help="With a table --baskets: the item column (e.g. product_id).")
+_MAX_ITEMSETS = typer.Option(5_000_000, "--max-itemsets", min=0, help="Refuse to mine when more frequent itemsets "
+                                                                      "than this would be found (0 = no cap).")
+
+
 @mine_app.command("rules")
 def rules(
     baskets: Optional[Path] = typer.Option(None, "--baskets", help="File with one basket a line, items separated by "
-                                                                  "commas or whitespace (e.g. groceries.csv, FIMI .dat)."),
+                                                                  "commas or whitespace (e.g. groceries.csv, FIMI "
+                                                                  ".dat); or a table (CSV/TSV/Parquet with a header, "
+                                                                  "one row per item) with --basket-column and "
+                                                                  "--item-column."),
+    basket_column: Optional[str] = _BASKET_COLUMN,
+    item_column: Optional[str] = _ITEM_COLUMN,
     store: Optional[str] = typer.Option(None, "--store", help=STORE_HELP + " Baskets are its BOUGHT edges."),
     kind: str = typer.Option("ladybug", "--kind", help=KIND_HELP),
     group_by: str = typer.Option("basket", "--group-by", help="With --store: baskets by order id (basket), "
@@ -46,6 +58,7 @@ def rules(
     min_len: int = typer.Option(1, "--min-len", help="Minimum items in a rule (1 admits {} => X, as arules)."),
     max_len: Optional[int] = typer.Option(None, "--max-len", help="Maximum items in an itemset and a rule."),
     max_consequent: int = typer.Option(1, "--max-consequent", help="Maximum consequent items (0 = any split)."),
+    max_itemsets: int = _MAX_ITEMSETS,
     algorithm: str = typer.Option("fpgrowth", "--algorithm", help="pyfim algorithm: fpgrowth, eclat, apriori, "
                                                                    "relim, sam."),
     engine: str = typer.Option("pyfim", "--engine", help="Itemset engine: pyfim (C), mlxtend, or spark "
@@ -65,18 +78,19 @@ def rules(
     from kgmine.mine.rules import AssociationRules, save_rules
     from kgmine.mine.writeback import write_rules
 
-    if (baskets is None) == (store is None):
-        fail("give exactly one of --baskets FILE or --store DIR")
-    if write and store is None:
-        fail("--write needs --store (the graph to write FREQUENTLY_BOUGHT_WITH edges into)")
+    _check_rules_options(baskets, store, write, basket_column, item_column)
     start_engine(engine, spark_master)
     graph = open_graph(store, kind, write) if store is not None else None
     with closing_graph(graph):
         start = time.perf_counter()
-        data = Baskets.from_file(baskets) if baskets is not None else baskets_from_store(graph, group_by, window)
+        if baskets is None:
+            data = baskets_from_store(graph, group_by, window)
+        else:
+            data = (Baskets.from_table(baskets, basket_column, item_column) if basket_column is not None
+                    else Baskets.from_file(baskets))
         model = AssociationRules(min_support, min_confidence, min_len=min_len, max_len=max_len,
                                  max_consequent_len=max_consequent or None, engine=engine,
-                                 algorithm=algorithm).fit(data)
+                                 algorithm=algorithm, max_itemsets=max_itemsets or None).fit(data)
         seconds = time.perf_counter() - start
         shown = model.top(top, by=sort_by)
         written = write_rules(graph, model) if write else None
@@ -101,6 +115,19 @@ def rules(
     if written is not None:
         console.print(f"wrote {written.get('FREQUENTLY_BOUGHT_WITH', 0):,} FREQUENTLY_BOUGHT_WITH edges "
                       f"({written['skipped']:,} skipped: products not in the store)")
+
+
+def _check_rules_options(baskets: Path | None, store: str | None, write: bool, basket_column: str | None,
+                         item_column: str | None) -> None:
+    """Fail with one line on options of ``mine rules`` that do not go together."""
+    if (baskets is None) == (store is None):
+        fail("give exactly one of --baskets FILE or --store DIR")
+    if write and store is None:
+        fail("--write needs --store (the graph to write FREQUENTLY_BOUGHT_WITH edges into)")
+    if (basket_column is None) != (item_column is None):
+        fail("give --basket-column and --item-column together (the table's basket and item columns)")
+    if basket_column is not None and baskets is None:
+        fail("--basket-column and --item-column group a table given with --baskets FILE")
 
 
 def _save(frame: Any, out: Path) -> None:

@@ -20,6 +20,12 @@ and ``count(X)`` the number of baskets holding every item of ``X``:
   and a consequent has one item (``max_consequent_len=1``); ``max_consequent_len=None`` gives
   every split of an itemset into two non-empty parts, as mlxtend's ``association_rules`` does.
 
+Before mining, :func:`check_itemset_budget` bounds the number of frequent itemsets from the basket sizes
+(and, when that bound is loose, from a sample, a greedily grown frequent itemset and an exact count that
+keeps no itemsets): when more than ``max_itemsets`` (default 5,000,000, about 1 GB) would be found,
+:class:`TooManyItemsets` says so in one line instead of filling the memory (a single basket of ``n``
+items holds ``2^n - 1`` itemsets).
+
 Rule derivation looks each antecedent up among the mined itemsets (all subsets of a frequent
 itemset are frequent) by an order-independent 64-bit hash of its items, then verifies every match
 row by row, so the rules are exact; the rare unverified ones fall back to a dictionary lookup.
@@ -29,6 +35,7 @@ from __future__ import annotations
 import gc
 import math
 import os
+from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -48,6 +55,8 @@ except ImportError:  # pragma: no cover - pyfim is a dependency
     fim = None
 
 ENGINES = ("pyfim", "mlxtend", "spark")
+#: default cap on the frequent itemsets one fit may find (each costs ~200 bytes through rule derivation)
+MAX_ITEMSETS = 5_000_000
 PYFIM_ALGORITHMS = ("fpgrowth", "eclat", "apriori", "relim", "sam")
 RULE_COLUMNS = ["antecedent", "consequent", "antecedent_items", "consequent_items", "antecedent_support", "consequent_support", "support",
                 "count", "confidence", "lift", "leverage", "conviction", "length"]
@@ -323,6 +332,117 @@ def _empty_rules() -> pd.DataFrame:
     return frame.astype({"count": "int64", "length": "int64"})
 
 
+class TooManyItemsets(ValueError):
+    """Mining would find more frequent itemsets than the cap (:func:`check_itemset_budget`)."""
+
+
+def subsets_up_to(n: int, max_len: int | None, cap: int) -> int:
+    """``sum_{k=1..min(n, max_len)} C(n, k)`` (the non-empty itemsets of an ``n``-item basket), or a number
+    above ``cap`` as soon as the sum passes it (so ``n = 500,000`` costs two terms, not a huge integer)."""
+    top = n if max_len is None else min(n, max_len)
+    total, term = 0, 1
+    for k in range(1, top + 1):
+        term = term * (n - k + 1) // k
+        total += term
+        if total > cap:
+            return cap + 1
+    return total
+
+
+def check_itemset_budget(baskets: Baskets, min_count: int, max_len: int | None,
+                         limit: int | None = MAX_ITEMSETS, sample: int = 5_000) -> None:
+    """Raise :class:`TooManyItemsets` (one line: the bound, its reason, and the way out) when mining
+    ``baskets`` at ``min_count`` would find more than ``limit`` frequent itemsets; ``limit=None`` skips it.
+
+    Cheapest first: every frequent itemset lies in ``min_count`` baskets, so ``sum_b subsets(|b|) / min_count``
+    bounds the count from above, and at ``min_count`` 1 every subset of the longest basket is frequent.
+    When neither decides, a frequent itemset is grown greedily (on a sample of ``sample`` baskets at the same
+    relative support when there are more); when its subsets stay under ``limit / 64`` the mining goes on (a
+    heuristic: on chess.dat the true count is 10-20x that bound). Otherwise the decision is exact: every
+    subset of a greedily grown frequent itemset of all the baskets is frequent, and pyfim counts the
+    itemsets without keeping them (its pattern spectrum; length bounds 2, 4, 8, ... first), stopping as soon
+    as the count passes ``limit``.
+    """
+    if limit is None or not baskets.transactions:
+        return
+    tx = baskets.transactions
+    lengths = np.bincount(np.fromiter(map(len, tx), dtype=np.int64, count=len(tx)))
+    budget = limit * min_count
+    upper = 0
+    for n in np.flatnonzero(lengths).tolist():
+        upper += int(lengths[n]) * subsets_up_to(n, max_len, budget)
+        if upper > budget:
+            break
+    if upper <= budget:
+        return
+    if min_count == 1:
+        longest = len(lengths) - 1
+        _too_many(baskets, subsets_up_to(longest, max_len, limit), limit, min_count, max_len,
+                  f"a basket of {longest:,} distinct items, each frequent at min count 1")
+    part, part_count = tx, min_count
+    if len(tx) > sample and min_count * sample >= 5 * len(tx):
+        rng = np.random.default_rng(0)
+        part = [tx[i] for i in rng.choice(len(tx), size=sample, replace=False).tolist()]
+        part_count = max(1, math.floor(min_count * sample / len(tx)))
+    found = _greedy_itemset(part, part_count)
+    if subsets_up_to(len(found), max_len, limit) <= limit // 64:
+        return
+    if part is not tx:
+        found = _greedy_itemset(tx, min_count)
+    _too_many(baskets, subsets_up_to(len(found), max_len, limit), limit, min_count, max_len,
+              f"a frequent itemset of {len(found):,} items (in {min_count:,}+ baskets)")
+    if fim is not None:
+        total = _count_itemsets(tx, min_count, max_len, limit)
+        _too_many(baskets, total, limit, min_count, max_len, "pyfim counts them without keeping them")
+
+
+def _count_itemsets(tx: list[list[Any]], min_count: int, max_len: int | None, cap: int) -> int:
+    """The number of frequent itemsets of ``tx`` (pyfim's pattern spectrum: counted in C, none kept), or
+    ``cap + 1`` once it passes ``cap``; length bounds 2, 4, 8, ... first, so a huge count stops early."""
+    tracts = tx + [[]]  # as in _mine_pyfim: items in every basket stay
+    top = max(map(len, tx), default=0) if max_len is None else max_len
+    z = min(2, top)
+    while z >= 1:
+        spectrum = fim.fpgrowth(tracts, target="s", supp=-int(min_count), zmax=z, report="#")
+        total = int(sum(spectrum.values()))
+        if total > cap:
+            return cap + 1
+        if z >= top or not spectrum or max(size for size, _ in spectrum) < z:
+            return total
+        z = min(2 * z, top)
+    return 0
+
+
+def _greedy_itemset(baskets: list[list[Any]], min_count: int) -> list[Any]:
+    """A large frequent itemset found greedily: add the item most common among the baskets holding every
+    item chosen so far, while at least ``min_count`` of them remain (its subsets are all frequent)."""
+    cover = [set(b) for b in baskets if len(b) > 1]
+    chosen: list[Any] = []
+    while cover:
+        counts = Counter(chain.from_iterable(cover))
+        for item in chosen:
+            counts.pop(item, None)
+        if not counts:
+            break
+        item, n = counts.most_common(1)[0]
+        if n < min_count:
+            break
+        chosen.append(item)
+        cover = [b for b in cover if item in b]
+    return chosen
+
+
+def _too_many(baskets: Baskets, lower: int, limit: int, min_count: int, max_len: int | None, why: str) -> None:
+    """Raise :class:`TooManyItemsets` when ``lower`` (a lower bound of the itemsets) passes ``limit``."""
+    if lower <= limit:
+        return
+    length = "" if max_len is None else f" (max length {max_len})"
+    raise TooManyItemsets(
+        f"{baskets.source}: mining would find more than {limit:,} frequent itemsets{length}: {why}; "
+        f"raise the minimum support (now a count of {min_count:,} of {len(baskets):,} baskets) or set a "
+        f"smaller --max-len")
+
+
 def mine_itemsets(baskets: Baskets, min_count: int, max_len: int | None = None, engine: str = "pyfim",
                   algorithm: str = "fpgrowth") -> list[tuple[tuple, int]]:
     """All itemsets with ``count >= min_count`` (and at most ``max_len`` items) as (items, count) pairs."""
@@ -388,6 +508,8 @@ class AssociationRules:
             (MLlib FP-growth on the SparkSession of :func:`kgmine.spark.spark_session`; the rules are
             derived in-process from its itemsets, so the columns are the same).
         algorithm: pyfim algorithm, one of :data:`PYFIM_ALGORITHMS` (default ``"fpgrowth"``).
+        max_itemsets: refuse (:class:`TooManyItemsets`) to mine when more frequent itemsets than this would
+            be found (:func:`check_itemset_budget`); ``None`` for no cap. Default :data:`MAX_ITEMSETS`.
 
     Attributes (after :meth:`fit`):
         n_baskets_: number of baskets N.
@@ -401,8 +523,9 @@ class AssociationRules:
 
     def __init__(self, min_support: float = 0.01, min_confidence: float = 0.5, min_len: int = 1,
                  max_len: int | None = None, max_consequent_len: int | None = 1, engine: str = "pyfim",
-                 algorithm: str = "fpgrowth"):
+                 algorithm: str = "fpgrowth", max_itemsets: int | None = MAX_ITEMSETS):
         self.min_support = min_support
+        self.max_itemsets = max_itemsets
         self.min_confidence = min_confidence
         self.min_len = min_len
         self.max_len = max_len
@@ -429,6 +552,7 @@ class AssociationRules:
             data = as_baskets(baskets)
             self.n_baskets_ = len(data)
             self.min_count_ = min_count(self.min_support, self.n_baskets_)
+            check_itemset_budget(data, self.min_count_, self.max_len, self.max_itemsets)
             pairs = mine_itemsets(data, self.min_count_, self.max_len, self.engine, self.algorithm)
             self.table_ = ItemsetTable.from_pairs(pairs)
             # Drop the transactions (when read here) and pyfim's tuples before the collector is back
@@ -516,4 +640,5 @@ def rules_to_edges(rules: Any, min_lift: float | None = None) -> pd.DataFrame:
 
 
 __all__ = ["AssociationRules", "rules_to_edges", "save_rules", "RULE_FILE_COLUMNS", "ENGINES", "ITEMSET_COLUMNS", "ItemsetTable", "PYFIM_ALGORITHMS", "RULE_COLUMNS",
-           "derive_rules", "mine_itemsets", "min_count"]
+           "derive_rules", "mine_itemsets", "min_count",
+           "MAX_ITEMSETS", "TooManyItemsets", "check_itemset_budget", "subsets_up_to"]
