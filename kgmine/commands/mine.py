@@ -12,6 +12,8 @@ from typing import Any, Optional
 
 import typer
 
+from kgmine.commands.choices import (ClusterMethod, ClusterScope, ClusterSelection, ClusterText, Community,
+                                     GraphBackend, GroupBy, RulesAlgorithm, RulesEngine, RulesSort, StoreKind)
 from kgmine.commands.common import closing_graph, console, fail, open_graph, print_frame, start_engine
 from kgmine.jsonable import to_jsonable
 
@@ -36,8 +38,8 @@ def rules(
     baskets: Optional[Path] = typer.Option(None, "--baskets", help="File with one basket a line, items separated by "
                                                                   "commas or whitespace (e.g. groceries.csv, FIMI .dat)."),
     store: Optional[str] = typer.Option(None, "--store", help=STORE_HELP + " Baskets are its BOUGHT edges."),
-    kind: str = typer.Option("ladybug", "--kind", help=KIND_HELP),
-    group_by: str = typer.Option("basket", "--group-by", help="With --store: baskets by order id (basket), "
+    kind: StoreKind = typer.Option("ladybug", "--kind", help=KIND_HELP),
+    group_by: GroupBy = typer.Option("basket", "--group-by", help="With --store: baskets by order id (basket), "
                                                              "user, or user and time window (window)."),
     window: float = typer.Option(86_400.0, "--window", help="Window length in seconds for --group-by window."),
     min_support: float = typer.Option(0.01, "--min-support", "-s", help="Minimum support as a fraction of baskets; "
@@ -46,14 +48,13 @@ def rules(
     min_len: int = typer.Option(1, "--min-len", help="Minimum items in a rule (1 admits {} => X, as arules)."),
     max_len: Optional[int] = typer.Option(None, "--max-len", help="Maximum items in an itemset and a rule."),
     max_consequent: int = typer.Option(1, "--max-consequent", help="Maximum consequent items (0 = any split)."),
-    algorithm: str = typer.Option("fpgrowth", "--algorithm", help="pyfim algorithm: fpgrowth, eclat, apriori, "
-                                                                   "relim, sam."),
-    engine: str = typer.Option("pyfim", "--engine", help="Itemset engine: pyfim (C), mlxtend, or spark "
-                                                             "(MLlib FP-growth)."),
+    algorithm: RulesAlgorithm = typer.Option("fpgrowth", "--algorithm", help="pyfim's algorithm."),
+    engine: RulesEngine = typer.Option("pyfim", "--engine", help="Itemset engine: pyfim (C), mlxtend, or spark "
+                                                                  "(MLlib FP-growth)."),
     spark_master: Optional[str] = typer.Option(None, "--spark-master", help="With --engine spark: the master URL "
                                                                            "(default $KGMINE_SPARK_MASTER or local[*])."),
     top: int = typer.Option(20, "--top", min=0, help="Rules shown (best first by --sort-by)."),
-    sort_by: str = typer.Option("lift", "--sort-by", help="lift, confidence, support, leverage, conviction, count."),
+    sort_by: RulesSort = typer.Option("lift", "--sort-by", help="Measure the shown rules are sorted by."),
     as_json: bool = typer.Option(False, "--json", help="Print the summary and the top rules as JSON."),
     out: Optional[Path] = typer.Option(None, "--out", help="Also save all rules (.parquet: antecedent / consequent "
                                                            "as id lists; .csv: ids joined by |)."),
@@ -114,18 +115,18 @@ def _save(frame: Any, out: Path) -> None:
 @mine_app.command("clusters")
 def clusters(
     store: Optional[str] = typer.Option(None, "--store", help=STORE_HELP),
-    kind: str = typer.Option("ladybug", "--kind", help=KIND_HELP),
+    kind: StoreKind = typer.Option("ladybug", "--kind", help=KIND_HELP),
     products: Optional[Path] = typer.Option(None, "--products", help="Products CSV/Parquet instead of a store: "
                                                                     "product_id, title, description[, brand, "
                                                                     "category_path]."),
     id_column: str = typer.Option("product_id", "--id-column", help="Id column of --products."),
-    scope: str = typer.Option("product", "--scope", help="Cluster products or users (users need a store)."),
-    method: str = typer.Option("kmeans", "--method", help="kmeans, minibatch, hdbscan or agglomerative."),
+    scope: ClusterScope = typer.Option("product", "--scope", help="Cluster products or users (users need a store)."),
+    method: ClusterMethod = typer.Option("kmeans", "--method", help="Clustering algorithm."),
     k: Optional[int] = typer.Option(None, "--k", help="Number of clusters (default: chosen by --selection)."),
     k_min: int = typer.Option(2, "--k-min", help="Smallest k tried."),
     k_max: int = typer.Option(30, "--k-max", help="Largest k tried."),
-    selection: str = typer.Option("silhouette", "--selection", help="silhouette or davies_bouldin."),
-    text: str = typer.Option("tfidf", "--text", help="Text features: tfidf (fast), minilm (sentence embeddings, "
+    selection: ClusterSelection = typer.Option("silhouette", "--selection", help="Score that chooses k."),
+    text: ClusterText = typer.Option("tfidf", "--text", help="Text features: tfidf (fast), minilm (sentence embeddings, "
                                                      "~200 texts/s) or none."),
     fields: str = typer.Option("title,description", "--fields", help="Product fields that make the text."),
     components: int = typer.Option(30, "--components", help="SVD dimensions of the TF-IDF text block."),
@@ -228,12 +229,12 @@ def _evaluate(model: Any, catalog: Any, attribute: str) -> float:
 @mine_app.command("analytics")
 def analytics(
     store: Optional[str] = typer.Option(None, "--store", help=STORE_HELP),
-    kind: str = typer.Option("ladybug", "--kind", help=KIND_HELP),
-    community: str = typer.Option("leiden", "--community", help="leiden or louvain."),
+    kind: StoreKind = typer.Option("ladybug", "--kind", help=KIND_HELP),
+    community: Community = typer.Option("leiden", "--community", help="Community detection algorithm."),
     resolution: float = typer.Option(1.0, "--resolution", help="Modularity resolution (higher = smaller communities)."),
     betweenness_k: int = typer.Option(256, "--betweenness-k", help="Sampled sources for betweenness (0 = skip)."),
     co_purchase: bool = typer.Option(True, "--co-purchase/--no-co-purchase", help="Link products bought together."),
-    backend: str = typer.Option("igraph", "--backend", help="igraph (C) or networkx (pure Python)."),
+    backend: GraphBackend = typer.Option("igraph", "--backend", help="igraph (C) or networkx (pure Python)."),
     seed: int = typer.Option(0, "--seed", help="Random seed."),
     top: int = typer.Option(10, "--top", min=0, help="Products shown, by PageRank."),
     as_json: bool = typer.Option(False, "--json", help="Print summary and top products as JSON."),

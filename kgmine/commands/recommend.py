@@ -16,6 +16,7 @@ from typing import Annotated, Any, Optional
 
 import typer
 
+from kgmine.commands.choices import RecommenderModel, StoreKind, TrainSplit
 from kgmine.commands.common import console, fail, open_graph, print_frame
 
 # no name: its commands are top-level (`kgmine recommend`, not `kgmine recommend recommend`)
@@ -29,9 +30,9 @@ def register(app: typer.Typer) -> None:
 
 STORE_HELP = "Store directory (the embedded LadybugDB store), or 'neo4j' (then give --model-path)."
 StoreOption = Annotated[str, typer.Option("--store", help=STORE_HELP)]
-KindOption = Annotated[str, typer.Option("--kind", help="Store kind: ladybug (embedded) or neo4j (server named by "
+KindOption = Annotated[StoreKind, typer.Option("--kind", help="Store kind: ladybug (embedded) or neo4j (server named by "
                                                         "NEO4J_URI etc.).")]
-ModelOption = Annotated[str, typer.Option("--model", help="Model name: lightgcn, kg_gnn, mf, popularity, itemknn, gf_cf, bspm.")]
+ModelOption = Annotated[RecommenderModel, typer.Option("--model", help="Trained model to read.")]
 ModelPathOption = Annotated[Optional[Path], typer.Option("--model-path", help="Trained model file (default: "
                                                                               "<store parent>/models/<model>.pt).")]
 
@@ -173,14 +174,17 @@ def similar_cmd(
 @recommend_app.command("fit-recommender")
 def fit_cmd(
     store: str = typer.Option(..., "--store", help=STORE_HELP + " BOUGHT and RATED edges are the training data."),
-    model: str = typer.Option("lightgcn", "--model", help="lightgcn, kg_gnn, mf, popularity, itemknn, gf_cf (GF-CF) or bspm (BSPM-EM, training-free)."),
+    model: RecommenderModel = typer.Option("lightgcn", "--model", help="Model: GNNs (lightgcn, kg_gnn), matrix "
+                                                                        "factorisation (mf), baselines, or the "
+                                                                        "training-free GF-CF / BSPM-EM filters."),
     epochs: int = typer.Option(100, "--epochs", help="Maximum epochs."),
     time_budget: float = typer.Option(120.0, "--time-budget", help="Stop training after this many seconds."),
     lr: float = typer.Option(1e-2, "--lr", help="Adam learning rate."),
     layers: int = typer.Option(3, "--layers", help="Propagation layers."),
-    split: str = typer.Option("random", "--split", help="random, leave_last_out, given or auto."),
+    split: TrainSplit = typer.Option("random", "--split", help="How the interactions are split into train / "
+                                                               "valid / test."),
     seed: int = typer.Option(0, "--seed", help="Random seed."),
-    device: str = typer.Option("auto", "--device", help="auto, cpu or cuda."),
+    device: str = typer.Option("auto", "--device", help="auto, cpu, cuda or cuda:N."),
     model_path: Optional[Path] = typer.Option(None, "--model-path", help="Where to save (default: next to the store)."),
     kind: KindOption = "ladybug",
 ) -> None:
