@@ -14,7 +14,8 @@ import typer
 
 from kgmine.commands.choices import (ClusterMethod, ClusterScope, ClusterSelection, ClusterText, Community,
                                      GraphBackend, GroupBy, RulesAlgorithm, RulesEngine, RulesSort, StoreKind)
-from kgmine.commands.common import closing_graph, console, fail, open_graph, print_frame, start_engine
+from kgmine.commands.common import (closing_graph, console, fail, open_graph, print_frame, product_titles,
+                                    start_engine)
 from kgmine.jsonable import to_jsonable
 
 mine_app = typer.Typer(help="Mine the graph: association rules, clusters, graph analytics.", no_args_is_help=True)
@@ -80,6 +81,7 @@ def rules(
                                  algorithm=algorithm).fit(data)
         seconds = time.perf_counter() - start
         shown = model.top(top, by=sort_by)
+        titles = _rule_titles(graph, shown) if graph is not None else None
         written = write_rules(graph, model) if write else None
         if out is not None:
             save_rules(model.rules_, out)
@@ -91,9 +93,9 @@ def rules(
         typer.echo(json.dumps({"summary": summary, "rules": _records(shown[columns])}, ensure_ascii=False))
         return
     if len(shown):
-        table = shown.assign(rule=shown["antecedent_items"].map(lambda s: "{" + s + "}") + " => "
-                             + shown["consequent_items"].map(lambda s: "{" + s + "}"))
-        print_frame(table[["rule", "support", "confidence", "lift", "leverage", "conviction", "count"]],
+        table = shown.assign(rule=_rule_text(shown, titles), ids=_rule_text(shown))
+        columns = ["rule", "ids"] if titles is not None else ["rule"]
+        print_frame(table[[*columns, "support", "confidence", "lift", "leverage", "conviction", "count"]],
                     title=f"top {len(shown)} rules by {sort_by}", max_rows=top)
     lengths = " ".join(f"{k}:{v:,}" for k, v in summary["rules_by_length"].items()) or "-"
     console.print(f"{summary['rules']:,} rules from {summary['itemsets']:,} frequent itemsets in "
@@ -102,6 +104,28 @@ def rules(
     if written is not None:
         console.print(f"wrote {written.get('FREQUENTLY_BOUGHT_WITH', 0):,} FREQUENTLY_BOUGHT_WITH edges "
                       f"({written['skipped']:,} skipped: products not in the store)")
+
+
+TITLE_WIDTH = 40  # characters of a product title shown in a rule
+
+
+def _rule_titles(graph: Any, rules: Any) -> dict[str, str]:
+    """Product id -> title (at most :data:`TITLE_WIDTH` characters) of the items of ``rules``."""
+    ids = [str(i) for side in ("antecedent", "consequent") for items in rules[side] for i in items]
+    titles = product_titles(graph, ids)
+    return {i: t if len(t) <= TITLE_WIDTH else t[:TITLE_WIDTH - 1] + "\u2026" for i, t in titles.items() if t}
+
+
+def _rule_text(rules: Any, titles: dict[str, str] | None = None) -> list[str]:
+    """``{a, b} => {c}`` per rule: the items as mined, or by their titles from ``titles`` (an id without one
+    stays an id)."""
+    if titles is None:
+        return [f"{{{a}}} => {{{c}}}" for a, c in zip(rules["antecedent_items"], rules["consequent_items"])]
+
+    def side(items: Any) -> str:
+        return "{" + ", ".join(titles.get(str(i), str(i)) for i in items) + "}"
+
+    return [f"{side(a)} => {side(c)}" for a, c in zip(rules["antecedent"], rules["consequent"])]
 
 
 def _save(frame: Any, out: Path) -> None:

@@ -17,7 +17,7 @@ from typing import Annotated, Any, Optional
 import typer
 
 from kgmine.commands.choices import RecommenderModel, StoreKind, TrainSplit
-from kgmine.commands.common import console, fail, open_graph, print_frame
+from kgmine.commands.common import console, fail, open_graph, print_frame, product_titles, require_store_dir
 
 # no name: its commands are top-level (`kgmine recommend`, not `kgmine recommend recommend`)
 recommend_app = typer.Typer()
@@ -50,6 +50,10 @@ class ModelSource:
         """The trained model (:func:`_load_model`)."""
         return _load_model(self.store, self.model, self.model_path)
 
+    def check_store(self) -> None:
+        """:func:`_check_store` of this source."""
+        _check_store(self.store, self.kind)
+
     def open(self, write: bool = False):
         """The graph store (``open_graph``)."""
         return open_graph(self.store, self.kind, write)
@@ -63,6 +67,13 @@ _SOURCE_OPTIONS = [
 ]
 
 
+def _check_store(store: str, kind: str) -> None:
+    """Fail in one line if an embedded store directory is missing: before a model is looked for next to it,
+    and before torch is imported."""
+    if kind == "ladybug" and store != "neo4j":
+        require_store_dir(store)
+
+
 def model_options(command: Callable[..., None]) -> Callable[..., None]:
     """Give ``command`` (first parameter ``source: ModelSource``) the shared options ``--store``,
     ``--model``, ``--model-path`` and ``--kind``; Typer sees them in its signature, the command gets
@@ -72,6 +83,7 @@ def model_options(command: Callable[..., None]) -> Callable[..., None]:
     @functools.wraps(command)
     def run(**options: Any) -> None:
         source = ModelSource(**{p.name: options.pop(p.name) for p in _SOURCE_OPTIONS})
+        source.check_store()
         command(source, **options)
 
     params = [_SOURCE_OPTIONS[0], *(p.replace(kind=inspect.Parameter.KEYWORD_ONLY) for p in own), *_SOURCE_OPTIONS[1:]]
@@ -117,13 +129,6 @@ def _load_model(store: str, model: str, model_path: Path | None):
         fail(f"cannot load the recommender at {path}: {exc}")
 
 
-def _titles(store, ids: list[str]) -> dict[str, str]:
-    if not ids:
-        return {}
-    rows = store.query("MATCH (p:Product) WHERE p.id IN $ids RETURN p.id AS id, p.title AS title", {"ids": ids})
-    return {str(r.id): ("" if r.title is None else str(r.title)) for r in rows.itertuples(index=False)}
-
-
 @model_command("recommend")
 def recommend_cmd(
     source: ModelSource,
@@ -139,7 +144,7 @@ def recommend_cmd(
     db = source.open(write)
     try:
         expl = explain(db, user, recs["product_id"].astype(str).tolist())
-        titles = _titles(db, recs["product_id"].astype(str).tolist())
+        titles = product_titles(db, recs["product_id"].astype(str).tolist())
         if write:
             write_recommendations(db, recs)
     finally:
@@ -163,7 +168,7 @@ def similar_cmd(
     sims = _ask(fitted, similar_items, item, k)
     db = source.open(False)
     try:
-        titles = _titles(db, [item] + sims["similar_id"].astype(str).tolist())
+        titles = product_titles(db, [item] + sims["similar_id"].astype(str).tolist())
     finally:
         db.close()
     sims["title"] = sims["similar_id"].astype(str).map(titles)
@@ -189,6 +194,7 @@ def fit_cmd(
     kind: KindOption = "ladybug",
 ) -> None:
     """Train a recommender on a store's interactions and save it where `recommend`/`similar` look."""
+    _check_store(store, kind)
     import pandas as pd
 
     from kgmine.recommend.store_data import shop_from_store
