@@ -11,8 +11,6 @@ from __future__ import annotations
 import importlib
 import inspect
 import os
-import pkgutil
-import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -39,6 +37,8 @@ HELP_WIDTH = (100, 120)  # help text width when not on a terminal; the most used
 def help_width() -> int:
     """Columns for ``--help``: ``$TERMINAL_WIDTH`` if set, else the terminal's (``$COLUMNS``) width up to
     120, or 100 when the output is not a terminal (a pipe, a file)."""
+    import shutil
+
     if os.environ.get("TERMINAL_WIDTH", "").isdigit():
         return int(os.environ["TERMINAL_WIDTH"])
     return min(shutil.get_terminal_size((HELP_WIDTH[0], 24)).columns, HELP_WIDTH[1])
@@ -163,6 +163,8 @@ class LazyGroup(Group):
         self.commands.update(typer.main.get_group(sub).commands)
 
     def _load_all(self) -> None:
+        import pkgutil
+
         import kgmine.commands
 
         known = dict.fromkeys(COMMAND_MODULES.values())
