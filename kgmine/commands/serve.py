@@ -30,8 +30,6 @@ def serve(
     from kgmine.serve import serve as run_server
     from kgmine.serve.assets import AssetError
 
-    if kind not in ("ladybug", "neo4j"):
-        fail(f"--kind must be ladybug or neo4j, not {kind!r}")
     if kind == "ladybug":
         if store is None:
             fail("give the store directory: kgmine serve --store DIR")
