@@ -31,7 +31,8 @@ COMMAND_MODULES = {
     "train": "train",
 }
 
-HELP_WIDTH = (100, 120)  # help text width when not on a terminal; the most used on a wider terminal
+HELP_WIDTH_OFF_TERMINAL = 100  # help width into a pipe or a file
+HELP_WIDTH_MAX = 120  # the most used on a wider terminal
 
 
 def help_width() -> int:
@@ -41,7 +42,7 @@ def help_width() -> int:
 
     if os.environ.get("TERMINAL_WIDTH", "").isdigit():
         return int(os.environ["TERMINAL_WIDTH"])
-    return min(shutil.get_terminal_size((HELP_WIDTH[0], 24)).columns, HELP_WIDTH[1])
+    return min(shutil.get_terminal_size((HELP_WIDTH_OFF_TERMINAL, 24)).columns, HELP_WIDTH_MAX)
 
 
 @contextmanager

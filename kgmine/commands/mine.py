@@ -150,8 +150,8 @@ def clusters(
     k_min: int = typer.Option(2, "--k-min", help="Smallest k tried."),
     k_max: int = typer.Option(30, "--k-max", help="Largest k tried."),
     selection: ClusterSelection = typer.Option("silhouette", "--selection", help="Score that chooses k."),
-    text: ClusterText = typer.Option("tfidf", "--text", help="Text features: tfidf (fast), minilm (sentence embeddings, "
-                                                     "~200 texts/s) or none."),
+    text: ClusterText = typer.Option("tfidf", "--text", help="Text features: tfidf (fast), minilm (sentence "
+                                                             "embeddings, ~200 texts/s) or none."),
     fields: str = typer.Option("title,description", "--fields", help="Product fields that make the text."),
     components: int = typer.Option(30, "--components", help="SVD dimensions of the TF-IDF text block."),
     attribute_weight: float = typer.Option(0.5, "--attribute-weight", help="Weight of attribute one-hots (brand, "

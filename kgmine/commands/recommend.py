@@ -30,8 +30,8 @@ def register(app: typer.Typer) -> None:
 
 STORE_HELP = "Store directory (the embedded LadybugDB store), or 'neo4j' (then give --model-path)."
 StoreOption = Annotated[str, typer.Option("--store", help=STORE_HELP)]
-KindOption = Annotated[StoreKind, typer.Option("--kind", help="Store kind: ladybug (embedded) or neo4j (server named by "
-                                                        "NEO4J_URI etc.).")]
+KindOption = Annotated[StoreKind, typer.Option("--kind", help="Store kind: ladybug (embedded) or neo4j (server "
+                                                              "named by NEO4J_URI etc.).")]
 ModelOption = Annotated[RecommenderModel, typer.Option("--model", help="Trained model to read.")]
 ModelPathOption = Annotated[Optional[Path], typer.Option("--model-path", help="Trained model file (default: "
                                                                               "<store parent>/models/<model>.pt).")]
