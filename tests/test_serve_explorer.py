@@ -296,7 +296,7 @@ def test_serve_command_errors_are_one_line(tmp_path):
     result = CliRunner().invoke(app, ["serve", "--store", str(tmp_path / "missing")])
     assert result.exit_code == 1 and "no such store directory" in result.output
     result = CliRunner().invoke(app, ["serve", "--store", str(tmp_path), "--kind", "sqlite"])
-    assert result.exit_code == 1 and "--kind" in result.output
+    assert result.exit_code == 2 and "--kind" in result.output and "'sqlite' is not one of" in result.output
 
 
 # ---------------------------------------------------------------------------- browser

@@ -5,12 +5,14 @@ import math
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
-import pandas as pd
 import typer
 from rich.console import Console
 from rich.table import Table
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 console = Console()
 err_console = Console(stderr=True)
@@ -29,11 +31,14 @@ def print_frame(frame: pd.DataFrame, title: str | None = None, max_rows: int = 5
 
 
 def _cell(value: object) -> str:
+    """A table cell as text (data, not Rich markup: a title ``Mug [red]`` prints as it is)."""
+    from rich.markup import escape
+
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return ""
     if isinstance(value, float):
         return f"{value:.4g}"
-    return str(value)
+    return escape(str(value))
 
 
 def fail(message: str, code: int = 1) -> NoReturn:
@@ -43,6 +48,18 @@ def fail(message: str, code: int = 1) -> NoReturn:
 
     err_console.print(f"[bold red]error:[/] {escape(message)}", highlight=False, soft_wrap=True)
     raise typer.Exit(code)
+
+
+def require_store_dir(store: str | Path) -> None:
+    """Fail in one line, naming ``store`` and the command that creates it, unless it is a directory."""
+    path = Path(store)
+    if path.is_dir():
+        return
+    if path.name == "store":
+        make = f"`kgmine run PIPELINE.yaml --out {path.parent}` or `kgmine demo --out {path.parent}`"
+    else:
+        make = f"`kgmine run PIPELINE.yaml --out DIR --store {path}`"
+    fail(f"store directory {path} does not exist; {make} creates it")
 
 
 def open_graph(store: str | Path | None, kind: str = "ladybug", write: bool = False) -> Any:
@@ -60,8 +77,7 @@ def open_graph(store: str | Path | None, kind: str = "ladybug", write: bool = Fa
     if kind == "ladybug":
         if not store:
             fail("--store DIR is required for the embedded store (e.g. --store runs/demo/store)")
-        if not Path(store).is_dir():
-            fail(f"store directory {store} does not exist")
+        require_store_dir(store)
     try:
         if kind == "ladybug":
             return open_store("ladybug", path=Path(store), create=False, read_only=not write)
@@ -72,6 +88,15 @@ def open_graph(store: str | Path | None, kind: str = "ladybug", write: bool = Fa
         fail(f"the {kind} store is not available: {exc}")
     except Exception as exc:  # noqa: BLE001 - a driver's connection error must stay one line
         fail(f"cannot open the {kind} store: {' '.join(str(exc).split())}")
+
+
+def product_titles(graph: Any, ids: list[str]) -> dict[str, str]:
+    """Product id -> title (``""`` when it has none) of the ``ids`` found in ``graph``."""
+    if not ids:
+        return {}
+    rows = graph.query("MATCH (p:Product) WHERE p.id IN $ids RETURN p.id AS id, p.title AS title",
+                       {"ids": list(dict.fromkeys(ids))})
+    return {str(r.id): ("" if r.title is None else str(r.title)) for r in rows.itertuples(index=False)}
 
 
 @contextmanager

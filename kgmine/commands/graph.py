@@ -7,6 +7,7 @@ from typing import Any, Optional
 
 import typer
 
+from kgmine.commands.choices import StoreKind
 from kgmine.commands.common import console, fail, open_graph, print_frame
 from kgmine.jsonable import to_jsonable
 
@@ -42,8 +43,9 @@ def query(
                                            "query from standard input."),
     store: Optional[str] = typer.Option(None, "--store", help="Embedded store directory (e.g. runs/demo/store), "
                                                              "or 'neo4j' (same as --kind neo4j)."),
-    kind: str = typer.Option("ladybug", "--kind", help="Store kind: ladybug (embedded) or neo4j (server named by "
-                                                       "NEO4J_URI / NEO4J_USER / NEO4J_PASSWORD / NEO4J_DATABASE)."),
+    kind: StoreKind = typer.Option("ladybug", "--kind", help="Store kind: ladybug (embedded) or neo4j (server "
+                                                             "named by NEO4J_URI / NEO4J_USER / NEO4J_PASSWORD / "
+                                                             "NEO4J_DATABASE)."),
     param: Optional[list[str]] = typer.Option(None, "--param", "-p",
                                               help="Query parameter name=value (repeatable); ints, floats and JSON "
                                                    "are parsed, anything else is a string."),

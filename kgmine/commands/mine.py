@@ -12,7 +12,10 @@ from typing import Any, Optional
 
 import typer
 
-from kgmine.commands.common import closing_graph, console, fail, open_graph, print_frame, start_engine
+from kgmine.commands.choices import (ClusterMethod, ClusterScope, ClusterSelection, ClusterText, Community,
+                                     GraphBackend, GroupBy, RulesAlgorithm, RulesEngine, RulesSort, StoreKind)
+from kgmine.commands.common import (closing_graph, console, fail, open_graph, print_frame, product_titles,
+                                    start_engine)
 from kgmine.jsonable import to_jsonable
 
 mine_app = typer.Typer(help="Mine the graph: association rules, clusters, graph analytics.", no_args_is_help=True)
@@ -48,8 +51,8 @@ def rules(
     basket_column: Optional[str] = _BASKET_COLUMN,
     item_column: Optional[str] = _ITEM_COLUMN,
     store: Optional[str] = typer.Option(None, "--store", help=STORE_HELP + " Baskets are its BOUGHT edges."),
-    kind: str = typer.Option("ladybug", "--kind", help=KIND_HELP),
-    group_by: str = typer.Option("basket", "--group-by", help="With --store: baskets by order id (basket), "
+    kind: StoreKind = typer.Option("ladybug", "--kind", help=KIND_HELP),
+    group_by: GroupBy = typer.Option("basket", "--group-by", help="With --store: baskets by order id (basket), "
                                                              "user, or user and time window (window)."),
     window: float = typer.Option(86_400.0, "--window", help="Window length in seconds for --group-by window."),
     min_support: float = typer.Option(0.01, "--min-support", "-s", help="Minimum support as a fraction of baskets; "
@@ -59,14 +62,13 @@ def rules(
     max_len: Optional[int] = typer.Option(None, "--max-len", help="Maximum items in an itemset and a rule."),
     max_consequent: int = typer.Option(1, "--max-consequent", help="Maximum consequent items (0 = any split)."),
     max_itemsets: int = _MAX_ITEMSETS,
-    algorithm: str = typer.Option("fpgrowth", "--algorithm", help="pyfim algorithm: fpgrowth, eclat, apriori, "
-                                                                   "relim, sam."),
-    engine: str = typer.Option("pyfim", "--engine", help="Itemset engine: pyfim (C), mlxtend, or spark "
-                                                             "(MLlib FP-growth)."),
+    algorithm: RulesAlgorithm = typer.Option("fpgrowth", "--algorithm", help="pyfim's algorithm."),
+    engine: RulesEngine = typer.Option("pyfim", "--engine", help="Itemset engine: pyfim (C), mlxtend, or spark "
+                                                                  "(MLlib FP-growth)."),
     spark_master: Optional[str] = typer.Option(None, "--spark-master", help="With --engine spark: the master URL "
                                                                            "(default $KGMINE_SPARK_MASTER or local[*])."),
     top: int = typer.Option(20, "--top", min=0, help="Rules shown (best first by --sort-by)."),
-    sort_by: str = typer.Option("lift", "--sort-by", help="lift, confidence, support, leverage, conviction, count."),
+    sort_by: RulesSort = typer.Option("lift", "--sort-by", help="Measure the shown rules are sorted by."),
     as_json: bool = typer.Option(False, "--json", help="Print the summary and the top rules as JSON."),
     out: Optional[Path] = typer.Option(None, "--out", help="Also save all rules (.parquet: antecedent / consequent "
                                                            "as id lists; .csv: ids joined by |)."),
@@ -93,6 +95,7 @@ def rules(
                                  algorithm=algorithm, max_itemsets=max_itemsets or None).fit(data)
         seconds = time.perf_counter() - start
         shown = model.top(top, by=sort_by)
+        titles = _rule_titles(graph, shown) if graph is not None else None
         written = write_rules(graph, model) if write else None
         if out is not None:
             save_rules(model.rules_, out)
@@ -104,9 +107,9 @@ def rules(
         typer.echo(json.dumps({"summary": summary, "rules": _records(shown[columns])}, ensure_ascii=False))
         return
     if len(shown):
-        table = shown.assign(rule=shown["antecedent_items"].map(lambda s: "{" + s + "}") + " => "
-                             + shown["consequent_items"].map(lambda s: "{" + s + "}"))
-        print_frame(table[["rule", "support", "confidence", "lift", "leverage", "conviction", "count"]],
+        table = shown.assign(rule=_rule_text(shown, titles), ids=_rule_text(shown))
+        columns = ["rule", "ids"] if titles is not None else ["rule"]
+        print_frame(table[[*columns, "support", "confidence", "lift", "leverage", "conviction", "count"]],
                     title=f"top {len(shown)} rules by {sort_by}", max_rows=top)
     lengths = " ".join(f"{k}:{v:,}" for k, v in summary["rules_by_length"].items()) or "-"
     console.print(f"{summary['rules']:,} rules from {summary['itemsets']:,} frequent itemsets in "
@@ -130,6 +133,28 @@ def _check_rules_options(baskets: Path | None, store: str | None, write: bool, b
         fail("--basket-column and --item-column group a table given with --baskets FILE")
 
 
+TITLE_WIDTH = 40  # characters of a product title shown in a rule
+
+
+def _rule_titles(graph: Any, rules: Any) -> dict[str, str]:
+    """Product id -> title (at most :data:`TITLE_WIDTH` characters) of the items of ``rules``."""
+    ids = [str(i) for side in ("antecedent", "consequent") for items in rules[side] for i in items]
+    titles = product_titles(graph, ids)
+    return {i: t if len(t) <= TITLE_WIDTH else t[:TITLE_WIDTH - 1] + "\u2026" for i, t in titles.items() if t}
+
+
+def _rule_text(rules: Any, titles: dict[str, str] | None = None) -> list[str]:
+    """``{a, b} => {c}`` per rule: the items as mined, or by their titles from ``titles`` (an id without one
+    stays an id)."""
+    if titles is None:
+        return [f"{{{a}}} => {{{c}}}" for a, c in zip(rules["antecedent_items"], rules["consequent_items"])]
+
+    def side(items: Any) -> str:
+        return "{" + ", ".join(titles.get(str(i), str(i)) for i in items) + "}"
+
+    return [f"{side(a)} => {side(c)}" for a, c in zip(rules["antecedent"], rules["consequent"])]
+
+
 def _save(frame: Any, out: Path) -> None:
     """A table to ``out``: Parquet for ``.parquet`` / ``.pq``, CSV otherwise (rules go through ``save_rules``)."""
     if out.suffix.lower() in (".parquet", ".pq"):
@@ -141,19 +166,19 @@ def _save(frame: Any, out: Path) -> None:
 @mine_app.command("clusters")
 def clusters(
     store: Optional[str] = typer.Option(None, "--store", help=STORE_HELP),
-    kind: str = typer.Option("ladybug", "--kind", help=KIND_HELP),
+    kind: StoreKind = typer.Option("ladybug", "--kind", help=KIND_HELP),
     products: Optional[Path] = typer.Option(None, "--products", help="Products CSV/Parquet instead of a store: "
                                                                     "product_id, title, description[, brand, "
                                                                     "category_path]."),
     id_column: str = typer.Option("product_id", "--id-column", help="Id column of --products."),
-    scope: str = typer.Option("product", "--scope", help="Cluster products or users (users need a store)."),
-    method: str = typer.Option("kmeans", "--method", help="kmeans, minibatch, hdbscan or agglomerative."),
+    scope: ClusterScope = typer.Option("product", "--scope", help="Cluster products or users (users need a store)."),
+    method: ClusterMethod = typer.Option("kmeans", "--method", help="Clustering algorithm."),
     k: Optional[int] = typer.Option(None, "--k", help="Number of clusters (default: chosen by --selection)."),
     k_min: int = typer.Option(2, "--k-min", help="Smallest k tried."),
     k_max: int = typer.Option(30, "--k-max", help="Largest k tried."),
-    selection: str = typer.Option("silhouette", "--selection", help="silhouette or davies_bouldin."),
-    text: str = typer.Option("tfidf", "--text", help="Text features: tfidf (fast), minilm (sentence embeddings, "
-                                                     "~200 texts/s) or none."),
+    selection: ClusterSelection = typer.Option("silhouette", "--selection", help="Score that chooses k."),
+    text: ClusterText = typer.Option("tfidf", "--text", help="Text features: tfidf (fast), minilm (sentence "
+                                                             "embeddings, ~200 texts/s) or none."),
     fields: str = typer.Option("title,description", "--fields", help="Product fields that make the text."),
     components: int = typer.Option(30, "--components", help="SVD dimensions of the TF-IDF text block."),
     attribute_weight: float = typer.Option(0.5, "--attribute-weight", help="Weight of attribute one-hots (brand, "
@@ -255,12 +280,12 @@ def _evaluate(model: Any, catalog: Any, attribute: str) -> float:
 @mine_app.command("analytics")
 def analytics(
     store: Optional[str] = typer.Option(None, "--store", help=STORE_HELP),
-    kind: str = typer.Option("ladybug", "--kind", help=KIND_HELP),
-    community: str = typer.Option("leiden", "--community", help="leiden or louvain."),
+    kind: StoreKind = typer.Option("ladybug", "--kind", help=KIND_HELP),
+    community: Community = typer.Option("leiden", "--community", help="Community detection algorithm."),
     resolution: float = typer.Option(1.0, "--resolution", help="Modularity resolution (higher = smaller communities)."),
     betweenness_k: int = typer.Option(256, "--betweenness-k", help="Sampled sources for betweenness (0 = skip)."),
     co_purchase: bool = typer.Option(True, "--co-purchase/--no-co-purchase", help="Link products bought together."),
-    backend: str = typer.Option("igraph", "--backend", help="igraph (C) or networkx (pure Python)."),
+    backend: GraphBackend = typer.Option("igraph", "--backend", help="igraph (C) or networkx (pure Python)."),
     seed: int = typer.Option(0, "--seed", help="Random seed."),
     top: int = typer.Option(10, "--top", min=0, help="Products shown, by PageRank."),
     as_json: bool = typer.Option(False, "--json", help="Print summary and top products as JSON."),

@@ -2,12 +2,15 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Optional
+from typing import TYPE_CHECKING, Any, Optional
 
-import pandas as pd
 import typer
 
+from kgmine.commands.choices import RunEngine
 from kgmine.commands.common import console, fail, print_frame
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 
 def register(app: typer.Typer) -> None:
@@ -31,7 +34,7 @@ def demo(
     users: int = typer.Option(1000, "--users", min=10, help="Users in the synthetic demo world."),
     epochs: Optional[int] = typer.Option(None, "--epochs", min=1, help="Recommender training epochs."),
     seed: int = typer.Option(0, "--seed", help="Random seed for the world and every stage."),
-    engine: Optional[str] = _ENGINE,
+    engine: Optional[RunEngine] = _ENGINE,
     spark_master: Optional[str] = _SPARK_MASTER,
 ) -> None:
     """Run every stage on a SYNTHETIC demo shop: extract, graph, mine, recommend, report."""
@@ -52,7 +55,7 @@ def run(
     pipeline: Path = typer.Argument(..., help="Pipeline YAML file, e.g. pipelines/demo.yaml."),
     out: Path = typer.Option(..., "--out", help="Run directory."),
     store: Optional[str] = typer.Option(None, "--store", help="Override the store: a directory, or 'neo4j'."),
-    engine: Optional[str] = _ENGINE,
+    engine: Optional[RunEngine] = _ENGINE,
     spark_master: Optional[str] = _SPARK_MASTER,
 ) -> None:
     """Run the pipeline described by a YAML file (see pipelines/)."""
@@ -100,6 +103,8 @@ def _one_line(exc: BaseException) -> str:
 
 def summary_frame(metrics: dict[str, Any]) -> pd.DataFrame:
     """The run's headline numbers as a two-column table (stage.metric, value)."""
+    import pandas as pd
+
     picks = [
         ("data", "products"), ("data", "users"), ("data", "interactions"),
         ("extraction", "brand_accuracy"), ("extraction", "colour_f1"), ("extraction", "material_f1"),

@@ -16,7 +16,8 @@ from typing import Annotated, Any, Optional
 
 import typer
 
-from kgmine.commands.common import console, fail, open_graph, print_frame
+from kgmine.commands.choices import RecommenderModel, StoreKind, TrainSplit
+from kgmine.commands.common import console, fail, open_graph, print_frame, product_titles, require_store_dir
 
 # no name: its commands are top-level (`kgmine recommend`, not `kgmine recommend recommend`)
 recommend_app = typer.Typer()
@@ -29,9 +30,9 @@ def register(app: typer.Typer) -> None:
 
 STORE_HELP = "Store directory (the embedded LadybugDB store), or 'neo4j' (then give --model-path)."
 StoreOption = Annotated[str, typer.Option("--store", help=STORE_HELP)]
-KindOption = Annotated[str, typer.Option("--kind", help="Store kind: ladybug (embedded) or neo4j (server named by "
-                                                        "NEO4J_URI etc.).")]
-ModelOption = Annotated[str, typer.Option("--model", help="Model name: lightgcn, kg_gnn, mf, popularity, itemknn, gf_cf, bspm.")]
+KindOption = Annotated[StoreKind, typer.Option("--kind", help="Store kind: ladybug (embedded) or neo4j (server "
+                                                              "named by NEO4J_URI etc.).")]
+ModelOption = Annotated[RecommenderModel, typer.Option("--model", help="Trained model to read.")]
 ModelPathOption = Annotated[Optional[Path], typer.Option("--model-path", help="Trained model file (default: "
                                                                               "<store parent>/models/<model>.pt).")]
 
@@ -49,6 +50,10 @@ class ModelSource:
         """The trained model (:func:`_load_model`)."""
         return _load_model(self.store, self.model, self.model_path)
 
+    def check_store(self) -> None:
+        """:func:`_check_store` of this source."""
+        _check_store(self.store, self.kind)
+
     def open(self, write: bool = False):
         """The graph store (``open_graph``)."""
         return open_graph(self.store, self.kind, write)
@@ -62,6 +67,13 @@ _SOURCE_OPTIONS = [
 ]
 
 
+def _check_store(store: str, kind: str) -> None:
+    """Fail in one line if an embedded store directory is missing: before a model is looked for next to it,
+    and before torch is imported."""
+    if kind == "ladybug" and store != "neo4j":
+        require_store_dir(store)
+
+
 def model_options(command: Callable[..., None]) -> Callable[..., None]:
     """Give ``command`` (first parameter ``source: ModelSource``) the shared options ``--store``,
     ``--model``, ``--model-path`` and ``--kind``; Typer sees them in its signature, the command gets
@@ -71,6 +83,7 @@ def model_options(command: Callable[..., None]) -> Callable[..., None]:
     @functools.wraps(command)
     def run(**options: Any) -> None:
         source = ModelSource(**{p.name: options.pop(p.name) for p in _SOURCE_OPTIONS})
+        source.check_store()
         command(source, **options)
 
     params = [_SOURCE_OPTIONS[0], *(p.replace(kind=inspect.Parameter.KEYWORD_ONLY) for p in own), *_SOURCE_OPTIONS[1:]]
@@ -116,13 +129,6 @@ def _load_model(store: str, model: str, model_path: Path | None):
         fail(f"cannot load the recommender at {path}: {exc}")
 
 
-def _titles(store, ids: list[str]) -> dict[str, str]:
-    if not ids:
-        return {}
-    rows = store.query("MATCH (p:Product) WHERE p.id IN $ids RETURN p.id AS id, p.title AS title", {"ids": ids})
-    return {str(r.id): ("" if r.title is None else str(r.title)) for r in rows.itertuples(index=False)}
-
-
 @model_command("recommend")
 def recommend_cmd(
     source: ModelSource,
@@ -138,7 +144,7 @@ def recommend_cmd(
     db = source.open(write)
     try:
         expl = explain(db, user, recs["product_id"].astype(str).tolist())
-        titles = _titles(db, recs["product_id"].astype(str).tolist())
+        titles = product_titles(db, recs["product_id"].astype(str).tolist())
         if write:
             write_recommendations(db, recs)
     finally:
@@ -162,7 +168,7 @@ def similar_cmd(
     sims = _ask(fitted, similar_items, item, k)
     db = source.open(False)
     try:
-        titles = _titles(db, [item] + sims["similar_id"].astype(str).tolist())
+        titles = product_titles(db, [item] + sims["similar_id"].astype(str).tolist())
     finally:
         db.close()
     sims["title"] = sims["similar_id"].astype(str).map(titles)
@@ -173,18 +179,22 @@ def similar_cmd(
 @recommend_app.command("fit-recommender")
 def fit_cmd(
     store: str = typer.Option(..., "--store", help=STORE_HELP + " BOUGHT and RATED edges are the training data."),
-    model: str = typer.Option("lightgcn", "--model", help="lightgcn, kg_gnn, mf, popularity, itemknn, gf_cf (GF-CF) or bspm (BSPM-EM, training-free)."),
+    model: RecommenderModel = typer.Option("lightgcn", "--model", help="Model: GNNs (lightgcn, kg_gnn), matrix "
+                                                                        "factorisation (mf), baselines, or the "
+                                                                        "training-free GF-CF / BSPM-EM filters."),
     epochs: int = typer.Option(100, "--epochs", help="Maximum epochs."),
     time_budget: float = typer.Option(120.0, "--time-budget", help="Stop training after this many seconds."),
     lr: float = typer.Option(1e-2, "--lr", help="Adam learning rate."),
     layers: int = typer.Option(3, "--layers", help="Propagation layers."),
-    split: str = typer.Option("random", "--split", help="random, leave_last_out, given or auto."),
+    split: TrainSplit = typer.Option("random", "--split", help="How the interactions are split into train / "
+                                                               "valid / test."),
     seed: int = typer.Option(0, "--seed", help="Random seed."),
-    device: str = typer.Option("auto", "--device", help="auto, cpu or cuda."),
+    device: str = typer.Option("auto", "--device", help="auto, cpu, cuda or cuda:N."),
     model_path: Optional[Path] = typer.Option(None, "--model-path", help="Where to save (default: next to the store)."),
     kind: KindOption = "ladybug",
 ) -> None:
     """Train a recommender on a store's interactions and save it where `recommend`/`similar` look."""
+    _check_store(store, kind)
     import pandas as pd
 
     from kgmine.recommend.store_data import shop_from_store

@@ -6,6 +6,7 @@ from typing import Optional
 
 import typer
 
+from kgmine.commands.choices import StoreKind
 from kgmine.commands.common import console, fail
 
 
@@ -18,7 +19,7 @@ def serve(
     store: Optional[str] = typer.Option(None, "--store",
                                         help="LadybugDB store directory (e.g. runs/demo/store); with --kind neo4j "
                                              "an optional Bolt URI (else NEO4J_URI)."),
-    kind: str = typer.Option("ladybug", "--kind", help="Store kind: ladybug (embedded) or neo4j."),
+    kind: StoreKind = typer.Option("ladybug", "--kind", help="Store kind: ladybug (embedded) or neo4j."),
     host: str = typer.Option("127.0.0.1", "--host", help="Interface to listen on (default: this machine only)."),
     port: int = typer.Option(8765, "--port", min=1, max=65535, help="TCP port."),
     allow_host: Optional[list[str]] = typer.Option(None, "--allow-host",
@@ -34,8 +35,6 @@ def serve(
     from kgmine.serve import serve as run_server
     from kgmine.serve.assets import AssetError
 
-    if kind not in ("ladybug", "neo4j"):
-        fail(f"--kind must be ladybug or neo4j, not {kind!r}")
     if kind == "ladybug":
         if store is None:
             fail("give the store directory: kgmine serve --store DIR")
