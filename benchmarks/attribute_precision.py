@@ -39,6 +39,12 @@ quoted), a cut or over-long name, or no name; a gender / age group is correct wh
 is for that audience ("a magazine for young men"), wrong when the word only names people in a story or
 another group ("pregnant women are not allowed"); a colour or pattern is correct when it is the look of the
 product itself (a gift card's design, a card in a red box), wrong inside a name or about something else.
+Borderline calls, made the same way throughout: a design credit on a gift card ("[Hallmark]") is the brand of
+the design and correct, as the earlier sample judged it; a colour or pattern named as a card's design
+variant ("(Pink)", "Baby Stripes", "Amazon Green") is correct; an audience word of the magazine's own title
+("Women's Health", "MILITARY KIDS' LIFE") is correct; "men and women" of a store's clientele or
+departments is wrong (a property of the store, not of its gift card), of a magazine's readers correct.
+Judged 2026-12-02, 60 rows: brand 22/25, gender 19/25, colour 3/7, pattern 2/3 (see the README numbers).
 
 Prints per sample and attribute: values written, judged, correct, precision with a Wilson 95% interval.
 """
@@ -48,6 +54,7 @@ import argparse
 import hashlib
 import json
 import math
+import os
 import sys
 import time
 from pathlib import Path
@@ -167,6 +174,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--per-attribute", type=int, default=25)
     ap.add_argument("--json", action="store_true", help="print one JSON object of the totals")
     args = ap.parse_args(argv)
+    os.environ.setdefault("KGMINE_NO_PROGRESS", "1")  # stdout carries the TSV / JSON
     if not (args.data_root / "ecommerce").is_dir():
         raise SystemExit(f"{args.data_root}/ecommerce not found (pass --data-root)")
     labels = pd.read_csv(LABELS, sep="\t", dtype={"product_id": str})
