@@ -76,7 +76,14 @@ class PipelineConfig(Section):
 
     def check(self) -> None:
         self.one_of("engine", ENGINES)
-        check_reader_options(self.data.kind, self.data.options)
+        if self.data.kind == "merge":  # each source's options go to its own reader
+            for i, src in enumerate(self.data.sources):
+                try:
+                    check_reader_options(src.kind, src.options)
+                except ConfigError as exc:
+                    raise ConfigError(f"data.sources[{i}] ({src.source}): {exc}") from None
+        else:
+            check_reader_options(self.data.kind, self.data.options)
 
 
 def _reader_parameters(kind: str) -> dict[str, inspect.Parameter]:
