@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -54,3 +56,34 @@ def demo_run(tmp_path_factory) -> Path:
     result = CliRunner().invoke(app, ["demo", "--out", str(out), *SMALL_DEMO])
     assert result.exit_code == 0, result.output
     return out
+
+
+@contextmanager
+def running_explorer(explorer) -> Iterator[str]:
+    """``explorer`` (:func:`kgmine.serve.open_explorer`) served by uvicorn on a free local port in a thread;
+    yields its base URL and stops the server on exit."""
+    import socket
+    import threading
+    import time
+
+    import uvicorn
+
+    from kgmine.serve import create_app
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    server = uvicorn.Server(uvicorn.Config(create_app(explorer, close_on_shutdown=True),
+                                           host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 30
+    while not server.started:
+        if time.monotonic() > deadline or not thread.is_alive():
+            raise RuntimeError("the explorer server did not start within 30 s")
+        time.sleep(0.05)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(15)

@@ -13,7 +13,6 @@ import importlib
 import json
 import os
 import random
-import socket
 import subprocess
 import sys
 import threading
@@ -24,6 +23,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from conftest import running_explorer
 
 from kgmine.graph.stores import StoreError, open_store
 from kgmine.graph.stores.guard import QueryLimits, check_query, read_only_refusals, write_clauses
@@ -145,26 +145,11 @@ def test_cli_read_only_and_timeout(store_dir):
 @pytest.fixture(scope="module")
 def live(store_dir):
     """The explorer on a free local port (uvicorn in a thread) with a 3 s query timeout."""
-    import uvicorn
+    from kgmine.serve import open_explorer
 
-    from kgmine.serve import create_app, open_explorer
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(create_app(open_explorer(store_dir, timeout=3.0), close_on_shutdown=True),
-                                           host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not server.started:
-        if time.monotonic() > deadline or not thread.is_alive():
-            raise RuntimeError("the explorer server did not start within 30 s")
-        time.sleep(0.05)
-    importlib.import_module("kgmine.recommend.serve")  # wait for the app's warm-up import (torch) to finish
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(15)
+    with running_explorer(open_explorer(store_dir, timeout=3.0)) as url:
+        importlib.import_module("kgmine.recommend.serve")  # wait for the app's warm-up import (torch) to finish
+        yield url
 
 
 def _post(url: str, cypher: str, host: str | None = None) -> tuple[int, dict]:

@@ -12,14 +12,13 @@ from __future__ import annotations
 import json
 from collections import Counter
 import os
-import socket
-import threading
 import time
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import running_explorer
 
 from kgmine.graph.stores import StoreError, open_store
 from kgmine.serve.search import tokens
@@ -305,25 +304,10 @@ def test_serve_command_errors_are_one_line(tmp_path):
 @pytest.fixture(scope="module")
 def live_url(store_dir):
     """`kgmine serve` on a free local port (uvicorn in a thread), stopped after the module."""
-    import uvicorn
+    from kgmine.serve import open_explorer
 
-    from kgmine.serve import create_app, open_explorer
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(create_app(open_explorer(store_dir), close_on_shutdown=True),
-                                           host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not server.started:
-        if time.monotonic() > deadline or not thread.is_alive():
-            raise RuntimeError("the explorer server did not start within 30 s")
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(15)
+    with running_explorer(open_explorer(store_dir)) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
