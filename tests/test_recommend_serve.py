@@ -6,7 +6,8 @@ import pytest
 from typer.testing import CliRunner
 
 from kgmine.recommend.fitted import FittedRecommender, default_model_path
-from kgmine.recommend.serve import explain, path_exists, recommend_topk, similar_items, write_recommendations
+from kgmine.recommend.serve import (explain, fallback_topk, path_exists, recommend_topk, similar_items,
+                                    write_recommendations)
 from kgmine.recommend.train import fit_recommender
 
 
@@ -92,8 +93,12 @@ def test_cli_recommend_prints_ten_items_with_paths_and_similar(demo):
     out = runner.invoke(app, ["similar", "--store", str(store_dir), "--item", str(expected.iloc[0]), "-k", "3"],
                         env={"COLUMNS": "250"})
     assert out.exit_code == 0, out.output
-    bad = runner.invoke(app, ["recommend", "--store", str(store_dir), "--user", "nobody"])
-    assert bad.exit_code == 1 and "nobody" in bad.output
+    unknown = runner.invoke(app, ["recommend", "--store", str(store_dir), "--user", "nobody", "-k", "5"],
+                            env={"COLUMNS": "250"})
+    assert unknown.exit_code == 0, unknown.output  # the documented fallback, not an error
+    assert "'nobody'" in unknown.output and "popularity (fallback)" in unknown.output
+    popular = fallback_topk(fitted, "nobody", 5)["product_id"]
+    assert all(pid in unknown.output for pid in popular)
     missing = runner.invoke(app, ["recommend", "--store", str(store_dir), "--user", user, "--model", "mf"])
     assert missing.exit_code == 1 and "no trained mf model" in missing.output
 

@@ -50,6 +50,22 @@ def test_metric_parsing_separates_models_and_attributes(tmp_path):
     assert metrics["model"].iloc[0] == "lightgcn"
 
 
+def test_intervals_and_segments_are_tabled_not_taken_for_models(tmp_path):
+    run = RunData(_write_metrics(tmp_path / "run", {"recommend": {
+        "model": "bspm", "recall_at_20": 0.3, "recall_at_20_low": 0.28, "recall_at_20_high": 0.32,
+        "cold_recall_at_20": 0.1, "warm_recall_at_20": 0.4, "cold_n_users": 5, "warm_n_users": 40,
+        "pop_percentile_at_20": 0.7, "popularity_recall_at_20": 0.1, "popularity_recall_at_20_low": 0.09,
+        "popularity_recall_at_20_high": 0.11, "popularity_cold_recall_at_20": 0.05, "n_test_users": 45}}),
+        use_store=False)
+    models = set(run.recommend_metrics()["model"])
+    assert models == {"bspm", "popularity"}  # cold_/warm_ keys are segments, not models
+    trust = run.recommend_trust().set_index("model")
+    assert trust.loc["bspm", "ci_low"] == 0.28 and trust.loc["bspm", "cold"] == 0.1 and trust.loc["bspm", "warm"] == 0.4
+    assert trust.loc["popularity", "ci_high"] == 0.11 and trust.loc["popularity", "cold"] == 0.05
+    body = _section(render_report(tmp_path / "run", use_store=False).read_text(), "metrics")
+    assert "95% bootstrap intervals over 45 test users" in body and "popularity bias" in body
+
+
 def test_plots_write_pngs(tmp_path):
     rng = np.random.default_rng(0)
     centres = rng.normal(0, 5, (3, 8))
@@ -356,6 +372,17 @@ def test_full_run_shows_the_extracted_knowledge(full_run):
     html = (full_run / "report.html").read_text()
     _check_extraction_section(full_run, html, texts)
     assert "does not reproduce" not in _section(html, "extraction")
+
+
+def test_full_run_says_where_epochs_were_selected_and_how_sure_the_metrics_are(full_run):
+    rec = json.loads((full_run / "metrics.json").read_text())["recommend"]
+    assert rec["selected_on"] == "valid"
+    assert rec["validation"] == "given" or rec["validation"].startswith("carved from train")
+    assert rec["recall_at_20_low"] <= rec["recall_at_20"] <= rec["recall_at_20_high"]
+    assert rec["cold_n_users"] + rec["warm_n_users"] == rec["n_test_users"]
+    html = (full_run / "report.html").read_text()
+    assert "95% bootstrap intervals" in _section(html, "metrics")
+    assert "validation split was" in _section(html, "training")
 
 
 def test_report_renders_in_headless_chromium(full_run, tmp_path, needs_browser):

@@ -136,23 +136,38 @@ def recommend_cmd(
     k: int = typer.Option(10, "-k", "--k", min=1, help="Number of items."),
     write: bool = typer.Option(False, "--write/--no-write", help="Also write the list as RECOMMENDED edges."),
 ) -> None:
-    """Top-K items for a user, with scores and an explanation path read from the graph."""
-    from kgmine.recommend.serve import explain, recommend_topk, write_recommendations
+    """Top-K items for a user, with scores and an explanation path read from the graph.
+
+    A user the model cannot score (not in its training data, or without training interactions) gets the
+    non-personal fallback instead of an error: the most popular products within the categories of what
+    the user bought / rated / reviewed / viewed in the store, then the most popular overall; a line says so.
+    """
+    from kgmine.recommend.serve import explain, fallback_topk, is_cold, recommend_topk, write_recommendations
+    from kgmine.recommend.store_data import touched_products
 
     fitted = source.load()
-    recs = _ask(fitted, recommend_topk, [user], k)
     db = source.open(write)
     try:
+        cold = is_cold(fitted, user)
+        if cold:
+            recs = fallback_topk(fitted, user, k, touched_products(db, user))
+            label = recs["model"].iloc[0] if len(recs) else "fallback"
+            console.print(f"[yellow]user {user!r} has no training interactions in the {fitted.name} model: "
+                          f"showing {label}[/yellow]")
+        else:
+            recs = _ask(fitted, recommend_topk, [user], k)
         expl = explain(db, user, recs["product_id"].astype(str).tolist())
         titles = product_titles(db, recs["product_id"].astype(str).tolist())
-        if write:
+        if write and cold:
+            console.print("[yellow]--write: a fallback list is not written as RECOMMENDED edges[/yellow]")
+        elif write:
             write_recommendations(db, recs)
     finally:
         db.close()
     recs = recs.merge(expl[["product_id", "explanation"]], on="product_id", how="left")
     recs["title"] = recs["product_id"].astype(str).map(titles)
     print_frame(recs[["rank", "product_id", "title", "score", "explanation"]],
-                title=f"top {k} for user {user} ({fitted.name})")
+                title=f"top {k} for user {user} ({recs['model'].iloc[0] if len(recs) else fitted.name})")
 
 
 @model_command("similar")
@@ -189,14 +204,15 @@ def fit_cmd(
     split: TrainSplit = typer.Option("random", "--split", help="How the interactions are split into train / "
                                                                "valid / test."),
     seed: int = typer.Option(0, "--seed", help="Random seed."),
+    seeds: int = typer.Option(1, "--seeds", min=1, help="Train with this many seeds (seed, seed+1, ...) and "
+                                                        "print the mean ± sd of the test metrics; the first "
+                                                        "seed's model is saved."),
     device: str = typer.Option("auto", "--device", help="auto, cpu, cuda or cuda:N."),
     model_path: Optional[Path] = typer.Option(None, "--model-path", help="Where to save (default: next to the store)."),
     kind: KindOption = "ladybug",
 ) -> None:
     """Train a recommender on a store's interactions and save it where `recommend`/`similar` look."""
     _check_store(store, kind)
-    import pandas as pd
-
     from kgmine.recommend.store_data import shop_from_store
     from kgmine.recommend.train import fit_recommender
 
@@ -211,11 +227,43 @@ def fit_cmd(
     cfg = dict(epochs=epochs, time_budget=time_budget, lr=lr, device=device, ks=(10, 20), eval_every=5,
                patience=4, sampling="edge")
     params = {} if model in ("mf", "popularity", "itemknn", "gf_cf", "bspm") else {"num_layers": layers}
-    try:
-        fitted, metrics, _ = fit_recommender(shop, model, cfg, seed, split=split, model_params=params)
-    except ValueError as exc:
-        fail(str(exc))
-    fitted.save(path)
-    keys = [k for k in metrics if k.endswith("_at_20") and k.split("_")[0] in ("recall", "ndcg", "popularity")]
-    print_frame(pd.DataFrame({"metric": keys, "value": [metrics[k] for k in keys]}), title=f"{model} (test)")
+    runs = []
+    for i in range(seeds):
+        try:
+            fitted_i, metrics, _ = fit_recommender(shop, model, cfg, seed + i, split=split, model_params=params)
+        except ValueError as exc:
+            fail(str(exc))
+        if i == 0:
+            fitted_i.save(path)
+        runs.append(metrics)
+    first = runs[0]
+    if first.get("warning"):
+        console.print(f"[bold yellow]warning: {first['warning']}[/bold yellow]")
+    console.print(f"split: {first['n_train']:,} train / {first['n_valid']:,} valid / {first['n_test']:,} test pairs, "
+                  f"{first['n_test_users']:,} test users; validation {first.get('validation', 'given')}")
+    print_frame(_metric_table(first, model), title=f"{model} (test, seed {seed})")
+    if seeds > 1:
+        from kgmine.recommend.evaluate import seed_summary
+
+        keys = [k for k in first if k.split("_")[0] in ("recall", "ndcg", "coverage", "pop")
+                and k.endswith(("_at_10", "_at_20"))]
+        print_frame(seed_summary(runs, keys), title=f"{model}: mean ± sd over {seeds} seeds")
     console.print(f"saved {path}")
+
+
+def _metric_table(metrics: dict, model: str):
+    """``metric, <model>, 95% CI, cold, warm, popularity`` rows of a :func:`fit_recommender` result."""
+    import pandas as pd
+
+    rows = []
+    for k in (10, 20):
+        for name in ("recall", "ndcg", "coverage", "pop_percentile"):
+            key = f"{name}_at_{k}"
+            if key not in metrics:
+                continue
+            low, high = metrics.get(f"{key}_low"), metrics.get(f"{key}_high")
+            rows.append({"metric": key, model: metrics[key],
+                         "95% CI": f"[{low:.4f}, {high:.4f}]" if low is not None else "",
+                         "cold users": metrics.get(f"cold_{key}"), "warm users": metrics.get(f"warm_{key}"),
+                         "popularity": metrics.get(f"popularity_{key}")})
+    return pd.DataFrame(rows)

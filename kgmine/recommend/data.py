@@ -301,6 +301,29 @@ def random_split(users: np.ndarray, items: np.ndarray, ratios: tuple[float, floa
             "test": _pairs(u[test], i[test])}
 
 
+def carve_validation(data: "InteractionData", fraction: float = 0.1, seed: int = 0) -> "InteractionData":
+    """``data`` with a validation split carved from its training pairs, for model selection only.
+
+    Each training pair moves to ``valid`` with probability ``fraction`` (seeded), except that every user
+    keeps at least one training pair; ``test`` is untouched, so selecting epochs on the carved split
+    never reads the test split. Data that already has a validation split is returned as it is.
+    """
+    if len(data.valid):
+        return data
+    if not 0.0 < fraction < 1.0:
+        raise ValueError(f"fraction must be between 0 and 1, got {fraction}")
+    train = data.train
+    rng = np.random.default_rng(seed)
+    order = rng.permutation(len(train))
+    move = np.zeros(len(train), dtype=bool)
+    move[order] = rng.random(len(train)) < fraction
+    # every user keeps the first of its pairs in the random order
+    first = np.unique(train[order, 0], return_index=True)[1]
+    move[order[first]] = False
+    return InteractionData(data.user_ids, data.item_ids, train[~move], train[move], data.test, kg=data.kg,
+                           name=data.name)
+
+
 # ---------------------------------------------------------------------- graph
 def _csr_tensor(rows: np.ndarray, cols: np.ndarray, values: np.ndarray, shape: tuple[int, int]) -> torch.Tensor:
     m = sp.csr_matrix((values.astype(np.float32), (rows, cols)), shape=shape)

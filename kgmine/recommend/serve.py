@@ -3,6 +3,9 @@ and RECOMMENDED edges written back.
 
 * :func:`recommend_topk` — ``DataFrame(user_id, product_id, score, rank, model)``, the user's known
   (train/valid/test) items excluded by default.
+* :func:`fallback_topk` — for a user the model cannot score (unknown, or no training interactions:
+  :func:`is_cold`), a non-personal list: the most popular products within the categories of what the
+  user touched, then the most popular overall; ``model`` says which.
 * :func:`similar_items` — ``DataFrame(product_id, similar_id, score, rank, model)``.
 * :func:`explain` — for each recommended product one short path in the store that connects the user
   to it, tried in this order: a product the user bought or rated that is linked to it by
@@ -68,6 +71,52 @@ def recommend_topk(fitted: FittedRecommender, users: Iterable[str] | None = None
     out["user_id"] = out["user_id"].astype("string")
     out["product_id"] = out["product_id"].astype("string")
     out["rank"] = out["rank"].astype("int64")
+    return out[RECOMMEND_COLUMNS]
+
+
+FALLBACK = "popularity (fallback)"
+FALLBACK_IN_CATEGORIES = "popularity in the user's categories (fallback)"
+CATEGORY_RELATION = "in_category"  # the KG relation of Product -> Category (kgmine.recommend.store_data)
+
+
+def is_cold(fitted: FittedRecommender, user_id: str) -> bool:
+    """True when the model cannot personalise for ``user_id``: unknown to it, or without training pairs."""
+    idx = pd.Index(fitted.data.user_ids).get_indexer([str(user_id)])[0]
+    return idx < 0 or fitted.data.csr("train")[idx].nnz == 0
+
+
+def fallback_topk(fitted: FittedRecommender, user_id: str, k: int = 10, touched: Sequence[str] = ()) -> pd.DataFrame:
+    """The documented non-personal ranking for a user the model cannot score (:func:`is_cold`).
+
+    Items are ranked by their number of training interactions. When ``touched`` (products the user
+    interacted with, e.g. read from the store after the model was trained) have categories in the
+    model's KG, the products of those categories come first, most popular first, then the rest; the
+    touched products themselves are left out. Columns: those of :func:`recommend_topk`, with ``model``
+    naming the fallback (:data:`FALLBACK_IN_CATEGORIES` or :data:`FALLBACK`).
+    """
+    if k < 1:
+        raise ValueError(f"k must be >= 1, got {k}")
+    data = fitted.data
+    counts = np.asarray(data.csr("train").getnnz(axis=0), dtype=np.float64)
+    touched_idx = pd.Index(data.item_ids).get_indexer([str(t) for t in touched])
+    touched_idx = touched_idx[touched_idx >= 0]
+    in_categories = np.zeros(data.n_items, dtype=bool)
+    kg = data.kg
+    if kg is not None and len(touched_idx) and CATEGORY_RELATION in kg.relation_names:
+        is_cat = kg.relations == kg.relation_names.index(CATEGORY_RELATION)
+        heads, tails = kg.heads[is_cat], kg.tails[is_cat]
+        categories = np.unique(tails[np.isin(heads, touched_idx)])
+        in_categories[heads[np.isin(tails, categories)]] = True
+    in_categories[touched_idx] = False
+    key = counts + np.where(in_categories, counts.max() + 1.0, 0.0)  # category members first, then by count
+    key[touched_idx] = -np.inf
+    order = np.lexsort((np.arange(data.n_items), -key))
+    order = order[np.isfinite(key[order])][:k]
+    label = FALLBACK_IN_CATEGORIES if in_categories.any() else FALLBACK
+    out = pd.DataFrame({"user_id": pd.array([str(user_id)] * len(order), dtype="string"),
+                        "product_id": pd.array(data.item_ids[order].astype(str), dtype="string"),
+                        "score": counts[order], "rank": np.arange(1, len(order) + 1, dtype=np.int64),
+                        "model": label})
     return out[RECOMMEND_COLUMNS]
 
 

@@ -51,3 +51,14 @@ def shop_from_store(store, name: str = "store") -> ShopData:
     return ShopData(name=name, interactions=inter,
                     item_edges=pd.concat(item_edges, ignore_index=True) if item_edges else None,
                     entity_edges=pd.concat(entity_edges, ignore_index=True) if entity_edges else None)
+
+
+def touched_products(store, user_id: str) -> list[str]:
+    """The products ``user_id`` bought, rated, reviewed or viewed in ``store`` (sorted, distinct)."""
+    seen: set[str] = set()
+    for rel in USER_RELS:
+        rows = _safe(store, f"MATCH (u:User {{id: $user}})-[:{rel}]->(p:Product) RETURN p.id AS product_id",
+                     {"user": str(user_id)})
+        if len(rows):
+            seen.update(rows["product_id"].astype(str))
+    return sorted(seen)

@@ -34,7 +34,7 @@ import torch.nn.functional as F
 
 from kgmine.io.tables import ShopData
 from kgmine.progress import make_progress
-from kgmine.recommend.data import InteractionData, NegativeSampler, RecGraph
+from kgmine.recommend.data import InteractionData, NegativeSampler, RecGraph, carve_validation
 from kgmine.recommend.device import amp_dtype, resolve_device, set_threads
 from kgmine.recommend.evaluate import embedding_scorer, evaluate
 from kgmine.recommend.fitted import BASELINES, FittedRecommender
@@ -48,8 +48,9 @@ class TrainConfig:
     pipeline's recommend stage builds its own from :class:`kgmine.recommend.pipeline.RecommendConfig`).
 
     ``metrics_path`` (default ``<checkpoint_dir>/metrics.jsonl``) receives one JSON line per epoch.
-    ``eval_every`` evaluations are on ``eval_split`` (``valid``; ``test`` when the data has no
-    validation split, which is LightGCN's official protocol); ``patience`` counts evaluations
+    ``eval_every`` evaluations are on ``eval_split`` (``valid``; with no validation split there is no
+    selection and the last epoch is kept, see :func:`selection_split`; ``test`` only when named, as
+    LightGCN's official protocol does on data without one); ``patience`` counts evaluations
     without improvement of ``monitor``. ``time_budget`` (seconds) stops training early once spent.
     ``max_steps_per_epoch`` truncates epochs (timing runs only).
     """
@@ -142,7 +143,7 @@ class _Run:
     scaler: torch.amp.GradScaler
     sampler: NegativeSampler
     dtype: torch.dtype | None
-    split: str
+    split: str | None
     ckpt_dir: Path | None
     metrics_path: Path | str | None
     history: list[dict] = field(default_factory=list)
@@ -172,7 +173,7 @@ def fit(model: torch.nn.Module, data: InteractionData, config: TrainConfig | Non
             epoch = state["epoch"] + 1
             row = _train_epoch(run, epoch)
             out_of_time = cfg.time_budget is not None and time.perf_counter() - start_time >= cfg.time_budget
-            if epoch % cfg.eval_every == 0 or epoch == cfg.epochs or out_of_time:
+            if run.split and (epoch % cfg.eval_every == 0 or epoch == cfg.epochs or out_of_time):
                 _evaluate_epoch(run, epoch, row)
             _record_epoch(run, epoch, row)
             progress.update(task, advance=1, description=f"train {type(model).__name__} loss {row['loss']:.4f}"
@@ -186,7 +187,22 @@ def fit(model: torch.nn.Module, data: InteractionData, config: TrainConfig | Non
     if run.best_weights is not None:
         run.model.load_state_dict(run.best_weights)
     return FitResult(pd.DataFrame(run.history), state["best_metrics"], state["best_epoch"], state["epoch"],
-                     state["train_seconds"], run.split, stopped)
+                     state["train_seconds"], run.split or "none (no validation split: the last epoch is kept)",
+                     stopped)
+
+
+def selection_split(data: InteractionData, eval_split: str) -> str | None:
+    """The split that epochs are selected on: ``eval_split`` when it has pairs. An empty ``valid`` gives
+    None (no selection: the last epoch is kept) rather than the test split, which is read for selection
+    only when asked for by name (``eval_split="test"``, LightGCN's official protocol on data without a
+    validation split)."""
+    if eval_split not in ("valid", "test"):
+        raise ValueError(f"eval_split must be 'valid' or 'test', not {eval_split!r}")
+    if len(getattr(data, eval_split)):
+        return eval_split
+    if eval_split == "test":
+        raise ValueError(f"{data.name}: eval_split='test' but the test split is empty")
+    return None
 
 
 def _start_run(model: torch.nn.Module, data: InteractionData, cfg: TrainConfig, graph: RecGraph | None) -> _Run:
@@ -203,7 +219,7 @@ def _start_run(model: torch.nn.Module, data: InteractionData, cfg: TrainConfig, 
     dtype = amp_dtype(device, cfg.amp)
     scaler = torch.amp.GradScaler("cuda", enabled=dtype == torch.float16)
     sampler = NegativeSampler(data, cfg.sampling, cfg.n_negatives, seed=cfg.seed)
-    split = cfg.eval_split if len(getattr(data, cfg.eval_split)) else "test"
+    split = selection_split(data, cfg.eval_split)
     ckpt_dir = Path(cfg.checkpoint_dir) if cfg.checkpoint_dir else None
     if ckpt_dir:
         ckpt_dir.mkdir(parents=True, exist_ok=True)
@@ -344,7 +360,8 @@ def fit_recommender(interactions, model: str = "lightgcn", config: TrainConfig |
                     seed: int = 0, *, split: str = "auto", events: tuple[str, ...] | None = None,
                     min_rating: float | None = None, model_params: dict | None = None,
                     baselines: tuple[str, ...] = ("popularity",),
-                    ratios: tuple[float, float, float] = (0.8, 0.1, 0.1)):
+                    ratios: tuple[float, float, float] = (0.8, 0.1, 0.1), valid_fraction: float = 0.1,
+                    bootstrap: int = 1000):
     """Train a recommender on an interactions table and measure it beside baselines on held-out data.
 
     ``interactions`` is a DataFrame (``user_id``, ``product_id`` [, ``timestamp``, ``split`` ...]), a
@@ -352,7 +369,11 @@ def fit_recommender(interactions, model: str = "lightgcn", config: TrainConfig |
     :class:`~kgmine.recommend.data.InteractionData`. ``model`` is ``lightgcn``, ``mf``, ``kg_gnn``,
     ``popularity`` or ``itemknn``; ``config`` a :class:`TrainConfig` or a dict of its fields;
     ``seed`` overrides ``config.seed`` and the split seed. ``split``/``ratios``/``events``/``min_rating`` go to
-    :meth:`InteractionData.from_frame`. Returns ``(fitted, metrics, history)``:
+    :meth:`InteractionData.from_frame`. A trained model whose data has no validation split gets one
+    carved from train (:func:`~kgmine.recommend.data.carve_validation`, ``valid_fraction`` of the training
+    pairs), so epochs are never selected on the test split; ``metrics["validation"]`` says which it was.
+    The test metrics carry ``bootstrap`` resamples' 95 % intervals and the cold / warm user segments
+    (:func:`kgmine.recommend.evaluate.evaluate`). Returns ``(fitted, metrics, history)``:
 
     * ``fitted`` — a :class:`~kgmine.recommend.fitted.FittedRecommender` (use
       :func:`kgmine.recommend.serve.recommend_topk`, ``fitted.save(path)``);
@@ -373,7 +394,12 @@ def fit_recommender(interactions, model: str = "lightgcn", config: TrainConfig |
         data = InteractionData.from_frame(interactions, split, seed=seed, events=events, min_rating=min_rating,
                                           ratios=ratios)
     device = resolve_device(cfg.device)
-    metrics: dict = {"model": model, **{f"n_{k}": v for k, v in data.summary().items()}}
+    validation = "given" if len(data.valid) else "none"
+    if model not in BASELINES and not len(data.valid) and valid_fraction > 0:
+        data = carve_validation(data, valid_fraction, seed)
+        if len(data.valid):
+            validation = f"carved from train ({valid_fraction:.0%} of the training pairs, for model selection)"
+    metrics: dict = {"model": model, **{f"n_{k}": v for k, v in data.summary().items()}, "validation": validation}
     if model in BASELINES:
         estimator = BASELINES[model](**(model_params or {})).fit(data)
         fitted = FittedRecommender(model, estimator, data, device=device)
@@ -389,7 +415,12 @@ def fit_recommender(interactions, model: str = "lightgcn", config: TrainConfig |
                        seconds_per_epoch=result.seconds_per_epoch, stopped=result.stopped,
                        selected_on=result.selected_on)
     ks = cfg.ks
-    test = evaluate(fitted.score, data, "test", ks, batch_size=cfg.eval_batch_size, device=device)
+
+    def test_metrics(scorer) -> dict:
+        return evaluate(scorer, data, "test", ks, batch_size=cfg.eval_batch_size, device=device,
+                        bootstrap=bootstrap, segments=True, seed=seed)
+
+    test = test_metrics(fitted.score)
     metrics.update({k: v for k, v in test.items() if k != "n_users"})
     metrics["n_test_users"] = test["n_users"]
     note = small_test_warning(test["n_users"], data.n_users)
@@ -399,7 +430,7 @@ def fit_recommender(interactions, model: str = "lightgcn", config: TrainConfig |
         if name == model:
             continue
         base = FittedRecommender(name, BASELINES[name]().fit(data), data, device=device)
-        scores = evaluate(base.score, data, "test", ks, batch_size=cfg.eval_batch_size, device=device)
+        scores = test_metrics(base.score)
         metrics.update({f"{name}_{k}": v for k, v in scores.items() if k != "n_users"})
     fitted.metrics = dict(metrics)
     return fitted, metrics, history

@@ -668,8 +668,12 @@ def _training_section(run: RunData, s: Section, plot_dir: Path) -> None:
         ok = history[metric_cols[0]].notna()
         if ok.any():
             best_epoch = int(history.loc[history.loc[ok, metric_cols[0]].idxmax(), "epoch"])
+    validation = str(rec.get("validation", "given"))
+    selection = ("the validation ranking metrics at each evaluation (right); the validation split was "
+                 f"{_html.escape(validation)}" if validation != "none" and rec.get("selected_on", "valid") == "valid"
+                 else f"epochs were selected on: {_html.escape(str(rec.get('selected_on', 'none')))}")
     s.intro = (f"{_html.escape(str(rec.get('model', 'model')))} trained with BPR; loss per epoch (left) and "
-               "the validation ranking metrics at each evaluation (right).")
+               f"{selection}.")
     s.figure(plots.training_curves(history, plot_dir / "training.png", best_epoch), "training curves")
     summary: dict[str, Any] = {"epochs run": int(history["epoch"].max()), "final loss": float(history["loss"].iloc[-1])}
     if best_epoch:
@@ -690,6 +694,8 @@ def _metrics_section(run: RunData, s: Section, plot_dir: Path) -> None:
     charted = frame[frame["metric"].str.match(r"^(recall|ndcg)_at_")]
     s.intro = ("Full-ranking metrics on the held-out test interactions (items seen in training are excluded), "
                f"the trained model ({_html.escape(str(rec.get('model', 'model')))}) beside its baselines.")
+    if rec.get("warning"):
+        s.note(f"Warning: {rec['warning']}.")
     if len(charted):
         s.figure(plots.metric_comparison(charted, plot_dir / "recommend_metrics.png"), "model vs baselines")
     wide = frame.pivot_table(index="metric", columns="model", values="value", sort=False).reset_index()
@@ -697,6 +703,19 @@ def _metrics_section(run: RunData, s: Section, plot_dir: Path) -> None:
     ordered = (["metric"] + [c for c in [main] if c in wide.columns]
                + [c for c in wide.columns if c not in ("metric", main)])
     s.table(wide[ordered], "Test metrics per model")
+    beyond = frame[frame["metric"].str.match(r"^(coverage|pop_percentile)_at_")]
+    if len(beyond):
+        s.figure(plots.metric_comparison(beyond, plot_dir / "recommend_beyond_accuracy.png",
+                                         "Catalogue coverage and popularity bias"), "coverage and popularity bias")
+        s.note("coverage@K: share of the catalogue that appears in some user's top K. pop_percentile@K: mean "
+               "popularity percentile of the recommended items (1 = the most bought item, 0 = the least); "
+               "popularity itself sits near 1, lower means more of the long tail.")
+    trust = run.recommend_trust()
+    if len(trust):
+        n_users = rec.get("n_test_users")
+        cold, warm = rec.get("cold_n_users"), rec.get("warm_n_users")
+        s.table(trust, f"95% bootstrap intervals over {_fmt(n_users)} test users, and per user segment "
+                       f"(cold: ≤ 5 training interactions, {_fmt(cold)} users; warm: {_fmt(warm)} users)")
     others = {k: v for k, v in rec.items() if isinstance(v, (int, float, str)) and not isinstance(v, bool)
               and not any(m in k for m in ("_at_",))}
     if others:

@@ -41,9 +41,10 @@ from kgmine.graph.schema import NODE_TYPES, REL_TYPES
 log = logging.getLogger(__name__)
 
 _METRIC_RE = re.compile(
-    r"^(?:(?P<model>.+?)_)?(?P<metric>recall|ndcg|precision|hit_rate|mrr|map|coverage)_at_(?P<k>\d+)$")
+    r"^(?:(?P<model>.+?)_)?(?P<metric>recall|ndcg|precision|hit_rate|mrr|map|coverage|pop_percentile)_at_(?P<k>\d+)$")
 _QUALITY_RE = re.compile(r"^(?P<attribute>.+)_(?P<measure>precision|recall|f1|accuracy)$")
 _NOT_MODELS = ("valid", "val", "best", "train")
+SEGMENTS = ("cold", "warm")  # the user segments of kgmine.recommend.evaluate (not imported: no torch here)
 
 
 def pair_counts(counts: dict[str, int], store: Any | None = None) -> pd.DataFrame:
@@ -285,13 +286,34 @@ class RunData:
             if not m or not isinstance(value, (int, float)) or isinstance(value, bool):
                 continue
             model = m["model"] or main
-            if model in _NOT_MODELS:
+            if model in _NOT_MODELS or model.rsplit("_", 1)[-1] in SEGMENTS:  # cold_recall_at_20: a segment's
                 continue
             rows.append({"model": model, "metric": f"{m['metric']}_at_{m['k']}", "k": int(m["k"]),
                          "value": float(value)})
         frame = pd.DataFrame(rows, columns=["model", "metric", "k", "value"])
         order = {main: 0}
         return frame.sort_values(["model"], key=lambda s: s.map(lambda v: (order.get(v, 1), v)), kind="stable")
+
+    def recommend_trust(self) -> pd.DataFrame:
+        """Per model and metric (recall, NDCG at each K): the test value, its 95 % bootstrap interval and
+        the cold / warm segment values, as ``model, metric, value, ci_low, ci_high, cold, warm`` rows (empty
+        when metrics.json has no intervals: a run from before they were measured)."""
+        rec = self.metrics.get("recommend", {}) or {}
+        main = str(rec.get("model", "model"))
+        rows = []
+        for key, low in rec.items():
+            if not key.endswith("_low") or key[:-4] + "_high" not in rec:
+                continue
+            name = key[:-4]
+            m = _METRIC_RE.match(name)
+            if not m or not isinstance(low, (int, float)):
+                continue
+            prefix = f"{m['model']}_" if m["model"] else ""
+            metric = f"{m['metric']}_at_{m['k']}"
+            rows.append({"model": m["model"] or main, "metric": metric, "value": rec.get(name),
+                         "ci_low": low, "ci_high": rec[name + "_high"],
+                         **{seg: rec.get(f"{prefix}{seg}_{metric}") for seg in SEGMENTS}})
+        return pd.DataFrame(rows, columns=["model", "metric", "value", "ci_low", "ci_high", *SEGMENTS])
 
     def clusters(self) -> tuple[pd.DataFrame | None, str]:
         """Products with ``cluster``, ``label``, ``x``, ``y`` and a phrase naming the 2-D basis.
