@@ -69,7 +69,12 @@ def cmd_train(args: argparse.Namespace) -> None:
                       monitor=f"ndcg_at_{args.ks[0]}", checkpoint_dir=args.checkpoint_dir,
                       metrics_path=args.metrics_path, resume=True, num_threads=args.threads,
                       progress=not args.no_progress, seed=args.seed, sampling=args.sampling,
-                      n_negatives=args.negatives)
+                      n_negatives=args.negatives,
+                      # Gowalla's official split has no validation split: LightGCN's protocol selects on test
+                      eval_split="valid" if len(data.valid) else "test")
+    if not len(data.valid):
+        print(json.dumps({"note": f"{args.dataset} has no validation split: epochs are selected on the test split "
+                                  "(LightGCN's official protocol); the reported test metrics are optimistic"}))
     t0 = time.perf_counter()
     result = fit(model, data, cfg, graph=graph)
     print(json.dumps({"best_epoch": result.best_epoch, "epochs": result.epochs_run, "selected_on": result.selected_on,
