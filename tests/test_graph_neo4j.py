@@ -449,3 +449,43 @@ def test_server_stopped_mid_load_then_load_completes_or_fails_cleanly_and_rerun_
     assert int(count) == n_edges
     assert int(pairs["pairs"].iloc[0]) == n_edges and int(pairs["most"].iloc[0]) == 1
     store.close()
+
+
+def test_recommender_commands_run_on_neo4j_as_on_ladybug(loaded, shop, server, tmp_path):
+    """fit-recommender, recommend and similar against the Neo4j server give the lists they give on the
+    embedded store holding the same graph (GF-CF: training-free, deterministic)."""
+    from typer.testing import CliRunner
+
+    from kgmine.cli import app
+    from kgmine.graph.stores.ladybug_store import LadybugStore
+
+    embedded = LadybugStore(tmp_path / "store")
+    try:
+        embedded.load(shop, progress=False)
+    finally:
+        embedded.close()
+    runner = CliRunner()
+    env = {"NEO4J_URI": server["uri"], "COLUMNS": "250"}
+    user = str(loaded.query("MATCH (u:User)-[:BOUGHT]->(:Product) RETURN u.id AS id ORDER BY id LIMIT 1")["id"][0])
+    outputs = {}
+    for name, store in (("neo4j", "neo4j"), ("ladybug", str(tmp_path / "store"))):
+        model = tmp_path / f"{name}-gf.pt"
+        fit = runner.invoke(app, ["fit-recommender", "--store", store, "--model", "gf_cf", "--model-path", str(model)],
+                            env=env)
+        assert fit.exit_code == 0, fit.output
+        rec = runner.invoke(app, ["recommend", "--store", store, "--model", "gf_cf", "--model-path", str(model),
+                                  "--user", user, "-k", "5"], env=env)
+        assert rec.exit_code == 0, rec.output
+        from kgmine.recommend.fitted import FittedRecommender
+        from kgmine.recommend.serve import recommend_topk, similar_items
+
+        fitted = FittedRecommender.load(model)
+        top = recommend_topk(fitted, [user], 5)["product_id"].tolist()
+        assert all(pid in rec.output for pid in top)
+        item = top[0]
+        sim = runner.invoke(app, ["similar", "--store", store, "--model", "gf_cf", "--model-path", str(model),
+                                  "--item", item, "-k", "3"], env=env)
+        assert sim.exit_code == 0, sim.output
+        assert all(pid in sim.output for pid in similar_items(fitted, item, 3)["similar_id"])
+        outputs[name] = (top, fitted.data.n_users, fitted.data.n_items)
+    assert outputs["neo4j"] == outputs["ladybug"]
