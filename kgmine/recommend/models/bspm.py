@@ -53,11 +53,11 @@ class BSPM(GraphFilter):
     """BSPM-EM scorer (module docstring): blur + ideal low-pass, then sharpen with ``solver``."""
 
     def __init__(self, k: int = 448, beta: float = 0.2, solver: str = "rk4", t_sharpen: float = 2.5,
-                 k_sharpen: int = 1, dtype: torch.dtype = torch.float32, seed: int = 0):
+                 k_sharpen: int = 1, dtype: torch.dtype = torch.float32, seed: int = 0, kg_weight: float = 0.0):
         if solver not in SOLVERS:
             raise ValueError(f"solver must be one of {SOLVERS}, not {solver!r}")
         self.k, self.beta, self.solver, self.t_sharpen, self.k_sharpen = k, beta, solver, t_sharpen, k_sharpen
-        self.dtype, self.seed = dtype, seed
+        self.dtype, self.seed, self.kg_weight = dtype, seed, kg_weight
         self.ops_ = None
 
     @classmethod

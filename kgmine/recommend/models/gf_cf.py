@@ -13,6 +13,13 @@ where V_k holds the top-k right singular vectors of R~ (k = 256, alpha = 0.3 on 
 formed: a batch of rows Y is multiplied as ``Y P = ((R~ Y^T)^T R~)`` with torch sparse CSR products
 (multi-threaded), so memory is O(nnz + batch x items). :func:`normalize`, :func:`ideal_lowpass` and
 :func:`linear_filter` are shared with :mod:`kgmine.recommend.models.bspm`.
+
+**KG-aware operator** (kgmine's extension, ``kg_weight > 0``): every knowledge-graph entity linked to at
+least two items (a brand, a category, an extracted attribute value, an item reached by ALSO_BOUGHT ...)
+becomes a pseudo-user whose row holds ``kg_weight`` on the items linked to it (:func:`kg_incidence`).
+R~, P and the SVD are computed over the stacked matrix [R; kg_weight * E], so P also links items that
+share entities, while the rows r that are filtered stay the users' own. ``kg_weight = 0`` is the plain
+filter.
 """
 from __future__ import annotations
 
@@ -51,6 +58,22 @@ def top_right_singular(norm: sp.csr_matrix, k: int, seed: int = 0) -> np.ndarray
     return np.ascontiguousarray(vt)
 
 
+def kg_incidence(kg, n_items: int) -> sp.csr_matrix:
+    """``entities x items`` 0/1 matrix of a :class:`~kgmine.recommend.data.KGTriples`: row e marks the head
+    items of the triples whose tail is e, and e itself when e is an item; rows with fewer than two items
+    (which link nothing) are dropped."""
+    heads = np.asarray(kg.heads, dtype=np.int64)
+    tails = np.asarray(kg.tails, dtype=np.int64)
+    own = np.unique(tails[tails < n_items])
+    rows = np.concatenate([tails, own])
+    cols = np.concatenate([heads, own])
+    m = sp.csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(kg.n_entities, n_items))
+    m.data[:] = 1.0  # duplicate triples count once
+    m = m[np.flatnonzero(m.getnnz(axis=1) >= 2)]
+    m.sort_indices()
+    return m
+
+
 def _to_torch_csr(m: sp.csr_matrix, dtype: torch.dtype) -> torch.Tensor:
     m = sp.csr_matrix(m)
     return torch.sparse_csr_tensor(torch.from_numpy(m.indptr.astype(np.int64)),
@@ -72,8 +95,11 @@ class FilterOperators:
 
     @classmethod
     def build(cls, train: sp.spmatrix, k: int | None, dtype: torch.dtype = torch.float32,
-              seed: int = 0) -> "FilterOperators":
-        norm, di, di_sqrt = normalize(train)
+              seed: int = 0, side: sp.spmatrix | None = None) -> "FilterOperators":
+        """The operators of ``train``; ``side`` (pseudo-user rows x items, e.g. the weighted
+        :func:`kg_incidence`) joins the rows that R~, P and the SVD are computed over."""
+        stacked = train if side is None or side.shape[0] == 0 else sp.vstack([sp.csr_matrix(train), side]).tocsr()
+        norm, di, di_sqrt = normalize(stacked)
         vt = None if not k else torch.from_numpy(top_right_singular(norm, k, seed)).to(dtype)
         return cls(_to_torch_csr(sp.csr_matrix(train, dtype=np.float64), dtype), _to_torch_csr(norm, dtype),
                    _to_torch_csr(norm.T.tocsr(), dtype), torch.from_numpy(di).to(dtype),
@@ -111,6 +137,7 @@ class GraphFilter:
     k: int
     dtype: torch.dtype
     seed: int
+    kg_weight: float = 0.0
     ops_: FilterOperators | None = None
 
     def ideal_weight(self) -> float:
@@ -126,9 +153,15 @@ class GraphFilter:
         return out + w * ideal_lowpass(self.ops_, r) if w else out
 
     def fit(self, train) -> "GraphFilter":
-        """Compute R~ and the SVD factors of ``train`` (an InteractionData's train split or a sparse matrix)."""
-        self.ops_ = FilterOperators.build(train_matrix(train), self.k if self.ideal_weight() else None,
-                                          self.dtype, self.seed)
+        """Compute R~ and the SVD factors of ``train`` (an InteractionData's train split or a sparse matrix);
+        with ``kg_weight > 0`` over the users' rows and the weighted KG rows of an InteractionData's ``kg``."""
+        matrix = train_matrix(train)
+        side = None
+        kg = getattr(train, "kg", None)
+        if self.kg_weight > 0 and kg is not None and len(kg):
+            side = self.kg_weight * kg_incidence(kg, matrix.shape[1])
+        self.ops_ = FilterOperators.build(matrix, self.k if self.ideal_weight() else None, self.dtype, self.seed,
+                                          side=side)
         return self
 
     def score(self, users: torch.Tensor) -> torch.Tensor:
@@ -144,8 +177,9 @@ class GraphFilter:
 class GFCF(GraphFilter):
     """GF-CF scorer (module docstring): ``s = r P + alpha * ideal(r)``."""
 
-    def __init__(self, k: int = 256, alpha: float = 0.3, dtype: torch.dtype = torch.float32, seed: int = 0):
-        self.k, self.alpha, self.dtype, self.seed = k, alpha, dtype, seed
+    def __init__(self, k: int = 256, alpha: float = 0.3, dtype: torch.dtype = torch.float32, seed: int = 0,
+                 kg_weight: float = 0.0):
+        self.k, self.alpha, self.dtype, self.seed, self.kg_weight = k, alpha, dtype, seed, kg_weight
         self.ops_ = None
 
     def ideal_weight(self) -> float:
