@@ -57,6 +57,44 @@ def test_bspm_equals_dense_reference(solver):
     assert np.abs(got - want).max() < 1e-5
 
 
+def _reference_kg(r, side, k, weight):
+    """GF-CF over the stacked [R; side] operator, scoring the users' own rows r (dense reference)."""
+    stacked = np.vstack([r, side])
+    du, di = stacked.sum(1), stacked.sum(0)
+    with np.errstate(divide="ignore"):
+        du_is, di_is = du ** -0.5, di ** -0.5
+    du_is[~np.isfinite(du_is)] = 0
+    di_is[~np.isfinite(di_is)] = 0
+    norm = du_is[:, None] * stacked * di_is[None, :]
+    v = np.linalg.svd(norm)[2][:k]
+    ideal = np.diag(di_is) @ v.T @ v @ np.diag(np.where(di > 0, di ** 0.5, 0.0))
+    return r @ (norm.T @ norm) + weight * r @ ideal
+
+
+def test_kg_aware_filter_equals_dense_reference_of_the_stacked_operator():
+    from kgmine.recommend.data import InteractionData, KGTriples
+    from kgmine.recommend.models.gf_cf import kg_incidence
+
+    r = _toy(2)
+    users, items = np.nonzero(r)
+    # items 0-3 share brand b0, items 4 and 5 share b1, item 9 is linked to item 10 (also_bought);
+    # brand b2 has one item only and links nothing
+    kg = KGTriples(heads=np.array([0, 1, 2, 3, 4, 5, 9, 11]), relations=np.array([0, 0, 0, 0, 0, 0, 1, 0]),
+                   tails=np.array([40, 40, 40, 40, 41, 41, 10, 42]), relation_names=["has_brand", "also_bought"],
+                   entity_ids=np.array([f"p{i}" for i in range(40)] + ["b0", "b1", "b2"], dtype=object))
+    data = InteractionData(np.array([f"u{u}" for u in range(50)]), np.array([f"p{i}" for i in range(40)]),
+                           train=np.stack([users, items], 1), kg=kg)
+    side = kg_incidence(kg, 40).toarray()
+    assert side.shape == (3, 40)  # b0, b1 and item 10's row; b2 dropped
+    assert sorted(tuple(np.flatnonzero(row)) for row in side) == [(0, 1, 2, 3), (4, 5), (9, 10)]
+    want = _reference_kg(r, 0.5 * side, 8, 0.3)
+    got = GFCF(k=8, alpha=0.3, kg_weight=0.5).fit(data)(torch.arange(50)).numpy()
+    assert np.abs(got - want).max() < 1e-5
+    plain = GFCF(k=8, alpha=0.3).fit(data)(torch.arange(50)).numpy()
+    assert np.abs(plain - _reference(r, 8, 0.3)[1]).max() < 1e-5  # kg_weight 0: the KG is not used
+    assert np.abs(got - plain).max() > 1e-3
+
+
 def test_bspm_rejects_unknown_solver_and_preset():
     with pytest.raises(ValueError, match="solver"):
         BSPM(solver="rk5")

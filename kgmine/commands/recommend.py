@@ -201,6 +201,10 @@ def fit_cmd(
     time_budget: float = typer.Option(120.0, "--time-budget", help="Stop training after this many seconds."),
     lr: float = typer.Option(1e-2, "--lr", help="Adam learning rate."),
     layers: int = typer.Option(3, "--layers", help="Propagation layers."),
+    kg_weight: Optional[float] = typer.Option(None, "--kg-weight", min=0.0,
+                                              help="gf_cf / bspm: weight of the store's KG (brands, categories, "
+                                                   "attributes, item links) in the item-item operator (0: none); "
+                                                   "kg_gnn: weight of its KG messages."),
     split: TrainSplit = typer.Option("random", "--split", help="How the interactions are split into train / "
                                                                "valid / test."),
     seed: int = typer.Option(0, "--seed", help="Random seed."),
@@ -227,6 +231,10 @@ def fit_cmd(
     cfg = dict(epochs=epochs, time_budget=time_budget, lr=lr, device=device, ks=(10, 20), eval_every=5,
                patience=4, sampling="edge")
     params = {} if model in ("mf", "popularity", "itemknn", "gf_cf", "bspm") else {"num_layers": layers}
+    if kg_weight is not None:
+        if model not in ("gf_cf", "bspm", "kg_gnn"):
+            fail(f"--kg-weight applies to gf_cf, bspm and kg_gnn, not {model}")
+        params["kg_weight"] = kg_weight
     runs = []
     for i in range(seeds):
         try:

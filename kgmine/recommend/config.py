@@ -7,7 +7,8 @@ part from it)::
       model: lightgcn          # lightgcn | mf | kg_gnn | popularity | itemknn | gf_cf | bspm
       embedding_dim: 64
       num_layers: 2
-      kg_weight: null          # kg_gnn only: weight of the KG messages (null: the model's default, 0.5)
+      kg_weight: null          # kg_gnn: weight of the KG messages (null: the model's default, 0.5);
+                               # gf_cf / bspm: weight of the KG pseudo-user rows (null or 0: no KG)
       epochs: 30
       batch_size: 4096
       lr: 0.01
@@ -78,8 +79,8 @@ class RecommendConfig(Section):
 
     def check(self) -> None:
         self.one_of("model", MODEL_NAMES + BASELINE_NAMES + FILTER_NAMES)
-        if self.kg_weight is not None and self.model != "kg_gnn":
-            raise self.invalid("kg_weight", f"applies to model kg_gnn only, not {self.model!r}")
+        if self.kg_weight is not None and self.model not in ("kg_gnn",) + FILTER_NAMES:
+            raise self.invalid("kg_weight", f"applies to the models kg_gnn, gf_cf and bspm only, not {self.model!r}")
         for name in ("embedding_dim", "epochs", "batch_size", "eval_every", "k", "write_top_k"):
             self.within(name, 1)
         for name in ("num_layers", "patience", "explain_users", "weight_decay", "kg_weight"):
@@ -113,7 +114,9 @@ class RecommendConfig(Section):
 
     def model_params(self) -> dict[str, Any]:
         """Keyword arguments of the model (none for the baselines)."""
-        if self.model in BASELINE_NAMES + FILTER_NAMES:
+        if self.model in FILTER_NAMES:
+            return {"kg_weight": self.kg_weight} if self.kg_weight else {}
+        if self.model in BASELINE_NAMES:
             return {}
         params: dict[str, Any] = {"embedding_dim": self.embedding_dim, "num_layers": self.num_layers}
         if self.kg_weight is not None:
