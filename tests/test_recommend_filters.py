@@ -104,13 +104,21 @@ def test_bspm_rejects_unknown_solver_and_preset():
 
 
 @pytest.mark.parametrize("name", ["gf_cf", "bspm"])
-def test_filters_fit_save_and_reload_through_fit_recommender(small_world, tmp_path, name):
+def test_filters_fit_save_and_reload_through_fit_recommender(small_world, tmp_path, name, monkeypatch):
     from kgmine.recommend.fitted import FittedRecommender
     from kgmine.recommend.train import fit_recommender
 
     fitted, metrics, _ = fit_recommender(small_world, name, {"progress": False, "ks": (10, 20)}, seed=0,
                                          split="random")
     assert metrics["recall_at_20"] > 0 and "popularity_recall_at_20" in metrics and metrics["model"] == name
-    again = FittedRecommender.load(fitted.save(tmp_path / f"{name}.pt"))
+    import kgmine.recommend.models.gf_cf as gf_cf
+
+    path = fitted.save(tmp_path / f"{name}.pt")
+
+    def no_svd(*args, **kwargs):
+        raise AssertionError("reloading a saved filter must reuse its SVD factors")
+
+    monkeypatch.setattr(gf_cf, "top_right_singular", no_svd)
+    again = FittedRecommender.load(path)
     users = torch.arange(5)
     assert torch.allclose(again.score(users), fitted.score(users), atol=1e-5)

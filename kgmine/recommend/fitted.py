@@ -3,7 +3,8 @@
 :class:`FittedRecommender` holds the model (a :mod:`kgmine.recommend.models` module or a
 :mod:`kgmine.recommend.baselines` estimator), the :class:`~kgmine.recommend.data.InteractionData`
 it was trained on (id maps, splits, KG) and its metrics. ``save(path)`` writes one ``torch.save``
-file; ``FittedRecommender.load(path)`` rebuilds it on any device.
+file; ``FittedRecommender.load(path)`` rebuilds it on any device (a graph filter from its saved SVD factors, without
+recomputing them).
 
 Where models live for a store: :func:`default_model_path` = ``<store parent>/models/<model>.pt``,
 i.e. ``DIR/models/lightgcn.pt`` next to the demo's ``DIR/store``. ``kgmine recommend`` and
@@ -98,6 +99,8 @@ class FittedRecommender:
             "state_dict": {k: v.detach().cpu() for k, v in self.model.state_dict().items()} if self.is_neural else None,
             "baseline_params": None if self.is_neural else {k: v for k, v in vars(self.model).items()
                                                            if not k.endswith("_") and k != "device"},
+            # a graph filter's SVD factors (the slow part of its fit): reloading skips the SVD
+            "filter_factors": getattr(getattr(self.model, "ops_", None), "vt", None) if self.name in FILTERS else None,
             "data": {"name": d.name, "user_ids": d.user_ids.astype(str), "item_ids": d.item_ids.astype(str),
                      "train": d.train, "valid": d.valid, "test": d.test,
                      "kg": None if d.kg is None else {
@@ -129,6 +132,8 @@ class FittedRecommender:
         if payload["state_dict"] is not None:
             model = MODELS[name](**payload["hparams"])
             model.load_state_dict(payload["state_dict"])
+        elif name in FILTERS:
+            model = FILTERS[name](**(payload["baseline_params"] or {})).fit(data, factors=payload.get("filter_factors"))
         else:
             model = BASELINES[name](**(payload["baseline_params"] or {})).fit(data)
         return cls(name, model, data, payload["metrics"], device)

@@ -95,12 +95,18 @@ class FilterOperators:
 
     @classmethod
     def build(cls, train: sp.spmatrix, k: int | None, dtype: torch.dtype = torch.float32,
-              seed: int = 0, side: sp.spmatrix | None = None) -> "FilterOperators":
+              seed: int = 0, side: sp.spmatrix | None = None, vt: torch.Tensor | None = None) -> "FilterOperators":
         """The operators of ``train``; ``side`` (pseudo-user rows x items, e.g. the weighted
-        :func:`kg_incidence`) joins the rows that R~, P and the SVD are computed over."""
+        :func:`kg_incidence`) joins the rows that R~, P and the SVD are computed over. ``vt`` reuses SVD
+        factors computed before (a saved model) instead of computing them."""
         stacked = train if side is None or side.shape[0] == 0 else sp.vstack([sp.csr_matrix(train), side]).tocsr()
         norm, di, di_sqrt = normalize(stacked)
-        vt = None if not k else torch.from_numpy(top_right_singular(norm, k, seed)).to(dtype)
+        if vt is not None:
+            if vt.shape[1] != norm.shape[1]:
+                raise ValueError(f"saved SVD factors cover {vt.shape[1]} items, the data has {norm.shape[1]}")
+            vt = vt.to(dtype)
+        elif k:
+            vt = torch.from_numpy(top_right_singular(norm, k, seed)).to(dtype)
         return cls(_to_torch_csr(sp.csr_matrix(train, dtype=np.float64), dtype), _to_torch_csr(norm, dtype),
                    _to_torch_csr(norm.T.tocsr(), dtype), torch.from_numpy(di).to(dtype),
                    torch.from_numpy(di_sqrt).to(dtype), vt)
@@ -152,16 +158,17 @@ class GraphFilter:
         w = self.ideal_weight()
         return out + w * ideal_lowpass(self.ops_, r) if w else out
 
-    def fit(self, train) -> "GraphFilter":
+    def fit(self, train, factors: torch.Tensor | None = None) -> "GraphFilter":
         """Compute R~ and the SVD factors of ``train`` (an InteractionData's train split or a sparse matrix);
-        with ``kg_weight > 0`` over the users' rows and the weighted KG rows of an InteractionData's ``kg``."""
+        with ``kg_weight > 0`` over the users' rows and the weighted KG rows of an InteractionData's ``kg``.
+        ``factors`` (``ops_.vt`` of an earlier fit on the same data, as a saved model keeps them) skips the SVD."""
         matrix = train_matrix(train)
         side = None
         kg = getattr(train, "kg", None)
         if self.kg_weight > 0 and kg is not None and len(kg):
             side = self.kg_weight * kg_incidence(kg, matrix.shape[1])
         self.ops_ = FilterOperators.build(matrix, self.k if self.ideal_weight() else None, self.dtype, self.seed,
-                                          side=side)
+                                          side=side, vt=factors if self.ideal_weight() else None)
         return self
 
     def score(self, users: torch.Tensor) -> torch.Tensor:
