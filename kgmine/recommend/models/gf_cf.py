@@ -23,6 +23,7 @@ filter.
 """
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -76,6 +77,12 @@ def kg_incidence(kg, n_items: int) -> sp.csr_matrix:
 
 def _to_torch_csr(m: sp.csr_matrix, dtype: torch.dtype) -> torch.Tensor:
     m = sp.csr_matrix(m)
+    with warnings.catch_warnings():  # "Sparse CSR tensor support is in beta state": the products used here are stable
+        warnings.filterwarnings("ignore", message="Sparse CSR tensor support is in beta state")
+        return _csr(m, dtype)
+
+
+def _csr(m: sp.csr_matrix, dtype: torch.dtype) -> torch.Tensor:
     return torch.sparse_csr_tensor(torch.from_numpy(m.indptr.astype(np.int64)),
                                    torch.from_numpy(m.indices.astype(np.int64)),
                                    torch.from_numpy(m.data).to(dtype), size=m.shape,
