@@ -78,3 +78,20 @@ def test_small_world_analytics(small_world):
     same = (nodes["community"].to_numpy()[adjacency.row] == nodes["community"].to_numpy()[adjacency.col])
     chance = ((nodes["community"].value_counts(normalize=True)) ** 2).sum()
     assert same.mean() > chance
+
+
+def test_modularity_formula_equals_igraph():
+    import igraph as ig
+    import scipy.sparse as sp
+
+    from kgmine.mine.analytics import modularity
+
+    rng = np.random.default_rng(4)
+    dense = np.triu(rng.integers(0, 3, (30, 30)) * (rng.random((30, 30)) < 0.2), k=1).astype(float)
+    upper = sp.coo_matrix(dense)
+    membership = rng.integers(0, 4, 30)
+    graph = ig.Graph(n=30, edges=list(zip(upper.row.tolist(), upper.col.tolist())))
+    for resolution in (1.0, 0.5):
+        want = graph.modularity(membership.tolist(), weights=upper.data.tolist(), resolution=resolution)
+        assert modularity(upper, membership, resolution) == pytest.approx(want, abs=1e-12)
+    assert modularity(sp.coo_matrix((30, 30)), membership) == 0.0

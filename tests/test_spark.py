@@ -140,6 +140,47 @@ def test_graphx_pagerank_and_components_match_networkx(spark, tmp_path):
     assert set(ours.loc[ours["component"] == 0, "node"]) == set(range(70))  # component 0 is the largest
 
 
+def test_graph_analytics_on_graphx_are_written_back_like_in_process(spark, small_world, tmp_path):
+    """backend='spark': the same components as igraph, PageRank summing to 1, label-propagation communities
+    that split two cliques joined by one edge, and write_analytics storing them as it stores igraph's."""
+    import scipy.sparse as sp
+
+    from kgmine.graph.build import build_tables
+    from kgmine.graph.stores.ladybug_store import LadybugStore
+    from kgmine.mine.analytics import GraphAnalytics
+    from kgmine.mine.writeback import write_analytics
+
+    cliques = [(a, b) for block in (range(0, 6), range(6, 12)) for a in block for b in block if a < b] + [(5, 6)]
+    rows, cols = map(np.array, zip(*cliques))
+    adjacency = sp.coo_matrix((np.ones(len(rows)), (rows, cols)), shape=(13, 13))  # node 12 isolated
+    ids = [f"p{i}" for i in range(13)]
+    toy = GraphAnalytics(backend="spark", betweenness_k=0).fit((ids, (adjacency + adjacency.T).tocsr()))
+    nodes = toy.nodes_.set_index("product_id")
+    assert nodes["pagerank"].sum() == pytest.approx(1.0, abs=1e-6)
+    community = nodes["community"]
+    assert community[[f"p{i}" for i in range(6)]].nunique() == 1 and community[[f"p{i}" for i in range(6, 12)]].nunique() == 1
+    assert community["p0"] != community["p11"] and toy.summary_["modularity"] > 0.3
+    assert nodes["component"].nunique() == 2 and nodes["betweenness"].isna().all()
+
+    store = LadybugStore(tmp_path / "store")
+    try:
+        store.load(build_tables(small_world), progress=False)
+        on_spark = GraphAnalytics(backend="spark", betweenness_k=0).fit(store)
+        local = GraphAnalytics(betweenness_k=0).fit(store)
+        same = on_spark.nodes_.set_index("product_id")["component"].groupby(
+            local.nodes_.set_index("product_id")["component"]).nunique()
+        assert (same == 1).all() and on_spark.summary_["components"] == local.summary_["components"]
+        written = write_analytics(store, on_spark)
+        stored = store.query("MATCH (p:Product) WHERE p.pagerank IS NOT NULL RETURN count(*) AS n")["n"][0]
+        assert stored == len(on_spark.nodes_) == written["Product"]
+        communities = store.query("MATCH (c:Community) RETURN count(*) AS n")["n"][0]
+        assert communities == on_spark.summary_["communities"] == written.get("Community", 0)
+        assert write_analytics(store, on_spark) == written  # idempotent
+        assert store.query("MATCH (c:Community) RETURN count(*) AS n")["n"][0] == communities
+    finally:
+        store.close()
+
+
 def _sorted(frame: pd.DataFrame) -> pd.DataFrame:
     frame = frame.astype({c: "Int64" for c in ("start", "end", "head_start", "head_end", "tail_start", "tail_end")
                           if c in frame.columns})

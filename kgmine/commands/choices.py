@@ -19,7 +19,7 @@ RulesAlgorithm = Literal["fpgrowth", "eclat", "apriori", "relim", "sam"]  # kgmi
 RulesSort = Literal["lift", "confidence", "support", "leverage", "conviction", "count"]  # AssociationRules.top(by=)
 GroupBy = Literal["basket", "user", "window"]  # kgmine.mine.baskets.GROUP_BY
 Community = Literal["leiden", "louvain"]  # kgmine.mine.analytics.COMMUNITY_METHODS
-GraphBackend = Literal["igraph", "networkx"]  # kgmine.mine.analytics.BACKENDS
+GraphBackend = Literal["igraph", "networkx", "spark"]  # kgmine.mine.analytics.BACKENDS
 ClusterScope = Literal["product", "user"]
 ClusterSelection = Literal["silhouette", "davies_bouldin"]  # kgmine.mine.clusters.SELECTIONS
 ClusterMethod = Literal[METHODS]  # type: ignore[valid-type]

@@ -285,7 +285,10 @@ def analytics(
     resolution: float = typer.Option(1.0, "--resolution", help="Modularity resolution (higher = smaller communities)."),
     betweenness_k: int = typer.Option(256, "--betweenness-k", help="Sampled sources for betweenness (0 = skip)."),
     co_purchase: bool = typer.Option(True, "--co-purchase/--no-co-purchase", help="Link products bought together."),
-    backend: GraphBackend = typer.Option("igraph", "--backend", help="igraph (C) or networkx (pure Python)."),
+    backend: GraphBackend = typer.Option("igraph", "--backend", help="igraph (C), networkx (pure Python), or spark "
+                                                                     "(GraphX: unweighted PageRank, components, "
+                                                                     "label-propagation communities; needs "
+                                                                     "kgmine[spark])."),
     seed: int = typer.Option(0, "--seed", help="Random seed."),
     top: int = typer.Option(10, "--top", min=0, help="Products shown, by PageRank."),
     as_json: bool = typer.Option(False, "--json", help="Print summary and top products as JSON."),
@@ -318,7 +321,8 @@ def analytics(
         print_frame(shown[["product_id", "title", "pagerank", "degree", "betweenness", "community", "component"]],
                     title=f"top {len(shown)} products by PageRank", max_rows=top)
     console.print(f"{summary['nodes']:,} products, {summary['edges']:,} edges; {summary['components']:,} components "
-                  f"(largest {summary['largest_component']:,}); {summary['communities']:,} {community} communities "
+                  f"(largest {summary['largest_component']:,}); {summary['communities']:,} "
+                  f"{'label-propagation' if backend == 'spark' else community} communities "
                   f"(modularity {summary['modularity']:.3f}); {seconds:.2f} s")
     if written is not None:
         console.print(f"wrote measures of {written.get('Product', 0):,} products and {written.get('Community', 0)} "

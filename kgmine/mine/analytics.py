@@ -17,6 +17,11 @@ Measures (igraph's C implementations; networkx as the pure-Python reference back
 * communities: Leiden (Traag, Waltman & van Eck 2019; ``leidenalg``, modularity with a resolution
   parameter, RB configuration model) or Louvain (Blondel et al. 2008);
 * connected components (component 0 is the largest).
+
+``backend="spark"`` runs the graph measures on Apache Spark's GraphX (:mod:`kgmine.spark.graphx`):
+*unweighted* PageRank (GraphX's), connected components, and label-propagation communities in place of
+Leiden / Louvain; betweenness is not computed there (NaN). The node table has the same columns, so it is
+written back exactly like the in-process one (:func:`kgmine.mine.writeback.write_analytics`).
 """
 from __future__ import annotations
 
@@ -32,7 +37,7 @@ import scipy.sparse as sp
 from kgmine.mine.catalog import CatalogView, as_catalog
 
 COMMUNITY_METHODS = ("leiden", "louvain")
-BACKENDS = ("igraph", "networkx")
+BACKENDS = ("igraph", "networkx", "spark")
 
 
 def product_graph(catalog: CatalogView, co_purchase: bool = True, relations: Sequence[str] | None = None,
@@ -100,7 +105,8 @@ class GraphAnalytics:
         community: ``"leiden"`` (default) or ``"louvain"``.
         resolution: modularity resolution (1.0; higher gives more, smaller communities).
         min_community_size: communities smaller than this are not written back as nodes (default 2).
-        backend: ``"igraph"`` (default, C) or ``"networkx"`` (pure Python reference).
+        backend: ``"igraph"`` (default, C), ``"networkx"`` (pure Python reference) or ``"spark"`` (GraphX,
+            see the module docstring; ``community`` is then label propagation).
         random_state: seed for sampling and community detection.
 
     Attributes (after :meth:`fit`): ``nodes_`` (product_id, degree, strength, pagerank, betweenness,
@@ -140,7 +146,8 @@ class GraphAnalytics:
             ids, adjacency = product_graph(as_catalog(source), self.co_purchase, self.relations, self.basket_by)
         self.ids_, self.adjacency_ = ids, adjacency
         upper = sp.triu(adjacency, k=1).tocoo()
-        measures = (self._igraph if self.backend == "igraph" else self._networkx)(len(ids), upper)
+        measures = {"igraph": self._igraph, "networkx": self._networkx, "spark": self._spark}[self.backend](
+            len(ids), upper)
         degree = np.diff(adjacency.indptr)
         strength = np.asarray(adjacency.sum(axis=1)).ravel()
         component = _rank_labels(measures["component"])
@@ -200,6 +207,18 @@ class GraphAnalytics:
                                              resolution=self.resolution) if weights else 0.0
         return out
 
+    def _spark(self, n: int, upper: sp.coo_matrix) -> dict[str, Any]:
+        from kgmine.spark.graphx import graphx_analytics
+
+        frame = graphx_analytics(upper.row, upper.col, n, damping=self.damping, communities=True)
+        pagerank = frame["pagerank"].to_numpy()
+        if n:  # GraphX never sees isolated products: give them the teleport-only share, then sum to 1
+            pagerank = np.where(np.isnan(pagerank), (1 - self.damping) / n, pagerank)
+            pagerank = pagerank / pagerank.sum()
+        community = frame["community"].to_numpy()
+        return {"pagerank": pagerank, "betweenness": np.full(n, np.nan), "component": frame["component"].to_numpy(),
+                "community": community, "modularity": modularity(upper, community, self.resolution)}
+
     def _networkx(self, n: int, upper: sp.coo_matrix) -> dict[str, Any]:
         import networkx as nx
 
@@ -237,6 +256,19 @@ def analyse_store(store: Any, **params: Any) -> dict[str, Any]:
     model = GraphAnalytics(**params).fit(store)
     write_analytics(store, model)
     return {f"graph_{k}": v for k, v in model.summary_.items()}
+
+
+def modularity(upper: sp.coo_matrix, community: np.ndarray, resolution: float = 1.0) -> float:
+    """Newman's weighted modularity of a partition of the undirected graph whose upper triangle is
+    ``upper``: sum over communities of ``w_in / m - resolution * (s_c / 2m)^2`` (0 for no edges)."""
+    m = float(upper.data.sum())
+    if m == 0:
+        return 0.0
+    community = np.asarray(community)
+    inside = upper.data[community[upper.row] == community[upper.col]].sum()
+    strength = np.bincount(upper.row, upper.data, len(community)) + np.bincount(upper.col, upper.data, len(community))
+    per_community = np.bincount(community, strength)
+    return float(inside / m - resolution * ((per_community / (2 * m)) ** 2).sum())
 
 
 def _rank_labels(labels: np.ndarray) -> np.ndarray:

@@ -16,6 +16,9 @@ Semantics, for an undirected graph given as index pairs ``(src, dst)`` over ``n`
 * connected components: GraphX labels each vertex with the least vertex id of its component; the
   labels are renumbered so component 0 is the largest (as :mod:`kgmine.mine.analytics`). Isolated
   nodes are their own components.
+* communities (``communities=True``): GraphX's label propagation (Raghavan, Albert & Kumara 2007;
+  ``graphx.lib.LabelPropagation``, synchronous, ``lpa_steps`` supersteps), renumbered so community 0
+  is the largest; isolated nodes are their own communities.
 """
 from __future__ import annotations
 
@@ -30,8 +33,10 @@ from kgmine.spark.session import spark_session
 
 
 def graphx_analytics(src: Any, dst: Any, n: int, damping: float = 0.85, iterations: int = 100,
-                     workdir: str | None = None, master: str | None = None) -> pd.DataFrame:
-    """``node`` (0..n-1), ``pagerank`` and ``component`` of the undirected graph of the edge pairs."""
+                     workdir: str | None = None, master: str | None = None, communities: bool = False,
+                     lpa_steps: int = 10) -> pd.DataFrame:
+    """``node`` (0..n-1), ``pagerank`` and ``component`` (and ``community`` when ``communities``) of the
+    undirected graph of the edge pairs."""
     from kgmine.mine.analytics import _rank_labels
 
     src = np.asarray(src, dtype=np.int64)
@@ -42,22 +47,33 @@ def graphx_analytics(src: Any, dst: Any, n: int, damping: float = 0.85, iteratio
         raise ValueError(f"damping must be in (0, 1), not {damping}")
     spark = spark_session(master)
     base = (workdir or tempfile.mkdtemp(prefix="kgmine-graphx-")).rstrip("/") + "/" + uuid.uuid4().hex
-    ranks, labels = _run_graphx(spark, src, dst, base, damping, iterations)
+    ranks, labels, lpa = _run_graphx(spark, src, dst, base, damping, iterations, lpa_steps if communities else 0)
     pagerank = np.full(n, np.nan)
     pagerank[ranks.index.to_numpy()] = ranks.to_numpy() / len(ranks) if len(ranks) else []
-    component = np.arange(n, dtype=np.int64)  # isolated nodes: their own index, as GraphX's least id
-    component[labels.index.to_numpy()] = labels.to_numpy()
-    return pd.DataFrame({"node": np.arange(n), "pagerank": pagerank, "component": _rank_labels(component)})
+    out = pd.DataFrame({"node": np.arange(n), "pagerank": pagerank,
+                        "component": _rank_labels(_per_node(labels, n))})
+    if communities:
+        out["community"] = _rank_labels(_per_node(lpa, n))
+    return out
+
+
+def _per_node(labels: pd.Series, n: int) -> np.ndarray:
+    """A vertex-id -> label Series as an array over 0..n-1; vertices GraphX never saw (isolated) keep their
+    own index as label (GraphX's labels are vertex ids too)."""
+    out = np.arange(n, dtype=np.int64)
+    out[labels.index.to_numpy()] = labels.to_numpy()
+    return out
 
 
 def _run_graphx(spark: Any, src: np.ndarray, dst: np.ndarray, base: str, damping: float,
-                iterations: int) -> tuple[pd.Series, pd.Series]:
-    """(rank per vertex id, least vertex id of its component per vertex id) from GraphX."""
+                iterations: int, lpa_steps: int = 0) -> tuple[pd.Series, pd.Series, pd.Series]:
+    """(rank, least vertex id of its component, label-propagation label) per vertex id from GraphX; the
+    last is empty when ``lpa_steps`` is 0."""
     keep = src != dst
     pairs = pd.DataFrame({"a": np.concatenate([src[keep], dst[keep]]), "b": np.concatenate([dst[keep], src[keep]])})
     pairs = pairs.drop_duplicates()
     if pairs.empty:
-        return pd.Series(dtype=float), pd.Series(dtype=np.int64)
+        return pd.Series(dtype=float), pd.Series(dtype=np.int64), pd.Series(dtype=np.int64)
     lines = spark.createDataFrame(pairs.assign(value=pairs["a"].astype(str) + "\t" + pairs["b"].astype(str))[["value"]])
     lines.write.mode("overwrite").text(base + "/edges")
     sc = spark.sparkContext
@@ -67,7 +83,13 @@ def _run_graphx(spark: Any, src: np.ndarray, dst: np.ndarray, base: str, damping
         sc._jsc.sc(), base + "/edges", False, sc.defaultParallelism, level, level)
     graph.ops().staticPageRank(int(iterations), 1.0 - damping).vertices().saveAsTextFile(base + "/pagerank")
     graph.ops().connectedComponents().vertices().saveAsTextFile(base + "/components")
-    return _read_pairs(spark, base + "/pagerank", float), _read_pairs(spark, base + "/components", np.int64)
+    lpa = pd.Series(dtype=np.int64)
+    if lpa_steps:
+        runner = getattr(jvm.org.apache.spark.graphx.lib, "LabelPropagation$").__getattr__("MODULE$")
+        int_tag = getattr(jvm.scala.reflect, "ClassTag$").__getattr__("MODULE$").Int()
+        runner.run(graph, int(lpa_steps), int_tag).vertices().saveAsTextFile(base + "/communities")
+        lpa = _read_pairs(spark, base + "/communities", np.int64)
+    return _read_pairs(spark, base + "/pagerank", float), _read_pairs(spark, base + "/components", np.int64), lpa
 
 
 def _read_pairs(spark: Any, path: str, kind: type) -> pd.Series:
