@@ -231,6 +231,22 @@ def test_kg_tables_to_parquet(spark, kg_tables, tmp_path):
     for label, frame in kg_tables.nodes.items():
         if len(frame):
             assert len(pd.read_parquet(tmp_path / "kg" / "nodes" / label)) == len(frame)
+    # ... and into the embedded store: the counts of an in-process load, and a re-run changes nothing
+    from kgmine.graph.stores.ladybug_store import LadybugStore
+    from kgmine.spark.graph_load import load_ladybug_parquet
+
+    direct, from_parquet = LadybugStore(tmp_path / "direct"), LadybugStore(tmp_path / "parquet")
+    try:
+        want = direct.load(kg_tables, progress=False)
+        assert load_ladybug_parquet(from_parquet, tmp_path / "kg", progress=False) == want
+        assert load_ladybug_parquet(from_parquet, tmp_path / "kg", progress=False) == want
+        query = "MATCH (u:User)-[b:BOUGHT]->(p:Product) RETURN u.id AS user_id, p.id AS product_id ORDER BY user_id, product_id"
+        assert direct.query(query).equals(from_parquet.query(query))
+    finally:
+        direct.close()
+        from_parquet.close()
+    with pytest.raises(FileNotFoundError, match="write_parquet"):
+        load_ladybug_parquet(None, tmp_path)
 
 
 @pytest.mark.neo4j

@@ -2,7 +2,8 @@
 
 :func:`kg_tables_to_spark` turns a :class:`~kgmine.graph.tables.KGTables` into Spark DataFrames
 (one per node label and per edge key); :func:`write_parquet` saves them under one directory
-(``nodes/<Label>``, ``edges/<TYPE>__<Src>__<Dst>``), the input of the embedded store's Parquet COPY.
+(``nodes/<Label>``, ``edges/<TYPE>__<Src>__<Dst>``); :func:`load_ladybug_parquet` loads such a directory
+into the embedded store (its bulk ``COPY`` path, idempotent).
 
 :func:`load_neo4j_spark` writes them into Neo4j through the store contract
 (:meth:`Neo4jStore.upsert_nodes` / :meth:`~Neo4jStore.upsert_edges`: batched ``UNWIND`` / ``MERGE``
@@ -18,6 +19,7 @@ Apache Spark (``format("org.neo4j.spark.DataSource")``, ``labels=":Product"``,
 """
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any, Mapping
 
 import pandas as pd
@@ -99,4 +101,41 @@ def load_neo4j_spark(nodes: Mapping[str, Any], edges: Mapping[EdgeKey, Any], set
     return counts
 
 
-__all__ = ["kg_tables_to_spark", "load_neo4j_spark", "write_parquet"]
+def read_parquet_tables(path: str | Path) -> Any:
+    """The :class:`~kgmine.graph.tables.KGTables` of a directory written by :func:`write_parquet` (a local
+    path: the embedded store lives on one machine). Spark's part files of a table are read as one
+    (pyarrow dataset); unknown labels or types raise the schema's error naming them."""
+    import pyarrow.dataset as ds
+
+    from kgmine.graph.tables import KGTables
+
+    root = Path(path)
+    if not (root / "nodes").is_dir() and not (root / "edges").is_dir():
+        raise FileNotFoundError(f"{root}: no nodes/ or edges/ folder (not written by write_parquet)")
+    tables = KGTables()
+    for folder in sorted((root / "nodes").glob("*")) if (root / "nodes").is_dir() else []:
+        tables.add_nodes(folder.name, _read_table(ds, folder))
+    for folder in sorted((root / "edges").glob("*")) if (root / "edges").is_dir() else []:
+        parts = folder.name.split("__")
+        if len(parts) != 3:
+            raise ValueError(f"{folder}: edge folders are named TYPE__Src__Dst")
+        tables.add_edges(*parts, _read_table(ds, folder))
+    return tables
+
+
+def _read_table(ds: Any, folder: Path) -> pd.DataFrame:
+    files = sorted(str(f) for f in folder.glob("*.parquet"))
+    if not files:
+        raise FileNotFoundError(f"{folder}: no .parquet part files")
+    return ds.dataset(files, format="parquet").to_table().to_pandas()
+
+
+def load_ladybug_parquet(store: Any, path: str | Path, progress: bool = True) -> dict[str, int]:
+    """Load the Parquet tables of :func:`write_parquet` into an embedded LadybugDB store: read with pyarrow
+    and written by :meth:`LadybugStore.load` (one transaction; new rows go in by ``COPY … FROM`` arrow, the
+    store's bulk path, existing ones are diffed), so a re-run changes nothing. Returns the store's counts."""
+    tables = read_parquet_tables(path)  # every file is read and checked before the store is touched
+    return store.load(tables, progress=progress)
+
+
+__all__ = ["kg_tables_to_spark", "load_ladybug_parquet", "load_neo4j_spark", "read_parquet_tables", "write_parquet"]
