@@ -313,6 +313,16 @@ def test_torch_distributor_ddp_two_ranks_identical_weights(spark, small_world):
     assert len(out["digests"]) == 2 and out["digests"][0] == out["digests"][1]
     assert np.isfinite(out["loss"]) and 0 < out["loss"] < 0.7  # below BPR's log 2 at random scores
     assert 0 <= out["metrics"]["ndcg_at_20"] <= 1
+    # two ranks on halves of every batch, gradients averaged == one process on the whole batches
+    from kgmine.recommend.train import TrainConfig, build_model, evaluate_model, fit
+    from kgmine.seeding import seed_everything
+
+    seed_everything(0)
+    net = build_model("lightgcn", data, embedding_dim=16, num_layers=2)
+    fit(net, data, TrainConfig(epochs=3, batch_size=512, lr=0.01, progress=False, eval_every=3, num_threads=1))
+    single = evaluate_model(net, data.graph(), data, "test", (20,))
+    for metric in ("recall_at_20", "ndcg_at_20"):
+        assert out["metrics"][metric] == pytest.approx(single[metric], abs=2e-3), metric
 
 
 @pytest.mark.shared_data
