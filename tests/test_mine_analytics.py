@@ -84,7 +84,7 @@ def test_modularity_formula_equals_igraph():
     import igraph as ig
     import scipy.sparse as sp
 
-    from kgmine.mine.analytics import modularity
+    from kgmine.mine.partition import modularity
 
     rng = np.random.default_rng(4)
     dense = np.triu(rng.integers(0, 3, (30, 30)) * (rng.random((30, 30)) < 0.2), k=1).astype(float)

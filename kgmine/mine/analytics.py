@@ -35,6 +35,7 @@ import pandas as pd
 import scipy.sparse as sp
 
 from kgmine.mine.catalog import CatalogView, as_catalog
+from kgmine.mine.partition import modularity, rank_labels
 
 COMMUNITY_METHODS = ("leiden", "louvain")
 BACKENDS = ("igraph", "networkx", "spark")
@@ -150,8 +151,8 @@ class GraphAnalytics:
             len(ids), upper)
         degree = np.diff(adjacency.indptr)
         strength = np.asarray(adjacency.sum(axis=1)).ravel()
-        component = _rank_labels(measures["component"])
-        community = _rank_labels(measures["community"])
+        component = rank_labels(measures["component"])
+        community = rank_labels(measures["community"])
         self.nodes_ = pd.DataFrame({"product_id": ids.astype("string"), "degree": degree.astype(np.int64),
                                     "strength": strength, "pagerank": measures["pagerank"],
                                     "betweenness": measures["betweenness"], "component": component,
@@ -256,31 +257,6 @@ def analyse_store(store: Any, **params: Any) -> dict[str, Any]:
     model = GraphAnalytics(**params).fit(store)
     write_analytics(store, model)
     return {f"graph_{k}": v for k, v in model.summary_.items()}
-
-
-def modularity(upper: sp.coo_matrix, community: np.ndarray, resolution: float = 1.0) -> float:
-    """Newman's weighted modularity of a partition of the undirected graph whose upper triangle is
-    ``upper``: sum over communities of ``w_in / m - resolution * (s_c / 2m)^2`` (0 for no edges)."""
-    m = float(upper.data.sum())
-    if m == 0:
-        return 0.0
-    community = np.asarray(community)
-    inside = upper.data[community[upper.row] == community[upper.col]].sum()
-    strength = np.bincount(upper.row, upper.data, len(community)) + np.bincount(upper.col, upper.data, len(community))
-    per_community = np.bincount(community, strength)
-    return float(inside / m - resolution * ((per_community / (2 * m)) ** 2).sum())
-
-
-def _rank_labels(labels: np.ndarray) -> np.ndarray:
-    """Relabel so that 0 is the largest group, ties by first appearance."""
-    labels = np.asarray(labels)
-    if labels.size == 0:
-        return labels.astype(np.int64)
-    uniq, first, counts = np.unique(labels, return_index=True, return_counts=True)
-    order = np.lexsort((first, -counts))
-    new = np.empty(len(uniq), dtype=np.int64)
-    new[order] = np.arange(len(uniq))
-    return new[np.searchsorted(uniq, labels)]
 
 
 def _internal_weight(upper: sp.coo_matrix, community: np.ndarray) -> np.ndarray:

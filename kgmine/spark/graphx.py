@@ -29,6 +29,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from kgmine.mine.partition import rank_labels
 from kgmine.spark.session import spark_session
 
 
@@ -37,8 +38,6 @@ def graphx_analytics(src: Any, dst: Any, n: int, damping: float = 0.85, iteratio
                      lpa_steps: int = 10) -> pd.DataFrame:
     """``node`` (0..n-1), ``pagerank`` and ``component`` (and ``community`` when ``communities``) of the
     undirected graph of the edge pairs."""
-    from kgmine.mine.analytics import _rank_labels
-
     src = np.asarray(src, dtype=np.int64)
     dst = np.asarray(dst, dtype=np.int64)
     if len(src) != len(dst) or (len(src) and (min(src.min(), dst.min()) < 0 or max(src.max(), dst.max()) >= n)):
@@ -51,9 +50,9 @@ def graphx_analytics(src: Any, dst: Any, n: int, damping: float = 0.85, iteratio
     pagerank = np.full(n, np.nan)
     pagerank[ranks.index.to_numpy()] = ranks.to_numpy() / len(ranks) if len(ranks) else []
     out = pd.DataFrame({"node": np.arange(n), "pagerank": pagerank,
-                        "component": _rank_labels(_per_node(labels, n))})
+                        "component": rank_labels(_per_node(labels, n))})
     if communities:
-        out["community"] = _rank_labels(_per_node(lpa, n))
+        out["community"] = rank_labels(_per_node(lpa, n))
     return out
 
 
