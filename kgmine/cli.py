@@ -22,7 +22,7 @@ from typer.core import TyperArgument, TyperCommand, TyperGroup, TyperOption
 COMMAND_MODULES = {
     "demo": "pipeline", "run": "pipeline",
     "init": "init",
-    "query": "graph",
+    "query": "graph", "repair": "graph",
     "mine": "mine",
     "recommend": "recommend", "similar": "recommend", "fit-recommender": "recommend",
     "eval": "eval",

@@ -1,4 +1,5 @@
-"""`kgmine query`: run Cypher against a stored graph and print the rows."""
+"""`kgmine query`: run Cypher against a stored graph and print the rows; `kgmine repair`: reopen a store
+whose write-ahead log a killed writer damaged."""
 from __future__ import annotations
 
 import json
@@ -16,8 +17,34 @@ QUERY_TIMEOUT = 30.0
 
 
 def register(app: typer.Typer) -> None:
-    """Add ``query`` to the top-level app."""
+    """Add ``query`` and ``repair`` to the top-level app."""
     app.command("query")(query)
+    app.command("repair")(repair)
+
+
+def repair(store: str = typer.Option(..., "--store", help="Embedded store directory (e.g. runs/demo/store)."),
+           ) -> None:
+    """Reopen an embedded store whose write-ahead log was damaged by a killed writer.
+
+    The log is replayed up to its first damaged record and the rest is dropped (LadybugDB does that
+    only when asked); the damaged log is copied next to it first. A store that opens normally is left
+    as it is. Prints the node and relationship counts after the repair."""
+    import pandas as pd
+
+    from kgmine.graph.stores import StoreError
+    from kgmine.graph.stores.ladybug_store import repair_store
+
+    try:
+        out = repair_store(store)
+    except StoreError as exc:
+        fail(str(exc))
+    if out["repaired"]:
+        console.print(f"[yellow]replayed the write-ahead log of {store} up to its damaged record; the damaged log "
+                      f"is kept at {out['backup']}[/yellow]")
+    else:
+        console.print(f"{store} opens normally: nothing to repair")
+    counts = {k: v for k, v in out["counts"].items() if v}
+    print_frame(pd.DataFrame({"table": list(counts), "rows": list(counts.values())}), title="store after repair")
 
 
 def parse_param(text: str) -> tuple[str, Any]:

@@ -48,6 +48,8 @@ DB_FILE = "graph.lbdb"
 
 #: LadybugDB's error (0.22) when a read-only open finds a checkpoint a killed writer left pending.
 RECOVERY_PENDING = "checkpoint recovery is pending"
+#: LadybugDB's error (0.22) when the write-ahead log a killed writer left has a damaged record.
+WAL_CORRUPTED = "the WAL file is corrupted"
 
 _log = logging.getLogger(__name__)
 
@@ -246,7 +248,9 @@ class LadybugStore(GraphStore):
             raise
         except Exception as exc:  # noqa: BLE001 - ladybug raises RuntimeError/IndexError
             self._db = self._conn = None
-            raise StoreError(f"cannot open LadybugDB store {self.path}: {_one_line(exc)}") from None
+            hint = (f"; `kgmine repair --store {self.path}` keeps what the log holds up to the damaged record "
+                    "(the damaged log is backed up first)") if WAL_CORRUPTED in str(exc) else ""
+            raise StoreError(f"cannot open LadybugDB store {self.path}: {_one_line(exc)}{hint}") from None
 
     def _recover(self, ladybug: Any, kwargs: dict[str, Any]) -> None:
         """Complete a checkpoint a killed writer left pending: open read-write once, close (replays the WAL)."""
@@ -609,5 +613,42 @@ class LadybugStore(GraphStore):
         return f"LadybugStore({str(self.path)!r}{', read_only=True' if self.read_only else ''})"
 
 
-__all__ = ["DB_FILE", "LadybugStore", "RECOVERY_PENDING", "arrow_to_frame", "node_table_ddl", "query_parameters", "rel_table_ddl",
+def repair_store(path: str | Path) -> dict[str, Any]:
+    """Open a store whose write-ahead log is damaged (a writer killed mid-write): replay the log up to the
+    first damaged record and drop the rest, which LadybugDB does only when asked
+    (``throw_on_wal_replay_failure=False``), so never silently. The damaged log is copied to
+    ``graph.lbdb.wal.damaged-<time>`` first. Returns ``{"repaired": bool, "backup": path or None,
+    "counts": node and relationship counts after the repair}``; a store that opens normally is left as it is.
+    """
+    import shutil
+    import time
+
+    import ladybug
+
+    path = Path(path)
+    db_file = path / DB_FILE
+    if not db_file.exists():
+        raise StoreError(f"no LadybugDB store at {path} (missing {DB_FILE})")
+    try:
+        store = LadybugStore(path, create=False)
+    except StoreError as exc:
+        if WAL_CORRUPTED not in str(exc):
+            raise
+    else:
+        with store:
+            return {"repaired": False, "backup": None, "counts": store.counts()}
+    wal = db_file.with_name(db_file.name + ".wal")
+    backup = wal.with_name(f"{wal.name}.damaged-{time.strftime('%Y%m%dT%H%M%S')}")
+    shutil.copy2(wal, backup)
+    try:
+        db = ladybug.Database(str(db_file), throw_on_wal_replay_failure=False)
+        db.close()
+    except Exception as exc:  # noqa: BLE001 - ladybug raises RuntimeError
+        raise StoreError(f"cannot repair {path}: {_one_line(exc)} (the damaged log is kept at {backup})") from None
+    _log.warning("store %s: replayed the write-ahead log up to its damaged record; backup %s", path, backup)
+    with LadybugStore(path, create=False) as store:
+        return {"repaired": True, "backup": str(backup), "counts": store.counts()}
+
+
+__all__ = ["DB_FILE", "LadybugStore", "RECOVERY_PENDING", "WAL_CORRUPTED", "repair_store", "arrow_to_frame", "node_table_ddl", "query_parameters", "rel_table_ddl",
            "schema_ddl", "write_clauses"]
