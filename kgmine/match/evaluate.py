@@ -12,7 +12,7 @@ DITTO_F1 = {"abt-buy": 0.8933, "amazon-google": 0.7558}  # Li et al., VLDB 2021,
 
 
 def evaluate_match(dataset: str | None = None, data_root: str | Path = "../shared/data",
-                   data: str | Path | None = None) -> dict:
+                   data: str | Path | None = None, embeddings: bool = False) -> dict:
     """Train on train (threshold on valid), score the match class on test.
 
     ``data`` is a test file in the same format (then the matcher is still trained on ``dataset``'s
@@ -25,13 +25,15 @@ def evaluate_match(dataset: str | None = None, data_root: str | Path = "../share
         raise FileNotFoundError(f"{root}: folder not found (--data-root should hold text/product-matching)")
     train, valid = read_pairs(root / "train.txt"), read_pairs(root / "valid.txt")
     test = read_pairs(data if data is not None else root / "test.txt")
-    matcher = ProductMatcher().fit(train, valid)
+    matcher = ProductMatcher(embeddings=embeddings).fit(train, valid)
+    valid_f1 = match_scores(valid["label"].to_numpy(), matcher.predict(valid))["f1"]
     start = time.perf_counter()
     pred = matcher.predict(test)
     result = {"dataset": name, "test_file": str(data if data is not None else root / "test.txt"),
               **match_scores(test["label"].to_numpy(), pred),
               "ditto_f1": DITTO_F1[name] if data is None else None,
-              "threshold": matcher.threshold_, "n_train": len(train), "n_valid": len(valid), "n_test": len(test),
+              "valid_f1": valid_f1, "embeddings": embeddings, "threshold": matcher.threshold_,
+              "n_train": len(train), "n_valid": len(valid), "n_test": len(test),
               "train_seconds": round(matcher.train_seconds_, 2),
               "predict_seconds": round(time.perf_counter() - start, 2)}
     return result
