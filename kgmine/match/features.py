@@ -140,11 +140,13 @@ class PairFeaturizer:
         a, b = set(tokens(left_title)), set(tokens(right_title))
         if not a or not b:
             return [-1.0, -1.0, -1.0]
-        union = sum(self._idf(t) for t in a | b)
-        shared = sum(self._idf(t) for t in a & b)
+        # sums and ties in sorted token order: set order changes with PYTHONHASHSEED, and so would the
+        # last bits of a float sum, the trees' split points and the scores from one process to the next
+        union = sum(self._idf(t) for t in sorted(a | b))
+        shared = sum(self._idf(t) for t in sorted(a & b))
         missing = max((self._idf(t) for t in a ^ b), default=0.0) / self.default_idf_
-        wa = {t: self._idf(t) for t in a}
-        wb = {t: self._idf(t) for t in b}
+        wa = {t: self._idf(t) for t in sorted(a)}
+        wb = {t: self._idf(t) for t in sorted(b)}
         na, nb = math.sqrt(sum(w * w for w in wa.values())), math.sqrt(sum(w * w for w in wb.values()))
         soft = 0.0
         for t, w in wa.items():
