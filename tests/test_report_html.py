@@ -8,6 +8,7 @@ screenshot the browser test takes.
 from __future__ import annotations
 
 import json
+import math
 import os
 import re
 from pathlib import Path
@@ -445,3 +446,61 @@ def test_cluster_labels_skip_unit_words():
     labels = np.array([0, 0, 1])
     table = describe_clusters(labels, {0: ["cm", "ml", "saucepan", "lid"], 1: ["uk", "boot", "12"]}, {})
     assert list(table["label"]) == ["saucepan / lid", "boot"]
+
+
+#: Label pairs and counts of a full-size demo run (2,000 products, 1,000 users): the schema the report draws.
+FULL_SCHEMA_PAIRS = pd.DataFrame(
+    [("HAS_BRAND", "Product", "Brand", 1982), ("IN_CATEGORY", "Product", "Category", 2000),
+     ("SUBCATEGORY_OF", "Category", "Category", 36), ("HAS_ATTRIBUTE", "Product", "AttributeValue", 4116),
+     ("BOUGHT", "User", "Product", 12685), ("RATED", "User", "Product", 6400), ("REVIEWED", "User", "Product", 2564),
+     ("WROTE", "User", "Review", 2564), ("REVIEW_OF", "Review", "Product", 2564),
+     ("ALSO_BOUGHT", "Product", "Product", 7706), ("MENTIONS", "Review", "Brand", 1294),
+     ("MENTIONS", "Review", "AttributeValue", 2440), ("MENTIONS", "Review", "Product", 0),
+     ("MENTIONS", "Review", "Entity", 56), ("MENTIONS", "Product", "Brand", 995), ("MENTIONS", "Product", "Entity", 632),
+     ("IN_CLUSTER", "Product", "Cluster", 2000), ("IN_COMMUNITY", "Product", "Community", 2000),
+     ("FREQUENTLY_BOUGHT_WITH", "Product", "Product", 84), ("RECOMMENDED", "User", "Product", 10000)],
+    columns=["type", "src", "dst", "count"])
+FULL_SCHEMA_NODES = {"Product": 2000, "Brand": 82, "Category": 48, "AttributeValue": 76, "User": 1000, "Review": 2564,
+                     "Cluster": 12, "Community": 7, "Entity": 57}
+
+
+def _curve_points(arrow) -> np.ndarray:
+    """Points along a drawn FancyArrowPatch (display coordinates), its Bézier segments sampled."""
+    path = arrow.get_transform().transform_path(arrow.get_path())
+    return np.vstack([seg(np.linspace(0, 1, 30)) for seg, _ in path.iter_bezier()])
+
+
+@pytest.mark.parametrize("extra", [{}, {"Widget": 5}], ids=["full demo", "with an unknown label"])
+def test_schema_labels_and_arrows_keep_off_the_boxes(extra):
+    """Every relationship label is readable (its box overlaps no node box and no other label, and it sits on
+    its own arrow, a loop's label near its loop); no arrow passes through a box other than its two ends. Measured on the drawn artists."""
+    pairs = FULL_SCHEMA_PAIRS
+    if extra:
+        pairs = pd.concat([pairs, pd.DataFrame([("LINKS", "Widget", "Review", 4), ("LINKS", "Widget", "Brand", 2)],
+                                               columns=pairs.columns)])
+    drawn = plots._schema_artists({**FULL_SCHEMA_NODES, **extra}, pairs)
+    drawn.figure.draw_without_rendering()
+    renderer = drawn.figure._get_renderer()
+    boxes = {lab: t.get_bbox_patch().get_window_extent(renderer) for lab, t in drawn.nodes.items()}
+    labels = {key: t.get_bbox_patch().get_window_extent(renderer) for key, t in drawn.edge_labels.items()}
+    shown = pairs[pairs["count"] > 0]
+    assert set(labels) == set(zip(shown["src"], shown["dst"]))
+    assert "MENTIONS 1,294" in drawn.edge_labels[("Review", "Brand")].get_text()
+    for key, box in labels.items():
+        for lab, node in boxes.items():
+            assert not box.overlaps(node), f"label of {key} lies on the {lab} box"
+        for other, obox in labels.items():
+            assert other == key or not box.overlaps(obox), f"labels of {key} and {other} overlap"
+    for (src, dst), arrow in drawn.arrows.items():
+        points = _curve_points(arrow)
+        for lab, node in boxes.items():
+            if lab in (src, dst):
+                continue
+            inside = node.contains_points(points) if hasattr(node, "contains_points") else \
+                [node.contains(x, y) for x, y in points]
+            assert not np.any(inside), f"arrow {src}->{dst} passes through the {lab} box"
+        label = labels[(src, dst)]
+        gap = min(math.dist(p, (min(max(p[0], label.x0), label.x1), min(max(p[1], label.y0), label.y1)))
+                  for p in points)
+        # a loop's label may move up out of the wedge between the box's other arrows
+        assert gap < (80 if src == dst else 25), f"label of {src}->{dst} is {gap:.0f} px from its arrow"
