@@ -364,6 +364,27 @@ def test_full_run_report_is_self_contained(full_run):
         assert png.read_bytes()[:8] == PNG_MAGIC
 
 
+def test_full_run_shows_six_sample_users_and_a_graph_view(full_run):
+    """More than three sample users (a summary table, each user foldable), and one inline SVG graph of the first
+    sample user's neighbourhood whose nodes and typed edges are drawn, with hover titles."""
+    from kgmine.report.html import SAMPLE_USERS, SAMPLE_USERS_OPEN
+
+    body = _section((full_run / "report.html").read_text(), "recommendations")
+    groups = re.findall(r'<details class="group"( open)?><summary>User (\S+):', body)
+    assert len(groups) == SAMPLE_USERS > 3
+    assert [bool(o) for o, _ in groups] == [i < SAMPLE_USERS_OPEN for i in range(SAMPLE_USERS)]
+    users = [u for _, u in groups]
+    summary = body.split("sample users", 1)[1].split("</table>", 1)[0]
+    assert all(f"<td>{u}</td>" in summary for u in users)
+    svg = body.split('<svg class="kgview"', 1)[1].split("</svg>", 1)[0]
+    assert "<script" not in svg and "href" not in svg
+    assert f"<title>User {users[0]}" in svg  # the centre is the first sample user
+    edges = re.findall(r'<g class="e [^"]*"><title>[^<]*</title><path [^>]*/><text [^>]*>(\w+)</text>', svg)
+    assert {"BOUGHT", "RECOMMENDED", "HAS_BRAND", "IN_CATEGORY"} <= set(edges)
+    nodes = re.findall(r'<g class="n n\d+[^"]*"><title>(\w+) ', svg)
+    assert {"User", "Product", "Brand", "Category"} <= set(nodes) and nodes.count("User") >= 1
+
+
 def test_full_run_shows_the_extracted_knowledge(full_run):
     """Counts equal the run's artifacts; sampled surfaces are marked in the product texts of the run's store."""
     values = pd.read_parquet(full_run / "artifacts" / "extraction.parquet")
@@ -410,6 +431,17 @@ def test_report_renders_in_headless_chromium(full_run, tmp_path, needs_browser):
                 assert img.get_attribute("alt")
             if sid in ("rules", "recommendations", "metrics", "data"):
                 assert section.find_elements(By.CSS_SELECTOR, "table tbody tr"), sid
+        # the graph view is drawn, and hovering its centre fades the edges that do not touch it
+        view = driver.find_element(By.CSS_SELECTOR, "#recommendations svg.kgview")
+        assert view.size["width"] > 600 and view.size["height"] > 300
+        far = view.find_elements(By.CSS_SELECTOR, "g.e:not(.a0)")
+        assert far and float(far[0].value_of_css_property("opacity")) == 1.0
+        from selenium.webdriver.common.action_chains import ActionChains
+
+        driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", view)
+        ActionChains(driver).move_to_element(view.find_element(By.CSS_SELECTOR, "g.n0 circle")).perform()
+        assert float(far[0].value_of_css_property("opacity")) < 0.5
+        assert float(view.find_element(By.CSS_SELECTOR, "g.e.a0").value_of_css_property("opacity")) == 1.0
         errors = [e for e in driver.get_log("browser") if e["level"] == "SEVERE"]
         assert not errors, errors
     finally:
@@ -504,3 +536,33 @@ def test_schema_labels_and_arrows_keep_off_the_boxes(extra):
                   for p in points)
         # a loop's label may move up out of the wedge between the box's other arrows
         assert gap < (80 if src == dst else 25), f"label of {src}->{dst} is {gap:.0f} px from its arrow"
+
+
+def test_graph_svg_draws_each_edge_once_and_spreads_the_outer_ring():
+    from kgmine.report.graphview import _spread, graph_svg, layout
+
+    edges = [("User:u", "BOUGHT", f"Product:p{i}") for i in range(6)] + [("User:u", "RECOMMENDED", "Product:r")]
+    edges += [(f"Product:p{i}", "HAS_BRAND", "Brand:b") for i in range(3)] + [("Product:r", "HAS_BRAND", "Brand:b")]
+    edges += [(f"Product:p{i}", "IN_CATEGORY", f"Category:c{i % 2}") for i in range(6)] + edges[:2]  # repeats
+    names = {"User:u": "u", "Product:r": "Recommended <thing> & co"}
+    svg = graph_svg(names, edges, "User:u")
+    assert svg.count('<g class="e ') == len(set(edges)) and svg.count('<g class="n ') == 11
+    assert "Recommended &lt;thing&gt; &amp; co" in svg and "<thing>" not in svg
+    keys = list(dict.fromkeys(k for s, _, d in edges for k in (s, d)))
+    pos = layout(keys, edges, 1100, 700, "User:u")
+    assert pos == layout(keys, edges, 1100, 700, "User:u")  # deterministic
+    assert pos["User:u"] == (550, 350)
+    inner = [math.dist(pos["User:u"], pos[k]) for k in keys if k.startswith("Product")]
+    outer = [math.dist(pos["User:u"], pos[k]) for k in keys if k.split(":")[0] in ("Brand", "Category")]
+    assert max(inner) < min(outer)  # the user's products inside, their brands and categories outside
+    assert all(0 <= x <= 1100 and 0 <= y <= 700 for x, y in pos.values())
+    # the recommended item sits beside a bought item that shares its brand
+    ring = sorted((k for k in keys if k.startswith("Product")),
+                  key=lambda k: math.atan2(pos[k][1] - 350, pos[k][0] - 550))
+    i = ring.index("Product:r")
+    assert {ring[i - 1], ring[(i + 1) % len(ring)]} & {"Product:p0", "Product:p1", "Product:p2"}
+    spread = _spread([3.0, 3.05, 3.1, 1.0, 6.2, 0.05], 0.3)
+    order = sorted(range(6), key=lambda j: spread[j] % (2 * math.pi))
+    gaps = [(spread[order[(j + 1) % 6]] - spread[order[j]]) % (2 * math.pi) for j in range(6)]
+    assert min(gaps) >= 0.3 - 1e-9
+    assert [j for j in order] in ([3, 0, 1, 2, 4, 5][k:] + [3, 0, 1, 2, 4, 5][:k] for k in range(6))  # order kept
