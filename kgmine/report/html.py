@@ -1,4 +1,4 @@
-"""Render a run directory into one self-contained ``report.html`` (plots inlined, no network needed).
+"""Render a run directory into one self-contained ``report.html`` (plots inlined, no script, no network needed).
 
 :func:`render_report` reads the run with :class:`~kgmine.report.rundata.RunData`, draws the plots of
 :mod:`kgmine.report.plots` into ``RUN_DIR/plots/`` and writes ``RUN_DIR/report.html`` with every PNG
@@ -15,7 +15,9 @@ Sections (ids in :data:`SECTIONS`, always in this order, each a ``<section id=â€
 ``rules``            the top association rules and the support-vs-confidence scatter coloured by lift
 ``training``         training loss and validation metrics per epoch
 ``metrics``          final test metrics of the model beside its baselines
-``recommendations``  sample users' top items, each with its explanation path drawn as a graph
+``recommendations``  :data:`SAMPLE_USERS` sample users' top items, each with its explanation path drawn as a
+                     graph (the first :data:`SAMPLE_USERS_OPEN` open, the others in ``<details>``), and an
+                     inline SVG graph view of the first one's neighbourhood (:mod:`kgmine.report.graphview`)
 
 A section whose inputs the run did not produce stays in the page with a note saying what is
 missing (``<p class="missing">``), so a reader sees what did not run.

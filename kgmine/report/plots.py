@@ -4,7 +4,8 @@ returns its path; none of them reads files or talks to a store (see :mod:`kgmine
 * :func:`count_bars` — nodes and relationships per type (log scale);
 * :func:`quality_bars` — extraction precision / recall / F1 (or accuracy) per attribute;
 * :func:`schema_diagram` — the KG schema as a diagram: labels as boxes with node counts, one arrow
-  per connected label pair listing its relationship types and counts;
+  per connected label pair listing its relationship types and counts, arrows bent around boxes and
+  labels moved off boxes and each other (:func:`_schema_artists` returns the artists for checking);
 * :func:`cluster_scatter` — products in 2-D (:func:`project_2d`: t-SNE or PCA of the clustering features or of
   TF-IDF text vectors), coloured by cluster, each cluster labelled at its centre;
 * :func:`rules_scatter` — association rules, support against confidence, coloured by lift;
