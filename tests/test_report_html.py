@@ -8,6 +8,7 @@ screenshot the browser test takes.
 from __future__ import annotations
 
 import json
+import math
 import os
 import re
 from pathlib import Path
@@ -363,6 +364,27 @@ def test_full_run_report_is_self_contained(full_run):
         assert png.read_bytes()[:8] == PNG_MAGIC
 
 
+def test_full_run_shows_six_sample_users_and_a_graph_view(full_run):
+    """More than three sample users (a summary table, each user foldable), and one inline SVG graph of the first
+    sample user's neighbourhood whose nodes and typed edges are drawn, with hover titles."""
+    from kgmine.report.html import SAMPLE_USERS, SAMPLE_USERS_OPEN
+
+    body = _section((full_run / "report.html").read_text(), "recommendations")
+    groups = re.findall(r'<details class="group"( open)?><summary>User (\S+):', body)
+    assert len(groups) == SAMPLE_USERS > 3
+    assert [bool(o) for o, _ in groups] == [i < SAMPLE_USERS_OPEN for i in range(SAMPLE_USERS)]
+    users = [u for _, u in groups]
+    summary = body.split("sample users", 1)[1].split("</table>", 1)[0]
+    assert all(f"<td>{u}</td>" in summary for u in users)
+    svg = body.split('<svg class="kgview"', 1)[1].split("</svg>", 1)[0]
+    assert "<script" not in svg and "href" not in svg
+    assert f"<title>User {users[0]}" in svg  # the centre is the first sample user
+    edges = re.findall(r'<g class="e [^"]*"><title>[^<]*</title><path [^>]*/><text [^>]*>(\w+)</text>', svg)
+    assert {"BOUGHT", "RECOMMENDED", "HAS_BRAND", "IN_CATEGORY"} <= set(edges)
+    nodes = re.findall(r'<g class="n n\d+[^"]*"><title>(\w+) ', svg)
+    assert {"User", "Product", "Brand", "Category"} <= set(nodes) and nodes.count("User") >= 1
+
+
 def test_full_run_shows_the_extracted_knowledge(full_run):
     """Counts equal the run's artifacts; sampled surfaces are marked in the product texts of the run's store."""
     values = pd.read_parquet(full_run / "artifacts" / "extraction.parquet")
@@ -409,6 +431,17 @@ def test_report_renders_in_headless_chromium(full_run, tmp_path, needs_browser):
                 assert img.get_attribute("alt")
             if sid in ("rules", "recommendations", "metrics", "data"):
                 assert section.find_elements(By.CSS_SELECTOR, "table tbody tr"), sid
+        # the graph view is drawn, and hovering its centre fades the edges that do not touch it
+        view = driver.find_element(By.CSS_SELECTOR, "#recommendations svg.kgview")
+        assert view.size["width"] > 600 and view.size["height"] > 300
+        far = view.find_elements(By.CSS_SELECTOR, "g.e:not(.a0)")
+        assert far and float(far[0].value_of_css_property("opacity")) == 1.0
+        from selenium.webdriver.common.action_chains import ActionChains
+
+        driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", view)
+        ActionChains(driver).move_to_element(view.find_element(By.CSS_SELECTOR, "g.n0 circle")).perform()
+        assert float(far[0].value_of_css_property("opacity")) < 0.5
+        assert float(view.find_element(By.CSS_SELECTOR, "g.e.a0").value_of_css_property("opacity")) == 1.0
         errors = [e for e in driver.get_log("browser") if e["level"] == "SEVERE"]
         assert not errors, errors
     finally:
@@ -445,3 +478,91 @@ def test_cluster_labels_skip_unit_words():
     labels = np.array([0, 0, 1])
     table = describe_clusters(labels, {0: ["cm", "ml", "saucepan", "lid"], 1: ["uk", "boot", "12"]}, {})
     assert list(table["label"]) == ["saucepan / lid", "boot"]
+
+
+#: Label pairs and counts of a full-size demo run (2,000 products, 1,000 users): the schema the report draws.
+FULL_SCHEMA_PAIRS = pd.DataFrame(
+    [("HAS_BRAND", "Product", "Brand", 1982), ("IN_CATEGORY", "Product", "Category", 2000),
+     ("SUBCATEGORY_OF", "Category", "Category", 36), ("HAS_ATTRIBUTE", "Product", "AttributeValue", 4116),
+     ("BOUGHT", "User", "Product", 12685), ("RATED", "User", "Product", 6400), ("REVIEWED", "User", "Product", 2564),
+     ("WROTE", "User", "Review", 2564), ("REVIEW_OF", "Review", "Product", 2564),
+     ("ALSO_BOUGHT", "Product", "Product", 7706), ("MENTIONS", "Review", "Brand", 1294),
+     ("MENTIONS", "Review", "AttributeValue", 2440), ("MENTIONS", "Review", "Product", 0),
+     ("MENTIONS", "Review", "Entity", 56), ("MENTIONS", "Product", "Brand", 995), ("MENTIONS", "Product", "Entity", 632),
+     ("IN_CLUSTER", "Product", "Cluster", 2000), ("IN_COMMUNITY", "Product", "Community", 2000),
+     ("FREQUENTLY_BOUGHT_WITH", "Product", "Product", 84), ("RECOMMENDED", "User", "Product", 10000)],
+    columns=["type", "src", "dst", "count"])
+FULL_SCHEMA_NODES = {"Product": 2000, "Brand": 82, "Category": 48, "AttributeValue": 76, "User": 1000, "Review": 2564,
+                     "Cluster": 12, "Community": 7, "Entity": 57}
+
+
+def _curve_points(arrow) -> np.ndarray:
+    """Points along a drawn FancyArrowPatch (display coordinates), its Bézier segments sampled."""
+    path = arrow.get_transform().transform_path(arrow.get_path())
+    return np.vstack([seg(np.linspace(0, 1, 30)) for seg, _ in path.iter_bezier()])
+
+
+@pytest.mark.parametrize("extra", [{}, {"Widget": 5}], ids=["full demo", "with an unknown label"])
+def test_schema_labels_and_arrows_keep_off_the_boxes(extra):
+    """Every relationship label is readable (its box overlaps no node box and no other label, and it sits on
+    its own arrow, a loop's label near its loop); no arrow passes through a box other than its two ends. Measured on the drawn artists."""
+    pairs = FULL_SCHEMA_PAIRS
+    if extra:
+        pairs = pd.concat([pairs, pd.DataFrame([("LINKS", "Widget", "Review", 4), ("LINKS", "Widget", "Brand", 2)],
+                                               columns=pairs.columns)])
+    drawn = plots._schema_artists({**FULL_SCHEMA_NODES, **extra}, pairs)
+    drawn.figure.draw_without_rendering()
+    renderer = drawn.figure._get_renderer()
+    boxes = {lab: t.get_bbox_patch().get_window_extent(renderer) for lab, t in drawn.nodes.items()}
+    labels = {key: t.get_bbox_patch().get_window_extent(renderer) for key, t in drawn.edge_labels.items()}
+    shown = pairs[pairs["count"] > 0]
+    assert set(labels) == set(zip(shown["src"], shown["dst"]))
+    assert "MENTIONS 1,294" in drawn.edge_labels[("Review", "Brand")].get_text()
+    for key, box in labels.items():
+        for lab, node in boxes.items():
+            assert not box.overlaps(node), f"label of {key} lies on the {lab} box"
+        for other, obox in labels.items():
+            assert other == key or not box.overlaps(obox), f"labels of {key} and {other} overlap"
+    for (src, dst), arrow in drawn.arrows.items():
+        points = _curve_points(arrow)
+        for lab, node in boxes.items():
+            if lab in (src, dst):
+                continue
+            inside = ((points[:, 0] > node.x0) & (points[:, 0] < node.x1)
+                      & (points[:, 1] > node.y0) & (points[:, 1] < node.y1))
+            assert not inside.any(), f"arrow {src}->{dst} passes through the {lab} box"
+        label = labels[(src, dst)]
+        gap = min(math.dist(p, (min(max(p[0], label.x0), label.x1), min(max(p[1], label.y0), label.y1)))
+                  for p in points)
+        # a loop's label may move up out of the wedge between the box's other arrows
+        assert gap < (80 if src == dst else 25), f"label of {src}->{dst} is {gap:.0f} px from its arrow"
+
+
+def test_graph_svg_draws_each_edge_once_and_spreads_the_outer_ring():
+    from kgmine.report.graphview import _spread, graph_svg, layout
+
+    edges = [("User:u", "BOUGHT", f"Product:p{i}") for i in range(6)] + [("User:u", "RECOMMENDED", "Product:r")]
+    edges += [(f"Product:p{i}", "HAS_BRAND", "Brand:b") for i in range(3)] + [("Product:r", "HAS_BRAND", "Brand:b")]
+    edges += [(f"Product:p{i}", "IN_CATEGORY", f"Category:c{i % 2}") for i in range(6)] + edges[:2]  # repeats
+    names = {"User:u": "u", "Product:r": "Recommended <thing> & co"}
+    svg = graph_svg(names, edges, "User:u")
+    assert svg.count('<g class="e ') == len(set(edges)) and svg.count('<g class="n ') == 11
+    assert "Recommended &lt;thing&gt; &amp; co" in svg and "<thing>" not in svg
+    keys = list(dict.fromkeys(k for s, _, d in edges for k in (s, d)))
+    pos = layout(keys, edges, 1100, 700, "User:u")
+    assert pos == layout(keys, edges, 1100, 700, "User:u")  # deterministic
+    assert pos["User:u"] == (550, 350)
+    inner = [math.dist(pos["User:u"], pos[k]) for k in keys if k.startswith("Product")]
+    outer = [math.dist(pos["User:u"], pos[k]) for k in keys if k.split(":")[0] in ("Brand", "Category")]
+    assert max(inner) < min(outer)  # the user's products inside, their brands and categories outside
+    assert all(0 <= x <= 1100 and 0 <= y <= 700 for x, y in pos.values())
+    # the recommended item sits beside a bought item that shares its brand
+    ring = sorted((k for k in keys if k.startswith("Product")),
+                  key=lambda k: math.atan2(pos[k][1] - 350, pos[k][0] - 550))
+    i = ring.index("Product:r")
+    assert {ring[i - 1], ring[(i + 1) % len(ring)]} & {"Product:p0", "Product:p1", "Product:p2"}
+    spread = _spread([3.0, 3.05, 3.1, 1.0, 6.2, 0.05], 0.3)
+    order = sorted(range(6), key=lambda j: spread[j] % (2 * math.pi))
+    gaps = [(spread[order[(j + 1) % 6]] - spread[order[j]]) % (2 * math.pi) for j in range(6)]
+    assert min(gaps) >= 0.3 - 1e-9
+    assert [j for j in order] in ([3, 0, 1, 2, 4, 5][k:] + [3, 0, 1, 2, 4, 5][:k] for k in range(6))  # order kept

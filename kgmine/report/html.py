@@ -1,4 +1,4 @@
-"""Render a run directory into one self-contained ``report.html`` (plots inlined, no network needed).
+"""Render a run directory into one self-contained ``report.html`` (plots inlined, no script, no network needed).
 
 :func:`render_report` reads the run with :class:`~kgmine.report.rundata.RunData`, draws the plots of
 :mod:`kgmine.report.plots` into ``RUN_DIR/plots/`` and writes ``RUN_DIR/report.html`` with every PNG
@@ -15,7 +15,9 @@ Sections (ids in :data:`SECTIONS`, always in this order, each a ``<section id=â€
 ``rules``            the top association rules and the support-vs-confidence scatter coloured by lift
 ``training``         training loss and validation metrics per epoch
 ``metrics``          final test metrics of the model beside its baselines
-``recommendations``  sample users' top items, each with its explanation path drawn as a graph
+``recommendations``  :data:`SAMPLE_USERS` sample users' top items, each with its explanation path drawn as a
+                     graph (the first :data:`SAMPLE_USERS_OPEN` open, the others in ``<details>``), and an
+                     inline SVG graph view of the first one's neighbourhood (:mod:`kgmine.report.graphview`)
 
 A section whose inputs the run did not produce stays in the page with a note saying what is
 missing (``<p class="missing">``), so a reader sees what did not run.
@@ -53,7 +55,9 @@ SECTIONS: dict[str, str] = {
     "recommendations": "Sample recommendations with explanations",
 }
 
-SAMPLE_USERS = 3
+SAMPLE_USERS = 6
+#: Sample users whose explanation graphs are shown open; the others are folded (one click each).
+SAMPLE_USERS_OPEN = 2
 SAMPLE_ITEMS = 4
 TOP_RULES = 15
 
@@ -85,6 +89,17 @@ class Section:
     def note(self, text: str) -> None:
         """A paragraph of explanation."""
         self.blocks.append({"kind": "note", "text": text})
+
+    def svg(self, name: str, svg: str, caption: str = "") -> None:
+        """An inline SVG drawing (markup built and escaped by :mod:`kgmine.report.graphview`)."""
+        self.blocks.append({"kind": "svg", "name": name, "svg": svg, "caption": caption})
+
+    def group(self, summary: str, open: bool = False) -> "Section":
+        """A foldable group (``<details>``) titled ``summary``; add its figures and tables to the returned
+        Section."""
+        inner = Section(self.id, summary)
+        self.blocks.append({"kind": "details", "summary": summary, "open": open, "blocks": inner.blocks})
+        return inner
 
 
 def _fmt(value: Any) -> str:
@@ -745,20 +760,50 @@ def _recommendations_section(run: RunData, s: Section, plot_dir: Path) -> None:
                "another shopper who bought the same item. Arrows follow the stored relationships.")
     if run.store() is None and run.artifact("explanations.parquet") is None:
         s.note(f"Explanation paths need the run's store, which could not be opened: {run.store_error}")
-    for i, (user, top, found) in enumerate(samples):
+    drawn = []
+    for user, top, found in samples:
         paths = {p: path for p, (path, _) in found.items()}
         keys = [f"User:{user}"] + [f"Product:{p}" for p in top["product_id"].astype(str)]
         keys += [k for path in paths.values() for step in path for k in (step["src"], step["dst"])]
         names = run.names(keys)
         items = [{"product": f"Product:{r.product_id}", "rank": int(r.rank), "score": getattr(r, "score", None),
                   "path": paths.get(str(r.product_id))} for r in top.itertuples()]
+        drawn.append((user, items, found, names))
+    s.table(pd.DataFrame([{"user": user, "top item": names.get(items[0]["product"], items[0]["product"]),
+                           "items shown": len(items), "with an explanation path": sum(bool(i["path"]) for i in items)}
+                          for user, items, _, names in drawn]),
+            f"{len(drawn)} sample users (those whose top items have the most explanation paths); "
+            f"the first {min(SAMPLE_USERS_OPEN, len(drawn))} are shown open, click a user below to unfold it")
+    if drawn:
+        _graph_view(run, s, *drawn[0])
+    for i, (user, items, found, names) in enumerate(drawn):
+        group = s.group(f"User {user}: top {len(items)}, "
+                        f"{sum(bool(it['path']) for it in items)} with an explanation path", open=i < SAMPLE_USERS_OPEN)
         png = plots.explanation_paths(user, items, names, plot_dir / f"explanation_{i}.png")
-        s.figure(png, f"explanation paths for user {user}")
+        group.figure(png, f"explanation paths for user {user}")
         rows = [{"rank": it["rank"], "product": names.get(it["product"], it["product"]),
                  "score": it["score"],
                  "why": found.get(it["product"].split(":", 1)[1], (None, None))[1]
                  or _path_text(it["path"], it["product"], names)} for it in items]
-        s.table(pd.DataFrame(rows), f"User {user}: top {len(items)}")
+        group.table(pd.DataFrame(rows), f"User {user}: top {len(items)}")
+
+
+def _graph_view(run: RunData, s: Section, user: str, items: list[dict], found: dict, names: dict) -> None:
+    """The first sample user's neighbourhood as an inline SVG graph: products bought, the recommended
+    items, their brands and categories, and the nodes on the explanation paths."""
+    from kgmine.report.graphview import graph_svg
+
+    centre = f"User:{user}"
+    edges = run.user_neighbourhood(user, [it["product"].split(":", 1)[1] for it in items])
+    edges += [(step["src"], step["rel"], step["dst"]) for it in items for step in (it["path"] or [])]
+    if not edges:
+        return
+    keys = list(dict.fromkeys(k for e in edges for k in (e[0], e[2])))
+    names = {**run.names(keys), **names}
+    s.svg("graph_view", graph_svg(names, edges, centre, title=f"neighbourhood of user {user}"),
+          f"Graph view of user {user}: {len(keys)} nodes, {len(set(edges))} relationships (products bought, the "
+          "recommended items, their brands and categories, and the explanation paths). Hover a node for its name and "
+          "to highlight its relationships.")
 
 
 def _path_text(path: list[dict[str, str]] | None, product: str, names: dict[str, str]) -> str:
@@ -813,6 +858,9 @@ mark{border-radius:3px;padding:0 .15em} mark.v{background:#fefcbf} mark.h{backgr
 mark.t{background:#c6f6d5} mark.m{background:#fed7d7}
 .missing{color:#9c4221;background:#fffaf0;border:1px solid #fbd38d;border-radius:6px;padding:.5rem .8rem}
 .note{color:var(--muted);font-size:.85rem;flex:1 1 100%}
+details.group{flex:1 1 100%;border:1px solid var(--line);border-radius:8px;padding:.4rem .8rem}
+details.group>summary{cursor:pointer;font-weight:600;font-size:.92rem;padding:.2rem 0}
+details.group[open]>summary{margin-bottom:.5rem}
 footer{color:var(--muted);font-size:.78rem;margin-top:3rem}
 </style></head><body><main>
 <h1>kgmine run report: {{ name }}</h1>
@@ -822,19 +870,24 @@ its numbers are measured against planted truth, not real shoppers.</p>{% endif %
 <div class="cards">{% for c in cards %}
 <div class="card"><div class="v">{{ c.value }}</div><div class="k">{{ c.key }}</div></div>{% endfor %}</div>
 <nav>{% for s in sections %}<a href="#{{ s.id }}">{{ s.title }}</a>{% endfor %}</nav>
-{% for s in sections %}
-<section id="{{ s.id }}" data-section="{{ s.id }}"><h2>{{ s.title }}</h2>
-{% if s.missing %}<p class="missing">{{ s.missing }}</p>{% endif %}
-{% if s.intro %}<p class="intro">{{ s.intro | safe }}</p>{% endif %}
-<div class="blocks">
-{% for b in s.blocks %}
+{% macro block(b) %}
 {% if b.kind == "figure" %}<figure class="{{ '' if b.wide else 'half' }}" data-plot="{{ b.name }}">
 <img alt="{{ b.alt }}" src="data:image/png;base64,{{ b.data }}">
 {% if b.caption %}<figcaption>{{ b.caption }}</figcaption>{% endif %}</figure>
 {% elif b.kind == "table" %}<div class="tbl">{% if b.caption %}<div class="cap">{{ b.caption }}</div>{% endif %}
 {{ b.html | safe }}{% if b.more %}<div class="more">â€¦ {{ b.more }} more rows</div>{% endif %}</div>
+{% elif b.kind == "details" %}<details class="group"{{ ' open' if b.open else '' }}><summary>{{ b.summary }}</summary>
+<div class="blocks">{% for inner in b.blocks %}{{ block(inner) }}{% endfor %}</div></details>
+{% elif b.kind == "svg" %}<figure class="svg" data-plot="{{ b.name }}">{{ b.svg | safe }}
+{% if b.caption %}<figcaption>{{ b.caption }}</figcaption>{% endif %}</figure>
 {% else %}<p class="note">{{ b.text }}</p>{% endif %}
-{% endfor %}
+{%- endmacro %}
+{% for s in sections %}
+<section id="{{ s.id }}" data-section="{{ s.id }}"><h2>{{ s.title }}</h2>
+{% if s.missing %}<p class="missing">{{ s.missing }}</p>{% endif %}
+{% if s.intro %}<p class="intro">{{ s.intro | safe }}</p>{% endif %}
+<div class="blocks">
+{% for b in s.blocks %}{{ block(b) }}{% endfor %}
 </div></section>
 {% endfor %}
 <footer>Generated by <code>kgmine report</code>. Every plot is embedded in this file; viewing it needs no

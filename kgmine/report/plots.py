@@ -4,7 +4,8 @@ returns its path; none of them reads files or talks to a store (see :mod:`kgmine
 * :func:`count_bars` — nodes and relationships per type (log scale);
 * :func:`quality_bars` — extraction precision / recall / F1 (or accuracy) per attribute;
 * :func:`schema_diagram` — the KG schema as a diagram: labels as boxes with node counts, one arrow
-  per connected label pair listing its relationship types and counts;
+  per connected label pair listing its relationship types and counts, arrows bent around boxes and
+  labels moved off boxes and each other (:func:`_schema_artists` returns the artists for checking);
 * :func:`cluster_scatter` — products in 2-D (:func:`project_2d`: t-SNE or PCA of the clustering features or of
   TF-IDF text vectors), coloured by cluster, each cluster labelled at its centre;
 * :func:`rules_scatter` — association rules, support against confidence, coloured by lift;
@@ -19,7 +20,9 @@ import functools
 import math
 import textwrap
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import matplotlib
 import numpy as np
@@ -123,12 +126,183 @@ def quality_bars(frame: pd.DataFrame, path: str | Path, title: str = "Extraction
 
 # ----------------------------------------------------------------------------- schema
 
-#: Where each label sits in the schema diagram (other labels go on a ring around the picture).
+#: Where each label sits in the schema diagram: Product in the middle, its neighbours on an ellipse
+#: around it, ordered so that Review's neighbours (User, Entity, Brand, AttributeValue) sit beside it
+#: and no chord between two ring labels crosses the middle. Other labels go on an outer ring.
 SCHEMA_LAYOUT: dict[str, tuple[float, float]] = {
-    "User": (-4.2, 0.0), "Product": (0.0, 0.0), "Review": (-2.3, -2.7), "Brand": (3.8, 2.3),
-    "Category": (4.4, 0.0), "AttributeValue": (3.8, -2.3), "Cluster": (-2.4, 3.0), "Community": (2.4, 3.0),
-    "Entity": (2.0, -3.3),
+    lab: (0.0, 0.0) if angle is None else (4.7 * math.cos(math.radians(angle)), 3.1 * math.sin(math.radians(angle)))
+    for lab, angle in (("Product", None), ("Category", 0), ("Community", 45), ("Cluster", 132), ("User", 168),
+                       ("Entity", 205), ("Review", 243), ("Brand", 292), ("AttributeValue", 332))
 }
+
+#: Curvatures (matplotlib ``arc3`` rad) tried for an edge, in order, until its curve clears every other box.
+_RADS = (0.0, 0.15, -0.15, 0.3, -0.3, 0.45, -0.45, 0.6, -0.6)
+#: Where along its edge (0 = source, 1 = target) a relationship label is tried, in order.
+_LABEL_AT = (0.5, 0.42, 0.58, 0.34, 0.66, 0.27, 0.73, 0.2, 0.8)
+
+
+@dataclass
+class SchemaArtists:
+    """The drawn schema, for checking its layout: the figure, each label's box (:class:`Text` with a bbox
+    patch) by label, and each (src, dst) pair's arrow and relationship-label text."""
+
+    figure: Figure
+    nodes: dict[str, Any]
+    arrows: dict[tuple[str, str], FancyArrowPatch]
+    edge_labels: dict[tuple[str, str], Any]
+
+
+def _bezier(p0, p2, rad: float, t: np.ndarray) -> np.ndarray:
+    """Points at ``t`` of matplotlib's ``arc3`` curve from ``p0`` to ``p2`` (display coordinates): a quadratic
+    Bézier whose control point sits ``rad`` times the chord length off the chord's middle."""
+    (x0, y0), (x2, y2) = p0, p2
+    c = np.array([(x0 + x2) / 2 + rad * (y2 - y0), (y0 + y2) / 2 - rad * (x2 - x0)])
+    t = t[:, None]
+    return (1 - t) ** 2 * np.array(p0) + 2 * (1 - t) * t * c + t ** 2 * np.array(p2)
+
+
+def _in_box(points: np.ndarray, box, pad: float = 0.0) -> np.ndarray:
+    """Which of ``points`` (n x 2, display coordinates) fall in ``box`` (a Bbox) grown by ``pad`` pixels."""
+    return ((points[:, 0] >= box.x0 - pad) & (points[:, 0] <= box.x1 + pad)
+            & (points[:, 1] >= box.y0 - pad) & (points[:, 1] <= box.y1 + pad))
+
+
+def _overlap(a, b, pad: float = 0.0) -> bool:
+    """Whether Bboxes ``a`` and ``b`` overlap once ``a`` is grown by ``pad`` pixels."""
+    return a.x0 - pad < b.x1 and b.x0 < a.x1 + pad and a.y0 - pad < b.y1 and b.y0 < a.y1 + pad
+
+
+def _place_label(ax, renderer, text: str, candidates, hard: list, soft: np.ndarray, va: str = "center"):
+    """Write ``text`` at the first of ``candidates`` (display points) whose box overlaps none of the Bboxes in
+    ``hard`` and covers none of the ``soft`` points (other arrows' curves), else at the candidate with the fewest
+    such overlaps (a box counts more than a stretch of line); ``va`` says which side of the text a candidate
+    places (``bottom``: the text sits above the point). Returns the Text."""
+    to_data = ax.transData.inverted()
+    label = ax.text(0, 0, text, ha="center", va=va, fontsize=7.5, color="#2d3748", zorder=6,
+                    bbox=dict(boxstyle="round,pad=0.25", fc="white", ec="#cbd5e0", lw=0.6))
+    best = None
+    for point in candidates:
+        label.set_position(to_data.transform(point))
+        label.draw(renderer)  # lays out the bbox patch at the new position
+        box = label.get_bbox_patch().get_window_extent(renderer)
+        cost = 1000 * sum(_overlap(box, other, 3) for other in hard) + int(_in_box(soft, box, 2).sum())
+        if best is None or cost < best[0]:
+            best = (cost, point)
+        if cost == 0:
+            break
+    label.set_position(to_data.transform(best[1]))
+    label.draw(renderer)
+    return label
+
+
+def _clear_rad(p0, p2, others: list, reverse_drawn: bool) -> float:
+    """The first curvature of :data:`_RADS` whose curve from ``p0`` to ``p2`` enters none of ``others`` (Bboxes),
+    else the one entering them least; a pair already drawn the other way starts bent."""
+    t = np.linspace(0.0, 1.0, 80)
+    best = None
+    for rad in ((0.25,) if reverse_drawn else ()) + _RADS:
+        hits = sum(int(_in_box(_bezier(p0, p2, rad, t), b, 6).sum()) for b in others)
+        if best is None or hits < best[0]:
+            best = (hits, rad)
+        if hits == 0:
+            break
+    return best[1]
+
+
+def _loop_side(lab: str, centre: Mapping[str, tuple[float, float]], neighbours: set[str]) -> float:
+    """+1 to draw ``lab``'s self-loop above its box, -1 below: the side whose vertical is farther (in angle)
+    from every edge leaving the box."""
+    cx, cy = centre[lab]
+    angles = [math.atan2(centre[n][1] - cy, centre[n][0] - cx) for n in neighbours if n != lab]
+
+    def room(direction: float) -> float:
+        return min((abs(math.remainder(a - direction, 2 * math.pi)) for a in angles), default=math.pi)
+    return 1.0 if room(math.pi / 2) >= room(-math.pi / 2) else -1.0
+
+
+def _schema_artists(node_counts: Mapping[str, int], pair_counts: pd.DataFrame,
+                    title: str = "Knowledge-graph schema") -> SchemaArtists:
+    """Draw the schema (see :func:`schema_diagram`) and return its artists, laid out.
+
+    Node boxes sit at :data:`SCHEMA_LAYOUT`; each edge takes the first curvature of :data:`_RADS` whose curve
+    passes through no other box (:func:`_clear_rad`), and ends where its curve leaves the boxes; each
+    relationship label takes the first spot along its edge (:data:`_LABEL_AT`) that covers no box, no label placed
+    before and no other arrow (:func:`_place_label`). Self-loops sit on their box's freer side (:func:`_loop_side`).
+    """
+    from kgmine.graph.schema import REL_TYPES
+
+    labels = [lab for lab, n in node_counts.items() if n and lab not in REL_TYPES]
+    pairs = pair_counts[(pair_counts["count"] > 0) & pair_counts["src"].isin(labels) & pair_counts["dst"].isin(labels)]
+    pos = {lab: SCHEMA_LAYOUT[lab] for lab in labels if lab in SCHEMA_LAYOUT}
+    extra = [lab for lab in labels if lab not in pos]
+    for i, lab in enumerate(extra):
+        a = 2 * math.pi * (i + 0.5) / len(extra)
+        pos[lab] = (5.6 * math.cos(a), 3.9 * math.sin(a))
+    fig, ax = _figure((12, 7.6))
+    fig.set_dpi(_DPI)
+    reach = 0.7 if extra else 0.0
+    ax.set_xlim(-5.9 - reach, 5.9 + reach)
+    ax.set_ylim(-3.8 - reach, 3.7 + reach)
+    ax.axis("off")
+    ax.set_title(title)
+    renderer = fig._get_renderer()  # the renderer savefig uses (Agg), for measuring the text boxes
+    to_data = ax.transData.inverted()
+    nodes = {}
+    for lab in labels:
+        nodes[lab] = ax.text(*pos[lab], f"{lab}\n{int(node_counts[lab]):,}", ha="center", va="center", fontsize=10,
+                             fontweight="bold", zorder=5,
+                             bbox=dict(boxstyle="round,pad=0.55", fc=LABEL_COLOURS.get(lab, "#e2e8f0"), ec="#2d3748",
+                                       lw=1.2))
+        nodes[lab].draw(renderer)
+    boxes = {lab: t.get_bbox_patch().get_window_extent(renderer) for lab, t in nodes.items()}
+    centre = {lab: ((b.x0 + b.x1) / 2, (b.y0 + b.y1) / 2) for lab, b in boxes.items()}
+    texts = {key: "\n".join(f"{rel} {int(n):,}" for rel, n in zip(group["type"], group["count"]))
+             for key, group in pairs.groupby(["src", "dst"], sort=False)}
+    neighbours = {lab: {d for s, d in texts if s == lab} | {s for s, d in texts if d == lab} for lab in labels}
+    # phase 1: every arrow, with its curve (display points) and where its label may go
+    arrows, curves, spots = {}, {}, {}
+    for src, dst in texts:
+        if src == dst:
+            box, (cx, cy) = boxes[src], centre[src]
+            side = _loop_side(src, centre, neighbours[src])
+            y = box.y1 if side > 0 else box.y0
+            arrows[(src, dst)] = FancyArrowPatch(*to_data.transform([(cx - 22, y), (cx + 22, y)]),
+                                                 connectionstyle=f"arc3,rad={-1.6 * side}", arrowstyle="-|>",
+                                                 mutation_scale=12, color=_EDGE, lw=1.1)
+            curves[(src, dst)] = _bezier((cx - 22, y), (cx + 22, y), -1.6 * side, np.linspace(0, 1, 40))
+            off = y + side * 42  # the loop rises about 35 px over its 44 px chord
+            grid = sorted(((dx, dy) for dx in range(-180, 181, 45) for dy in range(-30, 81, 15)),
+                          key=lambda d: math.hypot(*d))
+            spots[(src, dst)] = [(cx + dx, off + side * dy) for dx, dy in grid]
+            continue
+        rad = _clear_rad(centre[src], centre[dst], [b for lab, b in boxes.items() if lab not in (src, dst)],
+                         (dst, src) in arrows)
+        curve = _bezier(centre[src], centre[dst], rad, np.linspace(0.0, 1.0, 400))
+        # end the arrow where its curve leaves each box: shrink is in points and survives savefig's tight-bbox
+        # shift (a patchA/patchB clip would use the boxes' place before the shift)
+        outside = ~_in_box(curve, boxes[src]) & ~_in_box(curve, boxes[dst])
+        first, last = (int(np.argmax(outside)), len(curve) - 1 - int(np.argmax(outside[::-1]))) if outside.any() \
+            else (0, len(curve) - 1)
+        to_points = 72.0 / fig.dpi
+        arrows[(src, dst)] = FancyArrowPatch(
+            *to_data.transform([centre[src], centre[dst]]), connectionstyle=f"arc3,rad={rad}", arrowstyle="-|>",
+            mutation_scale=13, color=_EDGE, lw=1.1, shrinkA=math.dist(centre[src], curve[first]) * to_points + 2,
+            shrinkB=math.dist(centre[dst], curve[last]) * to_points + 2)
+        curves[(src, dst)] = curve[first:last + 1]
+        spots[(src, dst)] = [tuple(p) for p in _bezier(centre[src], centre[dst], rad, np.array(_LABEL_AT))]
+    for arrow in arrows.values():
+        ax.add_patch(arrow)
+    # phase 2: labels, loops last and the longest edges first (they have the most room to move along)
+    edge_labels, placed = {}, []
+    loop_va = {(lab, lab): "bottom" if _loop_side(lab, centre, neighbours[lab]) > 0 else "top" for lab in labels}
+    order = sorted(texts, key=lambda k: (k[0] == k[1], -math.dist(centre[k[0]], centre[k[1]])))
+    for key in order:
+        soft = [c for other, c in curves.items() if other != key]
+        label = _place_label(ax, renderer, texts[key], spots[key], list(boxes.values()) + placed,
+                             np.vstack(soft) if soft else np.empty((0, 2)), loop_va.get(key, "center"))
+        edge_labels[key] = label
+        placed.append(label.get_bbox_patch().get_window_extent(renderer))
+    return SchemaArtists(fig, nodes, arrows, edge_labels)
 
 
 @_styled
@@ -140,49 +314,11 @@ def schema_diagram(node_counts: Mapping[str, int], pair_counts: pd.DataFrame, pa
     ``store.counts()`` can be passed as it is). ``pair_counts``: one row per
     relationship type and label pair, columns ``type, src, dst, count`` (rows with 0 are left out).
     Each label is a box with its node count; each connected (src, dst) pair is one arrow whose
-    label lists its relationship types with their counts; self-relations are loops.
+    label lists its relationship types with their counts; self-relations are loops. Arrows bend
+    around boxes they would cross and labels move along their arrows off boxes and other labels
+    (:func:`_schema_artists`).
     """
-    from kgmine.graph.schema import REL_TYPES
-
-    labels = [lab for lab, n in node_counts.items() if n and lab not in REL_TYPES]
-    pairs = pair_counts[(pair_counts["count"] > 0) & pair_counts["src"].isin(labels) & pair_counts["dst"].isin(labels)]
-    pos = dict(SCHEMA_LAYOUT)
-    extra = [lab for lab in labels if lab not in pos]
-    for i, lab in enumerate(extra):
-        a = 2 * math.pi * i / max(len(extra), 1)
-        pos[lab] = (5.5 * math.cos(a), 3.6 * math.sin(a))
-    fig, ax = _figure((12, 7.6))
-    ax.set_xlim(-5.6, 5.8)
-    ax.set_ylim(-3.9, 3.7)
-    ax.axis("off")
-    grouped = pairs.groupby(["src", "dst"], sort=False)
-    done: set[tuple[str, str]] = set()
-    for (src, dst), group in grouped:
-        text = "\n".join(f"{t} {int(n):,}" for t, n in zip(group["type"], group["count"]))
-        (x1, y1), (x2, y2) = pos[src], pos[dst]
-        if src == dst:  # a loop below the label; Product's label sits right of it, between its neighbours
-            loop = FancyArrowPatch((x1 - 0.35, y1 - 0.32), (x1 + 0.35, y1 - 0.32), connectionstyle="arc3,rad=1.6",
-                                   arrowstyle="-|>", mutation_scale=12, color=_EDGE, lw=1.1)
-            ax.add_patch(loop)
-            ax.text(x1 + (0.45 if src == "Product" else 0.0), y1 - (1.6 if src == "Product" else 1.2), text,
-                    ha="center", va="top", fontsize=7.5,
-                    color="#2d3748", bbox=dict(boxstyle="round,pad=0.25", fc="white", ec="#cbd5e0", lw=0.6))
-            continue
-        rad = 0.18 if (dst, src) in done else 0.0
-        done.add((src, dst))
-        arrow = FancyArrowPatch((x1, y1), (x2, y2), connectionstyle=f"arc3,rad={rad}", arrowstyle="-|>",
-                                mutation_scale=13, color=_EDGE, lw=1.1, shrinkA=34, shrinkB=34)
-        ax.add_patch(arrow)
-        mx, my = (x1 + x2) / 2 + rad * (y2 - y1) / 2, (y1 + y2) / 2 - rad * (x2 - x1) / 2
-        ax.text(mx, my, text, ha="center", va="center", fontsize=7.5, color="#2d3748",
-                bbox=dict(boxstyle="round,pad=0.25", fc="white", ec="#cbd5e0", lw=0.6))
-    for lab in labels:
-        x, y = pos[lab]
-        ax.text(x, y, f"{lab}\n{int(node_counts[lab]):,}", ha="center", va="center", fontsize=10, fontweight="bold",
-                bbox=dict(boxstyle="round,pad=0.55", fc=LABEL_COLOURS.get(lab, "#e2e8f0"), ec="#2d3748", lw=1.2),
-                zorder=5)
-    ax.set_title(title)
-    return _save(fig, path)
+    return _save(_schema_artists(node_counts, pair_counts, title).figure, path)
 
 
 # ----------------------------------------------------------------------------- clusters
@@ -412,5 +548,5 @@ def explanation_paths(user: str, recommendations: Sequence[Mapping], names: Mapp
     return _save(fig, path)
 
 
-__all__ = ["LABEL_COLOURS", "SCHEMA_LAYOUT", "cluster_scatter", "count_bars", "explanation_paths", "metric_comparison",
+__all__ = ["LABEL_COLOURS", "SCHEMA_LAYOUT", "SchemaArtists", "cluster_scatter", "count_bars", "explanation_paths", "metric_comparison",
            "project_2d", "quality_bars", "rules_scatter", "schema_diagram", "training_curves"]

@@ -403,6 +403,28 @@ class RunData:
 
         return {p: (e["path"], e["text"]) for p, e in Explorer(store).explain(str(user_id), wanted).items()}
 
+    def user_neighbourhood(self, user_id: str, recommended: Sequence[str],
+                           max_bought: int = 6) -> list[tuple[str, str, str]]:
+        """Stored edges ``(src, rel, dst)`` (``Label:id`` keys) around one user, for the report's graph view:
+        up to ``max_bought`` products the user BOUGHT (first by id), RECOMMENDED edges to the ``recommended`` products, and the brand and category of every one of
+        these products. Empty without a store."""
+        store = self.store()
+        if store is None:
+            return []
+        bought = self._query("MATCH (u:User {id: $u})-[:BOUGHT]->(p:Product) RETURN p.id AS id ORDER BY id LIMIT $k",
+                             {"u": str(user_id), "k": int(max_bought)})
+        bought_ids = [str(i) for i in bought["id"]] if bought is not None else []
+        user = f"User:{user_id}"
+        edges = [(user, "BOUGHT", f"Product:{p}") for p in bought_ids]
+        edges += [(user, "RECOMMENDED", f"Product:{p}") for p in map(str, recommended)]
+        products = list(dict.fromkeys(bought_ids + [str(p) for p in recommended]))
+        for rel, label in (("HAS_BRAND", "Brand"), ("IN_CATEGORY", "Category")):
+            frame = self._query(f"MATCH (p:Product)-[:{rel}]->(x:{label}) WHERE p.id IN $ids "
+                                "RETURN p.id AS pid, x.id AS xid ORDER BY pid, xid", {"ids": products})
+            if frame is not None:
+                edges += [(f"Product:{p}", rel, f"{label}:{x}") for p, x in zip(frame["pid"], frame["xid"])]
+        return edges
+
     def names(self, keys: Sequence[str]) -> dict[str, str]:
         """Display names of ``Label:id`` keys (titles for products), ids when the store is absent."""
         store = self.store()
