@@ -97,6 +97,46 @@ def test_read_only_check_works_on_tokens_not_on_text():
             check_query(cypher)
 
 
+_FRAGMENTS = ["MATCH (p:Product)", " RETURN p.id", " LOAD FROM '/etc/passwd'", " CALL file_search_path='/etc'",
+              " CREATE (:X)", " SET p.x = 1", " WITH *", " '", '"', " //", " /*", "*/", "(", ")", "[", "]", "{", "}",
+              " + 1", ", ", " UNWIND range(1, 3) AS k", " CALL show_tables()", " \\", "`", " load", " Load From",
+              " COPY Product FROM 'x'", " ATTACH 'y' AS z", " RETURN read_csv('/etc/x')", "\x00", "é", "\n"]
+
+
+def test_guard_fuzz_never_crashes_and_keeps_its_promises():
+    """2,000 seeded random texts built from hostile and ordinary fragments: the guard either accepts or
+    raises StoreError (nothing else); every text over the nesting limit or with an unquoted LOAD FROM is
+    refused read-only; nothing refused read-only for reading files passes with the same tokens."""
+    from kgmine.graph.stores.guard import DEFAULT_LIMITS, tokenize
+
+    rng = random.Random(2026)
+    refused = accepted = 0
+    for _ in range(2000):
+        text = "".join(rng.choice(_FRAGMENTS) for _ in range(rng.randint(1, 12)))
+        if rng.random() < 0.1:
+            depth = rng.randint(1, 80)
+            text += "RETURN " + "(" * depth + "1" + ")" * depth
+        try:
+            check_query(text)
+            accepted += 1
+        except StoreError:
+            refused += 1
+            continue
+        # accepted read-only: no LOAD / COPY / CALL setting / write keyword outside literals and comments
+        words = [t.text.upper() for t in tokenize(text) if t.kind == "word"]
+        for banned in ("LOAD", "COPY", "CREATE", "SET", "ATTACH"):
+            assert banned not in words, (banned, text)
+        depth = max_depth = 0
+        for t in tokenize(text):
+            if t.text in "([{":
+                depth += 1
+                max_depth = max(max_depth, depth)
+            elif t.text in ")]}":
+                depth -= 1
+        assert max_depth <= DEFAULT_LIMITS.max_depth, text
+    assert refused > 500 and accepted > 100  # both sides of the guard were exercised
+
+
 def test_python_api_store_query_is_guarded(store_dir):
     with open_store("ladybug", path=store_dir, read_only=True) as store:
         for cypher in (DEEP, LONG_SUM, PASSWD, SETTING):
