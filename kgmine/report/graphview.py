@@ -144,6 +144,39 @@ def layout(nodes: Sequence[str], edges: Sequence[tuple[str, str, str]], width: f
     return pos
 
 
+def _hover_style(n_nodes: int) -> str:
+    """The view's ``<style>``: hovering node i fades everything but it, its edges and its neighbours."""
+    rules = [f".kgview:has(.n{i}:hover) .a{i}{{opacity:1}}" for i in range(n_nodes)]
+    return ("<style>"
+            ".kgview{font-family:system-ui,sans-serif;background:#fff}"
+            ".kgview .e,.kgview .n{transition:opacity .15s}"
+            ".kgview:has(.n:hover) .e,.kgview:has(.n:hover) .n{opacity:.15}"
+            ".kgview:has(.n:hover) .n:hover{opacity:1}"
+            ".kgview .n circle{stroke:#2d3748;stroke-width:1.2}"
+            ".kgview .n:hover circle{stroke-width:2.5}"
+            ".kgview text{paint-order:stroke;stroke:#fff;stroke-width:3px;stroke-linejoin:round}"
+            ".kgview .n text{font-size:11px;fill:#1a202c}"
+            ".kgview .e text{font-size:9px;font-weight:600}"
+            + "".join(rules) + "</style>")
+
+
+def _legend(keys: Sequence[str], rel_types: Sequence[str], height: int) -> list[str]:
+    """SVG pieces of the legend along the bottom: the node labels drawn, then the relationship types."""
+    out = []
+    x = 10.0
+    y = height - 10
+    for label in dict.fromkeys(k.partition(":")[0] for k in keys):
+        out.append(f'<circle cx="{x + 6:.0f}" cy="{y - 4}" r="6" fill="{LABEL_COLOURS.get(label, "#e2e8f0")}" '
+                   f'stroke="#2d3748"/><text x="{x + 16:.0f}" y="{y}" font-size="11">{html.escape(label)}</text>')
+        x += 26 + 7.5 * len(label)
+    for r in rel_types:
+        colour = EDGE_COLOURS.get(r, _GREY)
+        out.append(f'<line x1="{x:.0f}" y1="{y - 4}" x2="{x + 18:.0f}" y2="{y - 4}" stroke="{colour}" stroke-width="2"/>'
+                   f'<text x="{x + 22:.0f}" y="{y}" font-size="11" fill="{colour}">{html.escape(r)}</text>')
+        x += 36 + 7.5 * len(r)
+    return out
+
+
 def graph_svg(names: Mapping[str, str], edges: Sequence[tuple[str, str, str]], centre: str | None = None,
               width: int = 1100, height: int = 720, title: str = "") -> str:
     """An ``<svg>`` drawing of ``edges`` (``(src, rel, dst)`` with ``Label:id`` node keys) between the nodes
@@ -161,20 +194,7 @@ def graph_svg(names: Mapping[str, str], edges: Sequence[tuple[str, str, str]], c
     pos = layout(keys, edges, width, height - legend_h, centre)
     out = [f'<svg class="kgview" viewBox="0 0 {width} {height}" '
            f'width="100%" role="img" aria-label="{html.escape(title or "graph")}">']
-    rules = []
-    for key, i in index.items():  # hovering node i lights up its edges and neighbours
-        rules.append(f".kgview:has(.n{i}:hover) .a{i}{{opacity:1}}")
-    out.append("<style>"
-               ".kgview{font-family:system-ui,sans-serif;background:#fff}"
-               ".kgview .e,.kgview .n{transition:opacity .15s}"
-               ".kgview:has(.n:hover) .e,.kgview:has(.n:hover) .n{opacity:.15}"
-               ".kgview:has(.n:hover) .n:hover{opacity:1}"
-               ".kgview .n circle{stroke:#2d3748;stroke-width:1.2}"
-               ".kgview .n:hover circle{stroke-width:2.5}"
-               ".kgview text{paint-order:stroke;stroke:#fff;stroke-width:3px;stroke-linejoin:round}"
-               ".kgview .n text{font-size:11px;fill:#1a202c}"
-               ".kgview .e text{font-size:9px;font-weight:600}"
-               + "".join(rules) + "</style>")
+    out.append(_hover_style(len(index)))
     rel_types = list(dict.fromkeys(r for _, r, _ in edges))
     out.append("<defs>" + "".join(
         f'<marker id="kgv-{r}" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="7" markerHeight="7" '
@@ -213,18 +233,7 @@ def graph_svg(names: Mapping[str, str], edges: Sequence[tuple[str, str, str]], c
                    f'<circle cx="{x:.1f}" cy="{y:.1f}" r="{radius[key]:.0f}" fill="{LABEL_COLOURS.get(label, "#e2e8f0")}"/>'
                    f'<text x="{tx:.1f}" y="{ty:.1f}" text-anchor="{anchor}" dominant-baseline="{baseline}"'
                    f'{weight}>{html.escape(_short(name, 24))}</text></g>')
-    # legend: node labels, then relationship types
-    x = 10.0
-    y = height - 10
-    for label in dict.fromkeys(k.partition(":")[0] for k in keys):
-        out.append(f'<circle cx="{x + 6:.0f}" cy="{y - 4}" r="6" fill="{LABEL_COLOURS.get(label, "#e2e8f0")}" '
-                   f'stroke="#2d3748"/><text x="{x + 16:.0f}" y="{y}" font-size="11">{html.escape(label)}</text>')
-        x += 26 + 7.5 * len(label)
-    for r in rel_types:
-        colour = EDGE_COLOURS.get(r, _GREY)
-        out.append(f'<line x1="{x:.0f}" y1="{y - 4}" x2="{x + 18:.0f}" y2="{y - 4}" stroke="{colour}" stroke-width="2"/>'
-                   f'<text x="{x + 22:.0f}" y="{y}" font-size="11" fill="{colour}">{html.escape(r)}</text>')
-        x += 36 + 7.5 * len(r)
+    out.extend(_legend(keys, rel_types, height))
     out.append("</svg>")
     return "".join(out)
 

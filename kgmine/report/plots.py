@@ -220,6 +220,19 @@ def _loop_side(lab: str, centre: Mapping[str, tuple[float, float]], neighbours: 
     return 1.0 if room(math.pi / 2) >= room(-math.pi / 2) else -1.0
 
 
+def _loop_arrow(box, centre: tuple[float, float], side: int, to_data) -> tuple[FancyArrowPatch, np.ndarray, list]:
+    """A self-loop on the ``side`` (1 above, -1 below) of ``box``: its arrow, its curve (display points) and
+    the spots its label may take, nearest first."""
+    cx, _ = centre
+    y = box.y1 if side > 0 else box.y0
+    arrow = FancyArrowPatch(*to_data.transform([(cx - 22, y), (cx + 22, y)]), connectionstyle=f"arc3,rad={-1.6 * side}",
+                            arrowstyle="-|>", mutation_scale=12, color=_EDGE, lw=1.1)
+    curve = _bezier((cx - 22, y), (cx + 22, y), -1.6 * side, np.linspace(0, 1, 40))
+    off = y + side * 42  # the loop rises about 35 px over its 44 px chord
+    grid = sorted(((dx, dy) for dx in range(-180, 181, 45) for dy in range(-30, 81, 15)), key=lambda d: math.hypot(*d))
+    return arrow, curve, [(cx + dx, off + side * dy) for dx, dy in grid]
+
+
 def _schema_artists(node_counts: Mapping[str, int], pair_counts: pd.DataFrame,
                     title: str = "Knowledge-graph schema") -> SchemaArtists:
     """Draw the schema (see :func:`schema_diagram`) and return its artists, laid out.
@@ -263,17 +276,9 @@ def _schema_artists(node_counts: Mapping[str, int], pair_counts: pd.DataFrame,
     arrows, curves, spots = {}, {}, {}
     for src, dst in texts:
         if src == dst:
-            box, (cx, cy) = boxes[src], centre[src]
             side = _loop_side(src, centre, neighbours[src])
-            y = box.y1 if side > 0 else box.y0
-            arrows[(src, dst)] = FancyArrowPatch(*to_data.transform([(cx - 22, y), (cx + 22, y)]),
-                                                 connectionstyle=f"arc3,rad={-1.6 * side}", arrowstyle="-|>",
-                                                 mutation_scale=12, color=_EDGE, lw=1.1)
-            curves[(src, dst)] = _bezier((cx - 22, y), (cx + 22, y), -1.6 * side, np.linspace(0, 1, 40))
-            off = y + side * 42  # the loop rises about 35 px over its 44 px chord
-            grid = sorted(((dx, dy) for dx in range(-180, 181, 45) for dy in range(-30, 81, 15)),
-                          key=lambda d: math.hypot(*d))
-            spots[(src, dst)] = [(cx + dx, off + side * dy) for dx, dy in grid]
+            arrows[(src, dst)], curves[(src, dst)], spots[(src, dst)] = _loop_arrow(boxes[src], centre[src], side,
+                                                                                    to_data)
             continue
         rad = _clear_rad(centre[src], centre[dst], [b for lab, b in boxes.items() if lab not in (src, dst)],
                          (dst, src) in arrows)

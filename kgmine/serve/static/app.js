@@ -106,9 +106,7 @@ function visNode(n) {
   const colour = COLOURS[n.group] || "#e2e8f0";
   return { ...n, color: { background: colour, border: n.centre ? "#1a202c" : "#4a5568" },
            borderWidth: n.centre ? 3 : 1, shape: n.centre ? "box" : "dot", size: 12,
-           font: { size: n.centre ? 15 : 12 },
-           /* the page's node stays in the middle, so its neighbours spread all round it */
-           ...(n.centre ? { x: 0, y: 0, fixed: { x: true, y: true } } : {}) };
+           font: { size: n.centre ? 15 : 12 } };
 }
 
 /* colour keys of the node kinds and relationship types drawn in ``graph`` */
