@@ -378,7 +378,7 @@ def cmd_filter_tune(args: argparse.Namespace) -> None:
 
     from kgmine.recommend.data import InteractionData, carve_validation
     from kgmine.recommend.evaluate import evaluate
-    from kgmine.recommend.models.bspm import BSPM
+    from kgmine.recommend.models.bspm import BSPM, PRESETS
 
     global DATA
     if args.data_root:
@@ -389,7 +389,9 @@ def cmd_filter_tune(args: argparse.Namespace) -> None:
     pick = np.random.default_rng(0).choice(users, size=min(args.valid_users, len(users)), replace=False)
     tune = InteractionData(carved.user_ids, carved.item_ids, carved.train,
                            carved.valid[np.isin(carved.valid[:, 0], pick)], kg=carved.kg, name=f"{data.name}-tune")
-    preset = dict(BSPM.preset(args.preset).__dict__)
+    if args.preset not in PRESETS:
+        raise SystemExit(f"no BSPM preset {args.preset!r}; known: {sorted(PRESETS)}")
+    preset = PRESETS[args.preset]
     rows = []
     for k in args.ks:
         for beta in args.betas:

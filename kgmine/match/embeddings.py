@@ -31,7 +31,8 @@ def _model():
 
 def embed(texts: Sequence[str], batch_size: int = 64) -> np.ndarray:
     """L2-normalised 384-d embeddings of ``texts`` (one row each; new texts encoded, known ones cached)."""
-    new = sorted({t for t in texts if t not in _CACHE}, key=len)
+    # by length (batches of similar length pad less), ties by text: set order changes with PYTHONHASHSEED
+    new = sorted({t for t in texts if t not in _CACHE}, key=lambda t: (len(t), t))
     if new:
         vectors = np.asarray(_model().encode(new, batch_size=batch_size, show_progress_bar=False,
                                              normalize_embeddings=True), dtype=np.float32)
