@@ -176,8 +176,10 @@ def _smoothed(judged: int, correct: int) -> float:
 
 def rule_precision(found: pd.DataFrame, source: str) -> dict:
     """Per-rule and per-relation precision of the judged triples ``found`` (columns rule, relation, correct),
-    smoothed as (c+1)/(n+2); every rule of :data:`~kgmine.extract.relations.RULES` is listed, a rule with no
-    judgement gets its relation's pooled value (``"pooled": true``)."""
+    smoothed as (c+1)/(n+2); every rule of :data:`~kgmine.extract.relations.RULES` is listed. A rule with no
+    judgement is unmeasured (``"pooled": true``): it gets the smaller of its relation's pooled value and the
+    uninformed (0+1)/(0+2) = 0.5, so no rule passes a threshold above 0.5 without judged evidence of its own
+    (``part_of.belongs_to`` passed 0.8 on the pooled value of ``part_of.from_collection`` alone)."""
     from kgmine.extract.relations import RELATIONS, RULES
 
     def entry(group: pd.DataFrame) -> dict:
@@ -190,7 +192,8 @@ def rule_precision(found: pd.DataFrame, source: str) -> dict:
         own = entry(found[found["rule"] == rule.name])
         pooled = own["judged"] == 0
         rules[rule.name] = {"relation": rule.relation, **own, "pooled": pooled,
-                            "precision": relations[rule.relation]["precision"] if pooled else own["precision"]}
+                            "precision": min(relations[rule.relation]["precision"], _smoothed(0, 0)) if pooled
+                            else own["precision"]}
     return {"source": source, "judged": int(len(found)), "smoothing": "(correct + 1) / (judged + 2)",
             "rules": rules, "relations": relations}
 

@@ -432,7 +432,8 @@ def test_hand_judged_triples_are_still_produced(nlp, shared_data, name, judged, 
 
 def test_rule_precision_file_is_the_wdc_judgements():
     """kgmine/extract/rule_precision.json is the smoothed precision (c+1)/(n+2) of the judged WDC-PAVE
-    triples per rule, every rule listed, a rule without judgements carrying its relation's pooled value."""
+    triples per rule, every rule listed, a rule without judgements carrying at most 0.5 (its relation's pooled
+    value, capped: no rule passes a threshold above 0.5 without judgements of its own)."""
     from kgmine.extract.relations import RULES
 
     calib = json.loads((LABELS_DIR.parents[1] / "kgmine" / "extract" / "rule_precision.json").read_text())
@@ -447,4 +448,21 @@ def test_rule_precision_file_is_the_wdc_judgements():
                 assert entry["precision"] == pytest.approx((c + 1) / (n + 2), abs=1e-4), name
     for name, entry in calib["rules"].items():
         if entry["judged"] == 0:
-            assert entry["precision"] == calib["relations"][entry["relation"]]["precision"], name
+            assert entry["precision"] == min(calib["relations"][entry["relation"]]["precision"], 0.5), name
+
+
+@pytest.mark.parametrize("text", [
+    "Shop the latest styles from Kohl's exclusive collections like Simply Vera.",   # plural, no name
+    "Let the recipient delight in choosing from our fabulous culinary collection.",  # no capitalised name
+    "A section of excerpts ranging in length from a few lines to thousands of words.",
+    "The magazine publishes the winners in future editions.",
+    "The Green Lantern fights crime with his power ring in this DC Comic series.",   # "in" after a noun
+])
+def test_part_of_needs_one_named_collection(nlp, text):
+    assert {t for t in _triples(nlp, text) if t[1] == "part_of"} == set()
+
+
+def test_part_of_keeps_a_named_collection_after_from_or_a_verb_in(nlp):
+    assert ("wedding band", "part_of", "beloved Design collection") in _triples(
+        nlp, "This wedding band hails from the beloved Design collection.")
+    assert ("vase", "part_of", "Heritage series") in _triples(nlp, "The vase is offered in the Heritage series.")

@@ -114,8 +114,10 @@ class DepRule:
     ``value_is_head``: the value is the relation's head (``brand_of``: brand -> product).
     ``value_filter``: ``"device"`` (the value phrase names a model: a proper noun or a token with a digit,
     not a person/audience word), ``"brand"`` (a proper noun that is not a place/date/number entity),
-    ``"org"`` (a proper noun the NER tags ORG/PRODUCT), ``"named"`` (a modified noun such as "Heritage
-    series", not "a series of tests") or ``None``.
+    ``"org"`` (a proper noun the NER tags ORG/PRODUCT), ``"named"`` (one collection with a name: a
+    singular noun with a capitalised modifier, "the Heritage series", "the Nordic Living collection"; not "a
+    series of tests", "Kohl's exclusive collections", "future editions", "our fabulous culinary collection")
+    or ``None``.
     ``explicit_product``: drop the match when the product is implicit (for generic triggers such as *have*).
     ``prep_adjacent``: the preposition must follow the trigger directly (adverbs may stand between), as in
     the phrasal verb "belongs to"; "tools that belong in every kitchen to a rundown" is not "belong to".
@@ -162,9 +164,16 @@ RULES: tuple[DepRule, ...] = (
             example="The vase belongs to our Heritage series."),
     DepRule("part_of.from_collection", "part_of",
             [_node("trigger", {"POS": {"IN": ["NOUN", "PROPN", "VERB", "AUX"]}}),
-             _node("prep", {"DEP": "prep", "LOWER": {"IN": ["from", "in"]}}, "trigger"),
+             _node("prep", {"DEP": "prep", "LOWER": "from"}, "trigger"),
              _node("value", {"DEP": "pobj", "LEMMA": {"IN": COLLECTION_LEMMAS}}, "prep")], 0.75,
             value_filter="named", example="A scarf from the Autumn Classics collection."),
+    # "in" only after a verb: after a noun it is mostly a place in a sentence ("his power ring ... in this
+    # DC Comic series")
+    DepRule("part_of.in_collection", "part_of",
+            [_node("trigger", {"POS": {"IN": ["VERB", "AUX"]}}),
+             _node("prep", {"DEP": "prep", "LOWER": "in"}, "trigger"),
+             _node("value", {"DEP": "pobj", "LEMMA": {"IN": COLLECTION_LEMMAS}}, "prep")], 0.75,
+            value_filter="named", example="The vase is offered in the Heritage series."),
     DepRule("has_feature.verb", "has_feature",
             [_node("trigger", {"LEMMA": {"IN": FEATURE_VERB_LEMMAS}, "POS": "VERB"}),
              _node("value", {"DEP": "dobj"}, "trigger")], 0.8,
@@ -275,12 +284,22 @@ def _value_ok(span: Span, kind: str | None) -> bool:
         return (any(t.pos_ == "PROPN" for t in tokens)
                 and not any(t.ent_type_ in NOT_A_BRAND_ENTS for t in tokens))
     if kind == "named":
-        children = list(span.root.children)
-        return (any(c.dep_ in {"compound", "amod", "nmod", "npadvmod"} for c in children)
-                and not any(c.dep_ == "prep" and c.lower_ == "of" for c in children))
+        return _named_collection(span)
     if kind == "org":
         return any(t.pos_ == "PROPN" for t in tokens) and any(t.ent_type_ in {"ORG", "PRODUCT"} for t in tokens)
     raise ValueError(f"unknown value_filter {kind!r}")
+
+
+def _named_collection(span: Span) -> bool:
+    """``span`` names one collection: a singular root noun ("series", not "editions": a plural is a kind of
+    thing) with a compound / adjective modifier, one of whose words is capitalised and not the sentence's first
+    word ("the Design collection", "the Island Rains collection"), and no "of" complement ("a range of ...")."""
+    root = span.root
+    if root.tag_ in {"NNS", "NNPS"} or any(c.dep_ == "prep" and c.lower_ == "of" for c in root.children):
+        return False
+    modifiers = [c for c in root.children if c.dep_ in {"compound", "amod", "nmod", "npadvmod"}]
+    words = [t for m in modifiers for t in m.subtree if t.i != t.sent.start and not t.is_punct]
+    return any(t.text[:1].isupper() for t in words)
 
 
 class RelationExtractor:
