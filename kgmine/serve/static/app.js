@@ -18,6 +18,10 @@ const REL_COLOURS = {
 };
 const $ = (id) => document.getElementById(id);
 let network = null, graphNodes = null, graphEdges = null;
+/* bumped by every route(): a page whose data arrives after the user moved on draws nothing
+   (a product page answered after a brand page opened used to overwrite its graph and legend) */
+let routeSeq = 0;
+const stale = (seq) => seq !== routeSeq;
 
 function el(tag, attrs = {}, ...children) {
   const node = document.createElement(tag);
@@ -171,8 +175,9 @@ function render(graph) {
   legend(graph);
 }
 
-async function drawGraph(label, id) {
-  render(await api(`/api/graph/${encodeURIComponent(label)}/${encodeURIComponent(id)}`));
+async function drawGraph(label, id, seq) {
+  const graph = await api(`/api/graph/${encodeURIComponent(label)}/${encodeURIComponent(id)}`);
+  if (!stale(seq)) render(graph);
 }
 
 /* An explanation path as a small graph in the graph panel. */
@@ -215,8 +220,9 @@ function showError(message) {
 
 const productCol = { key: "id", title: "product", render: (r) => nodeLink("Product", r.id, r.title || r.id) };
 
-async function openProduct(id) {
+async function openProduct(id, seq) {
   const data = await api(`/api/product/${encodeURIComponent(id)}`);
+  if (stale(seq)) return;
   const p = data.product;
   const names = (xs) => xs.map((x) => x.name || x.id).join(", ");
   const meta = [`id ${p.id}`, p.price != null ? `price ${fmt(p.price)}` : null,
@@ -243,13 +249,14 @@ async function openProduct(id) {
        { key: "score", num: true }, { key: "model" }],
       data.recommended_to, "Not in any user's top-K list."),
   );
-  await drawGraph("Product", id);
+  await drawGraph("Product", id, seq);
 }
 
 /* A page for any other node kind (brand, category, attribute value, entity, cluster, community):
    its properties, its neighbours per relationship type, and its neighbourhood graph. */
-async function openNode(label, id) {
+async function openNode(label, id, seq) {
   const graph = await api(`/api/graph/${encodeURIComponent(label)}/${encodeURIComponent(id)}?per_type=25`);
+  if (stale(seq)) return;
   const props = graph.node;
   const title = props.name || props.value || props.label || props.id;
   const meta = Object.entries(props).filter(([, v]) => v !== null && v !== "")
@@ -285,8 +292,9 @@ function pathView(row, names) {
   return box;
 }
 
-async function openUser(id) {
+async function openUser(id, seq) {
   const data = await api(`/api/user/${encodeURIComponent(id)}`);
+  if (stale(seq)) return;
   showDetail("User", data.user.id, `${data.recommendations.length} recommendations · ${data.bought.length} recent purchases`, "");
   const recs = panel("recommendations", "Recommendations", "Top-K from RECOMMENDED edges, each with a path in the graph that explains it.",
     [{ key: "rank", num: true }, productCol, { key: "score", num: true }, { key: "model" },
@@ -299,7 +307,7 @@ async function openUser(id) {
        { key: "purchases", render: (r) => r.purchases == null ? "" : String(r.purchases) }],
       data.bought, "No purchases."),
   );
-  await drawGraph("User", id);
+  await drawGraph("User", id, seq);
 }
 
 /* ------------------------------------------------------------------ query */
@@ -374,6 +382,7 @@ async function runQuery() {
 /* ------------------------------------------------------------------ routing */
 
 async function route() {
+  const seq = ++routeSeq;
   const hash = decodeURIComponent(location.hash.slice(1));
   const [page, ...rest] = hash.split("/");
   const id = rest.join("/");
@@ -389,14 +398,14 @@ async function route() {
   if (opening) { $("welcome").hidden = true; $("loading").hidden = false; }
   try {
     if (isQuery) await loadExamples();
-    else if (page === "product" && id) await openProduct(id);
-    else if (page === "user" && id) await openUser(id);
-    else if (page === "node" && rest.length > 1) await openNode(rest[0], rest.slice(1).join("/"));
+    else if (page === "product" && id) await openProduct(id, seq);
+    else if (page === "user" && id) await openUser(id, seq);
+    else if (page === "node" && rest.length > 1) await openNode(rest[0], rest.slice(1).join("/"), seq);
     else { $("welcome").hidden = false; $("detail").hidden = true; $("detail-error").hidden = true; }
   } catch (error) {
-    showError(error.message);
+    if (!stale(seq)) showError(error.message);
   } finally {
-    $("loading").hidden = true;
+    if (!stale(seq)) $("loading").hidden = true;
   }
 }
 
