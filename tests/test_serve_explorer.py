@@ -325,6 +325,17 @@ def _wait(driver, condition, timeout: float = 20.0):
     return WebDriverWait(driver, timeout, poll_frequency=0.1).until(condition)
 
 
+def _shown(driver, element_id: str):
+    """The element once it is displayed and enabled (the views are in the page from the start, shown only once
+    the router has run: typing into one before that raises ElementNotInteractable)."""
+    from selenium.webdriver.common.by import By
+
+    def ready(d):
+        element = d.find_element(By.ID, element_id)
+        return element if element.is_displayed() and element.is_enabled() else False
+    return _wait(driver, ready)
+
+
 def _rows(driver, table_id: str) -> list:
     from selenium.webdriver.common.by import By
 
@@ -368,7 +379,7 @@ def test_browser_search_open_product_see_recommendations_run_query(driver, live_
 
     # a read-only Cypher query shows a table with the store's rows; a write is refused on the page
     driver.find_element(By.ID, "nav-query").click()
-    query = driver.find_element(By.ID, "query-input")
+    query = _shown(driver, "query-input")
     query.clear()
     query.send_keys("MATCH (p:Product)-[:HAS_BRAND]->(b:Brand) RETURN b.name AS brand, count(p) AS n "
                     "ORDER BY n DESC, brand LIMIT 5")
@@ -432,7 +443,7 @@ def test_browser_draws_a_path_query_as_a_graph(driver, live_url, tmp_path):
     from selenium.webdriver.common.by import By
 
     driver.get(live_url + "/#query")
-    query = _wait(driver, lambda d: d.find_element(By.ID, "query-input"))
+    query = _shown(driver, "query-input")
     query.clear()
     query.send_keys(_PATHS)
     driver.find_element(By.ID, "query-run").click()
