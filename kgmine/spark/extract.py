@@ -40,14 +40,39 @@ def worker_pipeline(key: str) -> Any:
     return build_open_pipeline(brands=cfg["brands"], vocab=cfg["vocab"], span_model=cfg["span_model"])
 
 
-def _partition(key: str, fields: list[str], table: str):
+#: the columns of the one tagged frame every partition yields: the table's name, then every table's columns
+_UNION = ["_table", *dict.fromkeys(c for cols in TABLES.values() for c in cols)]
+
+
+def _null_column(column: str, n: int) -> Any:
+    if column in _LONG:
+        return pd.array([pd.NA] * n, dtype="Int64")
+    if column in _DOUBLE:
+        return pd.Series([float("nan")] * n, dtype=float)
+    return pd.Series([None] * n, dtype=object)
+
+
+def _tagged(out: pd.DataFrame, table: str) -> pd.DataFrame:
+    """``out`` (one table's rows) as rows of the tagged frame: ``_table`` = ``table``, the other tables'
+    columns typed nulls."""
+    n = len(out)
+    cols = {"_table": pd.Series([table] * n, dtype=object)}
+    for c in _UNION[1:]:
+        cols[c] = out[c].reset_index(drop=True) if c in out.columns and c in TABLES[table] else _null_column(c, n)
+    frame = pd.DataFrame(cols)
+    # strings as plain objects: pandas' arrow-backed strings concatenate into chunked arrays Spark cannot take
+    return frame.astype({**{c: object for c in _UNION if c not in _LONG and c not in _DOUBLE},
+                         **{c: "Int64" for c in _LONG}})
+
+
+def _partition(key: str, fields: list[str], tables: Sequence[str]):
     def run(batches: Iterator[pd.DataFrame]) -> Iterator[pd.DataFrame]:
         from kgmine.extract.catalog import extract_catalog
 
         nlp = worker_pipeline(key)
         for batch in batches:
-            out = getattr(extract_catalog(batch, nlp=nlp, fields=fields, progress=False), table)
-            yield out[TABLES[table]].astype({c: "Int64" for c in _LONG if c in out.columns})
+            result = extract_catalog(batch, nlp=nlp, fields=fields, progress=False)
+            yield pd.concat([_tagged(getattr(result, t), t) for t in tables], ignore_index=True)
     return run
 
 
@@ -55,7 +80,8 @@ def extract_products_spark(products: Any, tables: Sequence[str] = ("attributes",
                            span_model: str | None = "default", fields: Sequence[str] = ("title", "description"),
                            master: str | None = None) -> dict[str, Any]:
     """Spark DataFrames ``{table: frame}`` of the product tables of :class:`~kgmine.extract.catalog.CatalogExtraction`
-    (and ``"key"``: the :func:`worker_pipeline` key of the pipeline used).
+    (and ``"key"``: the :func:`worker_pipeline` key of the pipeline used). The tables are views of one cached
+    extraction pass (``unpersist`` the frames' source when done with a large catalog).
 
     ``products`` is a Spark DataFrame or a pandas one (distributed here) with ``product_id`` and the
     text ``fields``.
@@ -76,7 +102,10 @@ def extract_products_spark(products: Any, tables: Sequence[str] = ("attributes",
     key = json.dumps({"brands": catalog_brands(catalog), "vocab": _known_brands(catalog),
                       "span_model": None if span is None else str(span)}, sort_keys=True)
     texts = frame.select("product_id", *fields)
-    out = {t: texts.mapInPandas(_partition(key, fields, t), schema=_ddl(TABLES[t])) for t in tables}
+    # one extraction pass: every partition yields all tables' rows tagged by table; the frame is cached, so
+    # collecting the tables one after another runs spaCy once (not once per table)
+    tagged = texts.mapInPandas(_partition(key, fields, list(tables)), schema=_ddl(_UNION)).cache()
+    out = {t: tagged.where(tagged["_table"] == t).select(*TABLES[t]) for t in tables}
     out["key"] = key
     return out
 
