@@ -10,21 +10,26 @@ graph analytics. Per size and stage it times, after one warm-up job on the Spark
   :func:`kgmine.spark.graphx.graphx_analytics` (GraphX, 30 PageRank iterations); the component counts must be equal;
 * extract: ``N`` synthetic products (:func:`catalog`, seeded titles / descriptions with brands, colours,
   materials, sizes, dimensions) through :func:`kgmine.extract.catalog.extract_catalog` (one process) vs
+  ``extract_catalog(..., n_process=2)`` (spaCy's two processes) and
   :func:`kgmine.spark.extract.extract_catalog_spark`, each loading its spaCy pipeline inside the timed call
   (on Spark once per Python worker); the attribute, relation and entity rows must be equal after sorting.
-  Measured 2026-12-03, local[2]: 500 / 2,000 products 9.0 / 39.8 s vs 35.2 / 94.7 s (3.9x / 2.4x), no crossover;
-  ``extract_catalog_spark`` then collected its three tables as three jobs, each re-running the extraction
-  (one cached pass since; not re-timed).
+  Measured 2026-12-03, local[2], one cached pass: 500 / 2,000 / 8,000 products 10.7 / 37.9 / 162.5 s (one
+  process), 6.0 / 21.3 / 97.8 s (``n_process=2``) vs 14.1 / 26.9 / 94.9 s on Spark: the crossover against one
+  process lies between 500 and 2,000 products, against two processes near 8,000 (0.97x).
+* load (``--load-sizes``, user counts of a demo world): its KG tables into a fresh embedded store, in-process
+  ``LadybugStore.load`` vs Spark DataFrames -> Parquet -> ``load_ladybug_parquet``; equal stored counts.
 
 It prints one row per (stage, size) with both times and the ratio spark / local; the crossover is the
-first size where the ratio drops below 1 (none on a 2-core machine up to the sizes measured: Spark's
-per-job and per-stage overhead dominates there; the point of the Spark path is the data that does
-not fit one machine).
+first size where the ratio drops below 1. On a 2-core machine only extraction (CPU-bound spaCy work that
+Spark spreads over both cores) crosses over; for rules, graph analytics and loading Spark's per-job and
+per-stage overhead dominates up to 1M rows (the point of the Spark path there is data that does not fit one
+machine).
 
 Usage::
 
     python benchmarks/spark_scale.py --sizes 10000 100000 [--master local[2]] [--graph-sizes 10000 100000]
-        [--extract-sizes 500 2000]   (an empty list skips a stage: --sizes --graph-sizes --extract-sizes 500)
+        [--extract-sizes 500 2000 8000] [--load-sizes 2000 10000 40000]
+        (an empty list skips a stage: --sizes --graph-sizes --extract-sizes 500)
 """
 from __future__ import annotations
 
@@ -127,18 +132,53 @@ def _canonical(frame: "pd.DataFrame") -> list[tuple]:
     return sorted(tuple(str(v) for v in row) for row in frame.itertuples(index=False))
 
 
-def bench_extract(n: int) -> tuple[float, float, bool]:
-    """In-process :func:`~kgmine.extract.catalog.extract_catalog` (one process) vs
+def bench_extract(n: int) -> tuple[float, float, bool, float]:
+    """In-process :func:`~kgmine.extract.catalog.extract_catalog` (one process, then ``n_process=2``) vs
     :func:`~kgmine.spark.extract.extract_catalog_spark` on :func:`catalog` ``(n)``, each building its
-    pipeline (on Spark once per Python worker) inside the timed call; same rows in all three tables."""
+    pipeline (on Spark once per Python worker, in-process once per process) inside the timed call; same rows
+    in all three tables. Returns (one process s, Spark s, same rows, two processes s)."""
     from kgmine.extract.catalog import extract_catalog
     from kgmine.spark.extract import TABLES, extract_catalog_spark
 
     products = catalog(n)
     t_local, local = _time(lambda: extract_catalog(products, progress=False))
+    t_local2, local2 = _time(lambda: extract_catalog(products, n_process=2, progress=False))
     t_spark, spark = _time(lambda: extract_catalog_spark(products))
-    same = all(_canonical(getattr(local, t)[TABLES[t]]) == _canonical(getattr(spark, t)[TABLES[t]]) for t in TABLES)
-    return t_local, t_spark, same and len(local.attributes) > 0
+    same = all(_canonical(getattr(local, t)[TABLES[t]]) == _canonical(getattr(other, t)[TABLES[t]])
+               for t in TABLES for other in (spark, local2))
+    return t_local, t_spark, same and len(local.attributes) > 0, t_local2
+
+
+def bench_load(n_users: int) -> tuple[float, float, bool]:
+    """KG tables of a demo world of ``n_users`` users (``n_users // 2`` products) into a fresh embedded store:
+    in-process :meth:`LadybugStore.load` vs :func:`~kgmine.spark.graph_load.kg_tables_to_spark` +
+    :func:`~kgmine.spark.graph_load.write_parquet` + :func:`~kgmine.spark.graph_load.load_ladybug_parquet`;
+    the stored counts must be equal."""
+    import tempfile
+    from pathlib import Path
+
+    from kgmine.demo.world import generate_world
+    from kgmine.graph.build import build_tables
+    from kgmine.graph.stores.ladybug_store import LadybugStore
+    from kgmine.spark.graph_load import kg_tables_to_spark, load_ladybug_parquet, write_parquet
+
+    tables = build_tables(generate_world(n_products=max(50, n_users // 2), n_users=n_users, seed=3))
+    with tempfile.TemporaryDirectory() as tmp:
+        direct, via = LadybugStore(Path(tmp) / "direct"), LadybugStore(Path(tmp) / "parquet")
+        try:
+            t_local, want = _time(lambda: direct.load(tables, progress=False))
+
+            def spark_path():
+                nodes, edges_ = kg_tables_to_spark(tables)
+                write_parquet(nodes, edges_, str(Path(tmp) / "kg"))
+                return load_ladybug_parquet(via, Path(tmp) / "kg", progress=False)
+
+            t_spark, got = _time(spark_path)
+        finally:
+            direct.close()
+            via.close()
+    print(f"  load {n_users:,} users: {sum(want.values()):,} nodes + edges stored", flush=True)
+    return t_local, t_spark, want == got
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -146,6 +186,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sizes", type=int, nargs="*", default=[10_000, 100_000], help="basket counts")
     parser.add_argument("--graph-sizes", type=int, nargs="*", default=[10_000, 100_000], help="edge counts")
     parser.add_argument("--extract-sizes", type=int, nargs="*", default=[500, 2_000], help="product counts")
+    parser.add_argument("--load-sizes", type=int, nargs="*", default=[], help="demo-world user counts (load stage)")
     parser.add_argument("--min-support", type=float, default=0.005)
     parser.add_argument("--master", default=None, help="Spark master (default $KGMINE_SPARK_MASTER or local[*])")
     args = parser.parse_args(argv)
@@ -154,15 +195,19 @@ def main(argv: list[str] | None = None) -> int:
     spark = spark_session(args.master)
     spark.range(1000).count()  # warm-up job
     print(f"master {spark.sparkContext.master}, min_support {args.min_support}")
-    print(f"{'stage':<8}{'size':>10}{'local s':>10}{'spark s':>10}{'spark/local':>13}  same")
+    print(f"{'stage':<8}{'size':>10}{'local s':>10}{'spark s':>10}{'spark/local':>13}  same"
+          f"{'   local 2-proc s':>18}{'spark/2-proc':>14}")
     ok = True
     jobs = [("rules", n, lambda n=n: bench_rules(n, args.min_support)) for n in args.sizes]
     jobs += [("graph", n, lambda n=n: bench_graph(n)) for n in args.graph_sizes]
     jobs += [("extract", n, lambda n=n: bench_extract(n)) for n in args.extract_sizes]
+    jobs += [("load", n, lambda n=n: bench_load(n)) for n in args.load_sizes]
     for stage, n, job in jobs:
-        t_local, t_spark, same = job()
+        t_local, t_spark, same, *two = job()
         ok &= same
-        print(f"{stage:<8}{n:>10,}{t_local:>10.2f}{t_spark:>10.2f}{t_spark / t_local:>13.1f}  {same}", flush=True)
+        extra = f"{two[0]:>18.2f}{t_spark / two[0]:>14.2f}" if two else ""
+        print(f"{stage:<8}{n:>10,}{t_local:>10.2f}{t_spark:>10.2f}{t_spark / t_local:>13.2f}  {same!s:<5}{extra}",
+              flush=True)
     return 0 if ok else 1
 
 
