@@ -185,6 +185,9 @@ def _sorted(frame: pd.DataFrame) -> pd.DataFrame:
     frame = frame.astype({c: "Int64" for c in ("start", "end", "head_start", "head_end", "tail_start", "tail_end")
                           if c in frame.columns})
     frame = frame.astype({c: object for c in frame.columns if frame[c].dtype != "Int64" and frame[c].dtype != float})
+    for c in frame.columns:  # a null string comes back from Spark as NaN or None: one spelling
+        if frame[c].dtype == object:
+            frame[c] = [None if v is None or (isinstance(v, float) and v != v) else v for v in frame[c]]
     return frame.sort_values(list(frame.columns)).reset_index(drop=True)
 
 
@@ -213,6 +216,25 @@ def test_spark_extraction_rows_equal_in_process(spark, small_world):
     loads = spark.range(0, 8, numPartitions=8).mapInPandas(probe, "pid long, loads long").toPandas()
     per_worker = loads.groupby("pid")["loads"].max()
     assert (per_worker <= 1).all() and per_worker.sum() >= 1
+
+
+def test_spark_review_extraction_rows_equal_in_process(spark, small_world):
+    from kgmine.extract.catalog import _extract_reviews
+    from kgmine.spark.extract import extract_products_spark, extract_reviews_spark, worker_pipeline
+
+    reviews = small_world.reviews.head(400)
+    key = extract_products_spark(small_world.products.head(20), tables=("attributes",))["key"]
+    want_mentions, want_ents = _extract_reviews(worker_pipeline(key), reviews, 64, 1, False)
+    ours = extract_reviews_spark(reviews, key)
+    got = ours["review_mentions"].toPandas()
+    assert len(want_mentions) > 50
+    pd.testing.assert_frame_equal(_sorted(got), _sorted(want_mentions[got.columns.tolist()]), check_dtype=False)
+    want_ents = pd.DataFrame(want_ents)
+    got_ents = ours["entities"].toPandas()
+    assert (got_ents["source"] == "review").all() and len(got_ents) == len(want_ents)
+    pd.testing.assert_frame_equal(_sorted(got_ents), _sorted(want_ents[got_ents.columns.tolist()]), check_dtype=False)
+    with pytest.raises(ValueError, match="review_id"):
+        extract_reviews_spark(reviews.drop(columns=["review_id"]), key)
 
 
 @pytest.fixture(scope="module")

@@ -1,4 +1,4 @@
-"""Product extraction on Spark: the same spaCy pipeline in ``mapInPandas``, loaded once per worker.
+"""Product and review extraction on Spark: the same spaCy pipeline in ``mapInPandas``, loaded once per worker.
 
 The catalog-wide inputs of the pipeline (the induced brands and the catalog's own brand column,
 :func:`kgmine.extract.catalog.catalog_brands`) are computed once on the driver from the
@@ -19,11 +19,14 @@ from typing import Any, Iterator, Sequence
 import pandas as pd
 
 from kgmine.extract.catalog import ENTITY_COLUMNS, RELATION_COLUMNS
-from kgmine.extract.batching import PRODUCT_COLUMNS
+from kgmine.extract.batching import PRODUCT_COLUMNS, TEXT_COLUMNS
 
 _LONG = {"start", "end", "head_start", "head_end", "tail_start", "tail_end"}
 _DOUBLE = {"confidence", "prior"}
 TABLES = {"attributes": PRODUCT_COLUMNS, "relations": RELATION_COLUMNS, "entities": ENTITY_COLUMNS}
+#: the review tables: one row per (review, attribute, value) as :attr:`CatalogExtraction.review_mentions`, and
+#: the NER mentions of the reviews (``source="review"``)
+REVIEW_TABLES = {"review_mentions": ["review_id", *TEXT_COLUMNS[1:]], "entities": ENTITY_COLUMNS}
 
 
 def _ddl(columns: Sequence[str]) -> str:
@@ -40,8 +43,12 @@ def worker_pipeline(key: str) -> Any:
     return build_open_pipeline(brands=cfg["brands"], vocab=cfg["vocab"], span_model=cfg["span_model"])
 
 
-#: the columns of the one tagged frame every partition yields: the table's name, then every table's columns
-_UNION = ["_table", *dict.fromkeys(c for cols in TABLES.values() for c in cols)]
+def _union(tables: dict[str, Sequence[str]]) -> list[str]:
+    """The columns of the one tagged frame every partition yields: the table's name, then every table's columns."""
+    return ["_table", *dict.fromkeys(c for cols in tables.values() for c in cols)]
+
+
+_UNION = _union(TABLES)
 
 
 def _null_column(column: str, n: int) -> Any:
@@ -52,17 +59,17 @@ def _null_column(column: str, n: int) -> Any:
     return pd.Series([None] * n, dtype=object)
 
 
-def _tagged(out: pd.DataFrame, table: str) -> pd.DataFrame:
-    """``out`` (one table's rows) as rows of the tagged frame: ``_table`` = ``table``, the other tables'
-    columns typed nulls."""
-    n = len(out)
+def _tagged(out: pd.DataFrame, table: str, tables: dict[str, Sequence[str]] = TABLES) -> pd.DataFrame:
+    """``out`` (one table's rows) as rows of the tagged frame of ``tables``: ``_table`` = ``table``, the other
+    tables' columns typed nulls."""
+    n, union = len(out), _union(tables)
     cols = {"_table": pd.Series([table] * n, dtype=object)}
-    for c in _UNION[1:]:
-        cols[c] = out[c].reset_index(drop=True) if c in out.columns and c in TABLES[table] else _null_column(c, n)
+    for c in union[1:]:
+        cols[c] = out[c].reset_index(drop=True) if c in out.columns and c in tables[table] else _null_column(c, n)
     frame = pd.DataFrame(cols)
     # strings as plain objects: pandas' arrow-backed strings concatenate into chunked arrays Spark cannot take
-    return frame.astype({**{c: object for c in _UNION if c not in _LONG and c not in _DOUBLE},
-                         **{c: "Int64" for c in _LONG}})
+    return frame.astype({**{c: object for c in union if c not in _LONG and c not in _DOUBLE},
+                         **{c: "Int64" for c in _LONG if c in frame.columns}})
 
 
 def _partition(key: str, fields: list[str], tables: Sequence[str]):
@@ -110,15 +117,50 @@ def extract_products_spark(products: Any, tables: Sequence[str] = ("attributes",
     return out
 
 
+def _review_partition(key: str, batch_size: int):
+    def run(batches: Iterator[pd.DataFrame]) -> Iterator[pd.DataFrame]:
+        from kgmine.extract.catalog import _extract_reviews
+
+        nlp = worker_pipeline(key)
+        for batch in batches:
+            mentions, ents = _extract_reviews(nlp, batch, batch_size, 1, False)
+            ents = pd.DataFrame(ents, columns=ENTITY_COLUMNS)
+            yield pd.concat([_tagged(mentions, "review_mentions", REVIEW_TABLES),
+                             _tagged(ents, "entities", REVIEW_TABLES)], ignore_index=True)
+    return run
+
+
+def extract_reviews_spark(reviews: Any, key: str, batch_size: int = 64, master: str | None = None) -> dict[str, Any]:
+    """Spark DataFrames ``{"review_mentions", "entities"}`` of the review texts, extracted in ``mapInPandas`` with
+    the pipeline of ``key`` (:func:`extract_products_spark`'s ``"key"``, loaded once per Python worker).
+
+    ``reviews`` is a Spark or pandas DataFrame with ``review_id`` and ``text``. Every row is per review, so
+    partitioning by review gives the rows of the in-process extractor. One cached pass, as for products.
+    """
+    from kgmine.spark.session import spark_session
+
+    spark = spark_session(master)
+    if isinstance(reviews, pd.DataFrame):
+        for col in ("review_id", "text"):
+            if col not in reviews.columns:
+                raise ValueError(f"extract_reviews_spark: reviews has no {col!r} column")
+        texts = pd.DataFrame({"review_id": [str(i) for i in reviews["review_id"]],
+                              "text": [t if isinstance(t, str) else None for t in reviews["text"]]})
+        reviews = spark.createDataFrame(texts, schema="review_id string, text string")
+    elif not {"review_id", "text"} <= set(reviews.columns):
+        raise ValueError("extract_reviews_spark: reviews needs 'review_id' and 'text' columns")
+    tagged = (reviews.select("review_id", "text")
+              .mapInPandas(_review_partition(key, batch_size), schema=_ddl(_union(REVIEW_TABLES))).cache())
+    return {t: tagged.where(tagged["_table"] == t).select(*REVIEW_TABLES[t]) for t in REVIEW_TABLES}
+
+
 def extract_catalog_spark(products: pd.DataFrame, reviews: pd.DataFrame | None = None,
                           span_model: str | None = "default", batch_size: int = 64,
                           master: str | None = None) -> Any:
-    """:func:`kgmine.extract.catalog.extract_catalog` with the product texts extracted on Spark.
-
-    The product tables are collected into the same pandas :class:`CatalogExtraction`; reviews (far
-    fewer texts per shop in the pipelines here) are extracted on the driver with the same pipeline.
-    """
-    from kgmine.extract.catalog import CatalogExtraction, _extract_reviews, catalog_brands
+    """:func:`kgmine.extract.catalog.extract_catalog` with the product and review texts extracted on Spark
+    (:func:`extract_products_spark`, :func:`extract_reviews_spark`), collected into the same pandas
+    :class:`CatalogExtraction`."""
+    from kgmine.extract.catalog import CatalogExtraction, catalog_brands
 
     tables = extract_products_spark(products, span_model=span_model, master=master)
     frames = {t: tables[t].toPandas() for t in TABLES}
@@ -126,11 +168,13 @@ def extract_catalog_spark(products: pd.DataFrame, reviews: pd.DataFrame | None =
         frames[t] = frame.astype({c: "Int64" for c in _LONG if c in frame.columns and t == "relations"})
     mentions = None
     if reviews is not None and len(reviews):
-        mentions, review_ents = _extract_reviews(worker_pipeline(tables["key"]), reviews, batch_size, 1, False)
-        frames["entities"] = pd.concat([frames["entities"], pd.DataFrame(review_ents, columns=TABLES["entities"])],
-                                       ignore_index=True)
+        review_tables = extract_reviews_spark(reviews, tables["key"], batch_size=batch_size, master=master)
+        mentions = review_tables["review_mentions"].toPandas()
+        mentions = mentions.astype({"start": "int64", "end": "int64"})
+        frames["entities"] = pd.concat([frames["entities"], review_tables["entities"].toPandas()], ignore_index=True)
     return CatalogExtraction(attributes=frames["attributes"], relations=frames["relations"],
                              entities=frames["entities"], review_mentions=mentions, brands=catalog_brands(products))
 
 
-__all__ = ["TABLES", "extract_catalog_spark", "extract_products_spark", "worker_pipeline"]
+__all__ = ["REVIEW_TABLES", "TABLES", "extract_catalog_spark", "extract_products_spark", "extract_reviews_spark",
+           "worker_pipeline"]
