@@ -155,7 +155,7 @@ def test_search_finds_titles_ids_and_users(backend, showcase):
 def test_neighbourhood_matches_the_store(backend, showcase):
     explorer, reader = backend
     pid = showcase["product"]
-    graph = explorer.neighbourhood("Product", pid, per_type=5)
+    graph = explorer.neighbourhood("Product", pid, per_type=5, budget=1000)  # per_type alone (no budget cut)
     assert graph["centre"] == f"Product:{pid}"
     keys = {n["id"] for n in graph["nodes"]}
     assert all(e["from"] in keys and e["to"] in keys for e in graph["edges"])
@@ -163,12 +163,67 @@ def test_neighbourhood_matches_the_store(backend, showcase):
     buyers = reader.query("MATCH (u:User)-[:BOUGHT]->(p:Product {id: $p}) RETURN count(u) AS n", {"p": pid})["n"][0]
     assert by_type[("BOUGHT", "in")]["total"] == buyers
     assert by_type[("BOUGHT", "in")]["shown"] == min(5, buyers)
-    assert sum(e["kgType"] == "BOUGHT" for e in graph["edges"]) == min(5, buyers)
+    assert sum(e["kgType"] == "BOUGHT" and not e.get("more") for e in graph["edges"]) == min(5, buyers)
     brand = reader.query("MATCH (p:Product {id: $p})-[:HAS_BRAND]->(b:Brand) RETURN b.id AS b", {"p": pid})["b"][0]
     assert {"from": f"Product:{pid}", "to": f"Brand:{brand}"}.items() <= next(
         e for e in graph["edges"] if e["kgType"] == "HAS_BRAND").items()
     with pytest.raises(KeyError):
         explorer.neighbourhood("Product", "no-such-product")
+
+
+def _busiest(reader, label: str = "Product") -> str:
+    """The id of the ``label`` node with the most relationships."""
+    return reader.query(f"MATCH (n:{label})-[r]-() RETURN n.id AS id, count(r) AS n ORDER BY n DESC, id LIMIT 1")["id"][0]
+
+
+def _group_ids(graph: dict, type_: str, direction: str) -> set:
+    """Neighbour node ids of one relationship group in a neighbourhood graph (its "+K more" node left out)."""
+    end, other = ("from", "to") if direction == "out" else ("to", "from")
+    return {e[other] for e in graph["edges"]
+            if e["kgType"] == type_ and e[end] == graph["centre"] and not e.get("more")}
+
+
+def test_neighbourhood_splits_a_node_budget_and_summarises_the_rest(backend):
+    explorer, reader = backend
+    pid, budget, per_type = _busiest(reader), 20, 50
+    graph = explorer.neighbourhood("Product", pid, per_type=per_type, budget=budget)
+    groups = graph["types"]
+    assert len(groups) >= 4 and sum(t["total"] for t in groups) > 2 * budget
+    assert len(graph["nodes"]) - 1 <= budget + len(groups)
+    nodes = {n["id"]: n for n in graph["nodes"]}
+    cut_levels = []
+    for t in groups:
+        arrow = "-[r:{}]->" if t["direction"] == "out" else "<-[r:{}]-"
+        pattern = f"(p:Product {{id: $p}}){arrow.format(t['type'])}(b:{t['other']})"
+        total = reader.query(f"MATCH {pattern} WHERE b.id <> p.id RETURN count(b) AS n", {"p": pid})["n"][0]
+        assert t["total"] == total
+        assert len(_group_ids(graph, t["type"], t["direction"])) == t["shown"] >= min(3, total)
+        more = nodes.get(f"more:{t['type']}:{t['direction']}")
+        if t["total"] > t["shown"]:
+            assert more["group"] == "More" and more["label"] == f"+{total - t['shown']} more {t['other']}"
+            assert more["more"] == {k: t[k] for k in ("type", "direction", "total", "shown")}
+            assert [e["kgType"] for e in graph["edges"] if e.get("more") and more["id"] in (e["from"], e["to"])
+                    and graph["centre"] in (e["from"], e["to"])] == [t["type"]]
+            if t["shown"] < min(total, per_type):
+                cut_levels.append(t["shown"])
+        else:
+            assert more is None
+    # the budget binds, the largest groups were cut first: every cut group is left at (about) the same level
+    assert cut_levels and max(cut_levels) - min(cut_levels) <= 1
+    assert sum(t["shown"] for t in groups) <= budget + len(groups)
+    assert all(t["shown"] <= max(cut_levels) + 1 for t in groups)
+
+    # expanding one cut group shows all its neighbours, outside the budget
+    t = max(groups, key=lambda g: g["total"] - g["shown"])
+    wide = explorer.neighbourhood("Product", pid, per_type=per_type, budget=budget,
+                                  expand=(t["type"], t["direction"], t["total"]))
+    grown = next(g for g in wide["types"] if (g["type"], g["direction"]) == (t["type"], t["direction"]))
+    assert grown["shown"] == grown["total"] == t["total"] > t["shown"]
+    assert _group_ids(graph, t["type"], t["direction"]) < _group_ids(wide, t["type"], t["direction"])
+    assert f"more:{t['type']}:{t['direction']}" not in {n["id"] for n in wide["nodes"]}
+    for bad in [(t["type"], "sideways", 5), ("WROTE", "out", 5), (t["type"], t["direction"], 0)]:
+        with pytest.raises(ValueError):
+            explorer.neighbourhood("Product", pid, expand=bad)
 
 
 def test_product_recommendations_and_similar_items_come_from_the_graph(backend, showcase):
@@ -263,6 +318,11 @@ def test_api_routes(client, showcase):
     assert client.get(f"/api/graph/Product/{showcase['product']}").json()["edges"]
     assert client.get("/api/product/nope").status_code == 404
     assert client.get("/api/graph/Nope/x").status_code == 400
+    graph = f"/api/graph/Product/{showcase['product']}"
+    assert client.get(graph, params={"expand": "BOUGHT:in", "expand_limit": 2}).json()["types"]
+    assert client.get(graph, params={"expand": "BOUGHT:sideways"}).status_code == 422
+    assert client.get(graph, params={"expand": "BOUGHT:in", "expand_limit": 0}).status_code == 422
+    assert "no WROTE" in client.get(graph, params={"expand": "WROTE:out"}).json()["error"]
     names = {q["name"] for q in client.get("/api/queries").json()}
     assert "top_brands" in names
     ok = client.post("/api/query", json={"cypher": "MATCH (b:Brand) RETURN count(b) AS n"})
