@@ -61,6 +61,8 @@ MAX_QUERY_ROWS = 500
 
 #: Neighbours a neighbourhood graph shows in all (labels stay readable once the graph is fitted to the page).
 NODE_BUDGET = 30
+#: Characters of a node's name shown as its label in a neighbourhood graph (the tooltip has more).
+LABEL_CHARS = 24
 #: Neighbours every relationship group keeps when the budget is split.
 MIN_PER_GROUP = 3
 #: Largest ``limit`` of a neighbourhood's expanded group.
@@ -472,7 +474,7 @@ class _GraphBuilder:
         key = f"{label}:{nid}"
         if key not in self.nodes:
             shown = name if name not in (None, "") else nid
-            self.nodes[key] = {"id": key, "label": _short(shown, 28), "group": label,
+            self.nodes[key] = {"id": key, "label": _short(shown, LABEL_CHARS), "group": label,
                                "title": f"{label} {nid}\n{_short(shown, 200)}", "kgLabel": label, "kgId": nid}
         return key
 
