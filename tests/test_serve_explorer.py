@@ -677,6 +677,10 @@ def test_browser_big_page_keeps_the_budget_labels_more_boxes_and_expands_one(dri
     assert [b["drawn"] for b in left] == ([f"+{len(store) - want} more {other}"] if len(store) > want else [])
     legend = driver.find_element(By.ID, "graph-legend").text
     assert (f"{want} of {len(store)} {m['type']} ({m['direction']})" in legend) == (len(store) > want)
+    # the re-laid-out nodes keep their kind's colour (vis-network's own group styles once took over)
+    wrong = driver.execute_script("return graphNodes.get().filter((n) => !n.more && kgNetwork.body.nodes[n.id]"
+                                  ".options.color.background !== COLOURS[n.kgGroup]).map((n) => n.id)")
+    assert wrong == []
 
 
 _CURVES = """

@@ -116,14 +116,18 @@ async function search(text) {
 
 /* ------------------------------------------------------------------ graph */
 
-function visNode(n) {
+/* A node as vis-network draws it. The kind moves from ``group`` to ``kgGroup``: vis-network styles a
+   ``group`` itself, and re-applies that style over the node's own colours whenever the node is updated
+   (a star re-layout turned every node yellow). */
+function visNode(data) {
+  const n = { ...data, kgGroup: data.kgGroup || data.group, group: undefined };
   if (n.more) {  // a relationship group's "+K more" box: click it to show more of the group
     return { ...n, shape: "box", margin: 7, borderWidth: 1.5, shapeProperties: { borderDashes: [5, 3] },
              color: { background: "#ffffff", border: "#4a5568", highlight: { background: "#edf2f7", border: "#1a202c" },
                       hover: { background: "#edf2f7", border: "#1a202c" } },
              font: { size: NODE_FONT + 1, color: "#2d3748" } };
   }
-  const colour = COLOURS[n.group] || "#e2e8f0";
+  const colour = COLOURS[n.kgGroup] || "#e2e8f0";
   return { ...n, color: { background: colour, border: n.centre ? "#1a202c" : "#4a5568" },
            borderWidth: n.centre ? 3 : 1, shape: n.centre ? "box" : "dot", size: 12,
            font: { size: n.centre ? NODE_FONT + 3 : NODE_FONT } };
@@ -131,7 +135,7 @@ function visNode(n) {
 
 /* colour keys of the node kinds and relationship types drawn in ``graph`` */
 function keys(box, graph, breakLine) {
-  for (const g of [...new Set(graph.nodes.filter((n) => !n.more).map((n) => n.group))]) {
+  for (const g of [...new Set(graph.nodes.filter((n) => !n.more).map((n) => n.kgGroup || n.group))]) {
     box.append(el("span", { class: "key" }, el("span", { class: "swatch", style: `background:${COLOURS[g] || "#e2e8f0"}` }), g));
   }
   if (breakLine) box.append(el("br"));
