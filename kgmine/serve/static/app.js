@@ -236,7 +236,7 @@ async function expandGroup(graph, box) {
 
 /* Positions for a neighbourhood: the centre at 0,0 and its neighbours, in ``order`` (the server's: a
    relationship group's neighbours side by side), on an ellipse shaped like the canvas, every other one
-   on an inner ellipse so that neighbouring labels do not meet. 30 neighbours fill the canvas at scale 1
+   on an inner ellipse so that neighbouring labels do not meet, the wide "+K more" boxes inside both. 30 neighbours fill the canvas at scale 1
    (labels readable once fitted; a physics ring of that many has to be zoomed out to ~0.55); more
    neighbours widen the ellipses. Returns {id, x, y} updates. */
 function starLayout(order, centre, box) {
@@ -244,7 +244,8 @@ function starLayout(order, centre, box) {
   const stagger = ring.length > 10, grow = Math.max(stagger ? 1 : 0.45, ring.length / STAR_SIZE);
   const a = Math.max(220, box.clientWidth / 2 - 110) * grow, b = Math.max(140, box.clientHeight / 2 - 45) * grow;
   return [{ id: centre, x: 0, y: 0 }, ...ring.map((id, i) => {
-    const angle = -Math.PI / 2 + (2 * Math.PI * i) / ring.length, r = stagger && i % 2 ? 0.72 : 1;
+    const angle = -Math.PI / 2 + (2 * Math.PI * i) / ring.length;
+    const r = id.startsWith("more:") ? 0.5 : stagger && i % 2 ? 0.72 : 1;
     return { id, x: Math.round(a * r * Math.cos(angle)), y: Math.round(b * r * Math.sin(angle)) };
   })];
 }
