@@ -155,7 +155,7 @@ def test_search_finds_titles_ids_and_users(backend, showcase):
 def test_neighbourhood_matches_the_store(backend, showcase):
     explorer, reader = backend
     pid = showcase["product"]
-    graph = explorer.neighbourhood("Product", pid, per_type=5)
+    graph = explorer.neighbourhood("Product", pid, per_type=5, budget=1000)  # per_type alone (no budget cut)
     assert graph["centre"] == f"Product:{pid}"
     keys = {n["id"] for n in graph["nodes"]}
     assert all(e["from"] in keys and e["to"] in keys for e in graph["edges"])
@@ -163,12 +163,67 @@ def test_neighbourhood_matches_the_store(backend, showcase):
     buyers = reader.query("MATCH (u:User)-[:BOUGHT]->(p:Product {id: $p}) RETURN count(u) AS n", {"p": pid})["n"][0]
     assert by_type[("BOUGHT", "in")]["total"] == buyers
     assert by_type[("BOUGHT", "in")]["shown"] == min(5, buyers)
-    assert sum(e["kgType"] == "BOUGHT" for e in graph["edges"]) == min(5, buyers)
+    assert sum(e["kgType"] == "BOUGHT" and not e.get("more") for e in graph["edges"]) == min(5, buyers)
     brand = reader.query("MATCH (p:Product {id: $p})-[:HAS_BRAND]->(b:Brand) RETURN b.id AS b", {"p": pid})["b"][0]
     assert {"from": f"Product:{pid}", "to": f"Brand:{brand}"}.items() <= next(
         e for e in graph["edges"] if e["kgType"] == "HAS_BRAND").items()
     with pytest.raises(KeyError):
         explorer.neighbourhood("Product", "no-such-product")
+
+
+def _busiest(reader, label: str = "Product") -> str:
+    """The id of the ``label`` node with the most relationships."""
+    return reader.query(f"MATCH (n:{label})-[r]-() RETURN n.id AS id, count(r) AS n ORDER BY n DESC, id LIMIT 1")["id"][0]
+
+
+def _group_ids(graph: dict, type_: str, direction: str) -> set:
+    """Neighbour node ids of one relationship group in a neighbourhood graph (its "+K more" node left out)."""
+    end, other = ("from", "to") if direction == "out" else ("to", "from")
+    return {e[other] for e in graph["edges"]
+            if e["kgType"] == type_ and e[end] == graph["centre"] and not e.get("more")}
+
+
+def test_neighbourhood_splits_a_node_budget_and_summarises_the_rest(backend):
+    explorer, reader = backend
+    pid, budget, per_type = _busiest(reader), 20, 50
+    graph = explorer.neighbourhood("Product", pid, per_type=per_type, budget=budget)
+    groups = graph["types"]
+    assert len(groups) >= 4 and sum(t["total"] for t in groups) > 2 * budget
+    assert len(graph["nodes"]) - 1 <= budget + len(groups)
+    nodes = {n["id"]: n for n in graph["nodes"]}
+    cut_levels = []
+    for t in groups:
+        arrow = "-[r:{}]->" if t["direction"] == "out" else "<-[r:{}]-"
+        pattern = f"(p:Product {{id: $p}}){arrow.format(t['type'])}(b:{t['other']})"
+        total = reader.query(f"MATCH {pattern} WHERE b.id <> p.id RETURN count(b) AS n", {"p": pid})["n"][0]
+        assert t["total"] == total
+        assert len(_group_ids(graph, t["type"], t["direction"])) == t["shown"] >= min(3, total)
+        more = nodes.get(f"more:{t['type']}:{t['direction']}")
+        if t["total"] > t["shown"]:
+            assert more["group"] == "More" and more["label"] == f"+{total - t['shown']} more {t['other']}"
+            assert more["more"] == {k: t[k] for k in ("type", "direction", "total", "shown")}
+            assert [e["kgType"] for e in graph["edges"] if e.get("more") and more["id"] in (e["from"], e["to"])
+                    and graph["centre"] in (e["from"], e["to"])] == [t["type"]]
+            if t["shown"] < min(total, per_type):
+                cut_levels.append(t["shown"])
+        else:
+            assert more is None
+    # the budget binds, the largest groups were cut first: every cut group is left at (about) the same level
+    assert cut_levels and max(cut_levels) - min(cut_levels) <= 1
+    assert sum(t["shown"] for t in groups) <= budget + len(groups)
+    assert all(t["shown"] <= max(cut_levels) + 1 for t in groups)
+
+    # expanding one cut group shows all its neighbours, outside the budget
+    t = max(groups, key=lambda g: g["total"] - g["shown"])
+    wide = explorer.neighbourhood("Product", pid, per_type=per_type, budget=budget,
+                                  expand=(t["type"], t["direction"], t["total"]))
+    grown = next(g for g in wide["types"] if (g["type"], g["direction"]) == (t["type"], t["direction"]))
+    assert grown["shown"] == grown["total"] == t["total"] > t["shown"]
+    assert _group_ids(graph, t["type"], t["direction"]) < _group_ids(wide, t["type"], t["direction"])
+    assert f"more:{t['type']}:{t['direction']}" not in {n["id"] for n in wide["nodes"]}
+    for bad in [(t["type"], "sideways", 5), ("WROTE", "out", 5), (t["type"], t["direction"], 0)]:
+        with pytest.raises(ValueError):
+            explorer.neighbourhood("Product", pid, expand=bad)
 
 
 def test_product_recommendations_and_similar_items_come_from_the_graph(backend, showcase):
@@ -263,6 +318,11 @@ def test_api_routes(client, showcase):
     assert client.get(f"/api/graph/Product/{showcase['product']}").json()["edges"]
     assert client.get("/api/product/nope").status_code == 404
     assert client.get("/api/graph/Nope/x").status_code == 400
+    graph = f"/api/graph/Product/{showcase['product']}"
+    assert client.get(graph, params={"expand": "BOUGHT:in", "expand_limit": 2}).json()["types"]
+    assert client.get(graph, params={"expand": "BOUGHT:sideways"}).status_code == 422
+    assert client.get(graph, params={"expand": "BOUGHT:in", "expand_limit": 0}).status_code == 422
+    assert "no WROTE" in client.get(graph, params={"expand": "WROTE:out"}).json()["error"]
     names = {q["name"] for q in client.get("/api/queries").json()}
     assert "top_brands" in names
     ok = client.post("/api/query", json={"cypher": "MATCH (b:Brand) RETURN count(b) AS n"})
@@ -541,3 +601,135 @@ def test_query_translates_type_for_ladybug_and_explains_other_spellings(explorer
     assert result["rows"] == [["HAS_BRAND", "type(x)"]] and result["translated"] == ["type(…) → label(…)"]
     with pytest.raises(StoreError, match="SHORTEST"):
         explorer.run_query("MATCH p = shortestPath((a:Product)-[*..3]-(b:Brand)) RETURN p LIMIT 1")
+
+
+_FITTED = "return document.getElementById('graph').dataset.fitted === '1'"
+
+_MORE_BOXES = """
+const net = window.kgNetwork, scale = net.getScale();
+return graphNodes.get().map((n) => ({id: n.id, more: n.more || null, px: net.body.nodes[n.id].options.font.size * scale,
+  drawn: net.body.nodes[n.id].labelModule.lines.map((l) => l.blocks.map((b) => b.text).join('')).join(' ')}));
+"""
+
+
+def _open_graph(driver, url: str) -> None:
+    """Load ``url`` (a fresh page) and wait until its graph is drawn and fitted."""
+    driver.get(url)
+    driver.refresh()
+    _wait(driver, lambda d: d.execute_script(_FITTED))
+
+
+def _page_group(driver, centre: str, type_: str, direction: str) -> set:
+    """Neighbour ids of one relationship group as drawn on the page."""
+    return set(driver.execute_script(
+        "const [c, t, d] = arguments; return graphEdges.get().filter((e) => e.kgType === t && !e.more && "
+        "(d === 'out' ? e.from : e.to) === c).map((e) => (d === 'out' ? e.to : e.from))", centre, type_, direction))
+
+
+def _store_group(reader, label: str, node_id: str, type_: str, direction: str, other: str) -> set:
+    arrow = "-[:{}]->" if direction == "out" else "<-[:{}]-"
+    frame = reader.query(f"MATCH (a:{label} {{id: $id}}){arrow.format(type_)}(b:{other}) WHERE b.id <> a.id "
+                         "RETURN b.id AS id", {"id": node_id})
+    return {f"{other}:{i}" for i in frame["id"]}
+
+
+def test_browser_big_page_keeps_the_budget_labels_more_boxes_and_expands_one(driver, live_url, reader):
+    from selenium.webdriver.common.action_chains import ActionChains
+    from selenium.webdriver.common.by import By
+
+    from kgmine.serve.explorer import NODE_BUDGET
+
+    pid = _busiest(reader)
+    degree = reader.query("MATCH (p:Product {id: $p})-[r]-() RETURN count(r) AS n", {"p": pid})["n"][0]
+    assert degree > 2 * NODE_BUDGET
+    _open_graph(driver, live_url + f"/#product/{pid}")
+    centre = f"Product:{pid}"
+    types = driver.execute_script("return graphNodes.get().filter((n) => n.more).map((n) => n.more)")
+    groups = driver.execute_script("return [...new Set(graphEdges.get().filter((e) => !e.more).map((e) => "
+                                   "e.kgType + (e.from === arguments[0] ? ':out' : ':in')))].length", centre)
+    boxes = driver.execute_script(_MORE_BOXES)
+    assert len(boxes) - 1 <= NODE_BUDGET + groups and types
+    # every label is drawn at >= 11 px once the graph is fitted to the page
+    assert min(b["px"] for b in boxes if not b["more"]) >= 11, sorted(b["px"] for b in boxes)[:3]
+    for box in (b for b in boxes if b["more"]):
+        m = box["more"]
+        other = box["drawn"].rsplit(" ", 1)[-1]
+        total = len(_store_group(reader, "Product", pid, m["type"], m["direction"], other))
+        shown = len(_page_group(driver, centre, m["type"], m["direction"]))
+        assert box["drawn"] == f"+{total - shown} more {other}" and total - shown > 0
+    # click the box of the largest hidden group: its neighbours come in place of the box
+    box = max((b for b in boxes if b["more"]), key=lambda b: b["more"]["total"] - b["more"]["shown"])
+    m = box["more"]
+    before = _page_group(driver, centre, m["type"], m["direction"])
+    canvas = driver.find_element(By.CSS_SELECTOR, "#graph canvas")
+    x, y = driver.execute_script("const p = kgNetwork.canvasToDOM(kgNetwork.getPosition(arguments[0])); "
+                                 "return [p.x, p.y]", box["id"])
+    size = canvas.size
+    ActionChains(driver).move_to_element_with_offset(canvas, int(x - size["width"] / 2),
+                                                     int(y - size["height"] / 2)).click().perform()
+    other = box["drawn"].rsplit(" ", 1)[-1]
+    store = _store_group(reader, "Product", pid, m["type"], m["direction"], other)
+    want = min(len(store), len(before) + 25)
+    _wait(driver, lambda d: len(_page_group(d, centre, m["type"], m["direction"])) == want and d.execute_script(_FITTED))
+    after = _page_group(driver, centre, m["type"], m["direction"])
+    assert before < after <= store
+    left = [b for b in driver.execute_script(_MORE_BOXES) if b["id"] == box["id"]]
+    assert [b["drawn"] for b in left] == ([f"+{len(store) - want} more {other}"] if len(store) > want else [])
+    legend = driver.find_element(By.ID, "graph-legend").text
+    assert (f"{want} of {len(store)} {m['type']} ({m['direction']})" in legend) == (len(store) > want)
+    # the re-laid-out nodes keep their kind's colour (vis-network's own group styles once took over)
+    wrong = driver.execute_script("return graphNodes.get().filter((n) => !n.more && kgNetwork.body.nodes[n.id]"
+                                  ".options.color.background !== COLOURS[n.kgGroup]).map((n) => n.id)")
+    assert wrong == []
+
+
+_CURVES = """
+const [a, b] = arguments, net = window.kgNetwork, pa = net.getPosition(a), pb = net.getPosition(b);
+const dx = pb.x - pa.x, dy = pb.y - pa.y, len = Math.hypot(dx, dy);
+return Object.values(net.body.edges).filter((e) => [e.fromId, e.toId].sort().join('|') === [a, b].sort().join('|'))
+  .map((e) => { const p = e.edgeType.getPoint(0.5); const s = e.options.smooth;
+                return {type: s.enabled ? s.type : 'none', roundness: s.roundness,
+                        side: (dx * (p.y - pa.y) - dy * (p.x - pa.x)) / len}; });
+"""
+
+
+def _apart(curves: list[dict]) -> float:
+    """The smallest gap, across the line joining the two nodes, between the midpoints of their edges
+    (where the labels are drawn, along the edge)."""
+    sides = sorted(c["side"] for c in curves)
+    return min(b - a for a, b in zip(sides, sides[1:]))
+
+
+def test_browser_parallel_edges_get_their_own_curves(driver, live_url, reader):
+    from selenium.webdriver.common.by import By
+
+    # a user with three relationships to one product, among the users with the fewest neighbours (all shown)
+    pair = reader.query("MATCH (u:User)-[r]->(p:Product) WITH u, p, count(r) AS n WHERE n >= 3 "
+                        "MATCH (u)-[s]-() WITH u, p, n, count(s) AS degree "
+                        "RETURN u.id AS u, p.id AS p, n ORDER BY degree, u.id, p.id LIMIT 1").iloc[0]
+    _open_graph(driver, live_url + f"/#user/{pair['u']}")
+    curves = driver.execute_script(_CURVES, f"User:{pair['u']}", f"Product:{pair['p']}")
+    assert len(curves) == pair["n"] >= 3
+    assert len({(c["type"], c["roundness"]) for c in curves}) == len(curves)
+    assert {c["type"] for c in curves} == {"curvedCW", "curvedCCW"}
+    assert _apart(curves) >= 8  # graph units: the edges' labels do not sit on each other
+
+    # two products joined once each way, drawn by the Cypher tab: curvedCW / curvedCCW turn relative to the
+    # edge's direction, so the reversed edge must take the same type as the first one to bend the other way
+    both = reader.query("MATCH (a:Product)-[r]->(b:Product)-[s]->(a) WHERE a.id < b.id WITH DISTINCT a, b "
+                        "MATCH (a)-[t]-(b) WITH a, b, count(t) AS n WHERE n = 2 "
+                        "RETURN a.id AS a, b.id AS b ORDER BY a.id, b.id LIMIT 1").iloc[0]
+    driver.get(live_url + "/#query")
+    query = _shown(driver, "query-input")
+    query.clear()
+    query.send_keys("MATCH t=(a:Product {id: $a})-[r]-(b:Product {id: $b}) RETURN t")
+    params = _shown(driver, "query-params")
+    params.clear()
+    params.send_keys(json.dumps({"a": both["a"], "b": both["b"]}))
+    driver.find_element(By.ID, "query-run").click()
+    _wait(driver, lambda d: d.execute_script("const b = document.getElementById('query-graph'); "
+                                             "return Boolean(b && b.dataset.fitted === '1')"))
+    curves = driver.execute_script(_CURVES.replace("window.kgNetwork", "window.kgQueryNetwork"),
+                                   f"Product:{both['a']}", f"Product:{both['b']}")
+    assert len(curves) == 2
+    assert _apart(curves) >= 8

@@ -9,6 +9,7 @@ Routes
 ``GET /api/product/{id}``               details, bought-with rules, co-recommended items, users, similar items
 ``GET /api/user/{id}``                  RECOMMENDED items with explanation paths, recent purchases
 ``GET /api/graph/{label}/{id}``         a node's neighbourhood as a vis-network graph
+                                        (``?expand=TYPE:in|out&expand_limit=N``: more of one group)
 ``GET /api/queries``                    the shared named read queries with example parameters
 ``POST /api/query``                     ``{"cypher": …, "params": {…}}`` run read-only, rows as a table
 
@@ -32,7 +33,7 @@ from fastapi.staticfiles import StaticFiles
 
 from kgmine.graph.stores.base import StoreError
 from kgmine.serve.assets import STATIC_DIR, vis_network_dir
-from kgmine.serve.explorer import Explorer
+from kgmine.serve.explorer import MAX_EXPAND, Explorer
 from kgmine.serve.hosts import LOOPBACK_HOSTS, host_name
 
 
@@ -135,9 +136,17 @@ def _add_view_routes(app: FastAPI, explorer: Explorer) -> None:
         return explorer.user(user_id, k)
 
     @app.get("/api/graph/{label}/{node_id:path}")
-    def graph(label: str, node_id: str, per_type: int = Query(10, ge=1, le=200)) -> dict[str, Any]:
-        """The neighbourhood of one node as vis-network nodes and edges."""
-        return explorer.neighbourhood(label, node_id, per_type)
+    def graph(label: str, node_id: str, per_type: int = Query(10, ge=1, le=200),
+              expand: str | None = Query(None, pattern=r"^[A-Za-z_][A-Za-z0-9_]*:(in|out)$",
+                                         description="TYPE:direction, one group to show more of"),
+              expand_limit: int = Query(50, ge=1, le=MAX_EXPAND)) -> dict[str, Any]:
+        """The neighbourhood of one node as vis-network nodes and edges (``expand``: up to
+        ``expand_limit`` neighbours of that relationship group, outside the node budget)."""
+        group = None
+        if expand:
+            type_, direction = expand.split(":")
+            group = (type_, direction, expand_limit)
+        return explorer.neighbourhood(label, node_id, per_type, expand=group)
 
 
 def _add_query_routes(app: FastAPI, explorer: Explorer) -> None:

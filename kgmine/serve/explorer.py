@@ -14,7 +14,8 @@ Results are plain Python structures (lists of dicts) ready to be sent as JSON:
 
 * :meth:`Explorer.search` — ranked token search over every node kind (:mod:`kgmine.serve.search`);
 * :meth:`Explorer.neighbourhood` — a node and its neighbours, per relationship type, as a
-  vis-network ``{"nodes", "edges"}`` graph (capped per type, with totals);
+  vis-network ``{"nodes", "edges"}`` graph (a node budget split over the types, with totals and one
+  "+K more" node per cut type);
 * :meth:`Explorer.product` — details, item-to-item recommendations (mined FREQUENTLY_BOUGHT_WITH
   rules, co-recommendation through RECOMMENDED edges, the users it is recommended to) and similar
   items (shared brand, category, attribute values, cluster);
@@ -58,6 +59,36 @@ SIMILARITY_LINKS: dict[str, tuple[str, float]] = {
 
 MAX_QUERY_ROWS = 500
 
+#: Neighbours a neighbourhood graph shows in all (labels stay readable once the graph is fitted to the page).
+NODE_BUDGET = 30
+#: Characters of a node's name shown as its label in a neighbourhood graph (the tooltip has more).
+LABEL_CHARS = 24
+#: Neighbours every relationship group keeps when the budget is split.
+MIN_PER_GROUP = 3
+#: Largest ``limit`` of a neighbourhood's expanded group.
+MAX_EXPAND = 500
+
+
+def split_budget(counts: Sequence[int], budget: int, floor: int = MIN_PER_GROUP) -> list[int]:
+    """How many of each group's ``counts`` neighbours to show so that they add up to at most ``budget``.
+
+    The largest group is cut first, one at a time (ties: the later group), never below ``floor``
+    (nor above its count): ``split_budget([25, 4, 1], 10) == [5, 4, 1]``. When every group is at its
+    floor the sum may exceed ``budget``.
+
+    >>> split_budget([25, 4, 1], 10), split_budget([8, 8, 8], 12), split_budget([5, 5, 5, 5], 6)
+    ([5, 4, 1], [4, 4, 4], [3, 3, 3, 3])
+    """
+    shown = [int(c) for c in counts]
+    excess = sum(shown) - budget
+    while excess > 0:
+        i = max(range(len(shown)), key=lambda j: (shown[j], j))
+        if shown[i] <= floor:
+            break
+        shown[i] -= 1
+        excess -= 1
+    return shown
+
 
 def frame_records(frame: pd.DataFrame) -> list[dict[str, Any]]:
     """Rows of ``frame`` as JSON-able dicts (NaN and NA become None)."""
@@ -79,19 +110,25 @@ class Explorer:
         An open store (LadybugDB, ideally opened ``read_only=True``, or Neo4j). The explorer never
         closes it; :meth:`close` does.
     per_type : int, default 10
-        Neighbours shown per relationship type and direction in :meth:`neighbourhood`.
+        Neighbours read per relationship type and direction in :meth:`neighbourhood`.
     max_rows : int, default 500
         Rows returned by :meth:`run_query` (the rest are counted, not sent).
     parse_check : ParseCheck, optional
         Parse each :meth:`run_query` text in this helper process first
         (:class:`~kgmine.serve.parsecheck.ParseCheck`), so a parser crash cannot end this process;
         closed by :meth:`close`.
+    budget : int, default 30
+        Neighbours shown in all in :meth:`neighbourhood` (:data:`NODE_BUDGET`), split over its
+        relationship groups; the rest are summarised by one "+K more" node per group.
     """
 
     def __init__(self, store: Any, per_type: int = 10, max_rows: int = MAX_QUERY_ROWS,
-                 parse_check: Any | None = None) -> None:
+                 parse_check: Any | None = None, budget: int = NODE_BUDGET) -> None:
         if per_type < 1:
             raise ValueError(f"per_type must be >= 1, got {per_type}")
+        if budget < 1:
+            raise ValueError(f"budget must be >= 1, got {budget}")
+        self.budget = int(budget)
         if max_rows < 1:
             raise ValueError(f"max_rows must be >= 1, got {max_rows}")
         self.store = store
@@ -177,56 +214,78 @@ class Explorer:
                     out.append((rt.type, "in", src))
         return [(t, d, other, DISPLAY_PROPERTY.get(other, "id")) for t, d, other in dict.fromkeys(out)]
 
-    def neighbourhood(self, label: str, node_id: str, per_type: int | None = None) -> dict[str, Any]:
+    def _group(self, label: str, node_id: str, link: tuple[str, str, str, str], limit: int
+               ) -> tuple[list[dict[str, Any]], int]:
+        """The first ``limit`` neighbours of ``node_id`` through one ``link`` (type, direction, other
+        label, its display property), best first, and how many there are in all."""
+        type_, direction, other, disp = link
+        props = list(REL_TYPES[type_].properties)
+        pattern = (f"(a:{label} {{id: $id}})-[r:{type_}]->(b:{other})" if direction == "out"
+                   else f"(a:{label} {{id: $id}})<-[r:{type_}]-(b:{other})")
+        where = " WHERE b.id <> a.id" if other == label else ""
+        rcols = "".join(f", r.{p} AS r_{p}" for p in props)
+        order = "r.rank, b.id" if "rank" in props else ("r.lift DESC, b.id" if "lift" in props else "b.id")
+        frame = self._q(f"MATCH {pattern}{where} RETURN b.id AS id, b.{disp} AS name{rcols} "
+                        f"ORDER BY {order} LIMIT $k", {"id": node_id, "k": limit + 1})
+        total = len(frame)
+        if total > limit:
+            total = int(self._q(f"MATCH {pattern}{where} RETURN count(b) AS n", {"id": node_id})["n"].iloc[0])
+        rows = frame_records(frame.head(limit))
+        for row in rows:
+            row["attrs"] = {p: v for p in props if (v := row.pop(f"r_{p}", None)) is not None}
+        return rows, total
+
+    def _check_expand(self, label: str, expand: tuple[str, str, int] | None) -> tuple[str, str, int] | None:
+        """``expand`` as (relationship type, direction, limit), checked against the links of ``label``."""
+        if expand is None:
+            return None
+        type_, direction, limit = expand
+        if direction not in ("in", "out"):
+            raise ValueError(f"direction must be 'in' or 'out', got {direction!r}")
+        if not any(t == type_ and d == direction for t, d, _, _ in self._links(label)):
+            raise ValueError(f"{label} has no {type_} ({direction}) relationships to expand")
+        if not 1 <= int(limit) <= MAX_EXPAND:
+            raise ValueError(f"expand limit must be between 1 and {MAX_EXPAND}, got {limit}")
+        return type_, direction, int(limit)
+
+    def neighbourhood(self, label: str, node_id: str, per_type: int | None = None, budget: int | None = None,
+                      expand: tuple[str, str, int] | None = None) -> dict[str, Any]:
         """``node_id`` of ``label`` and its neighbours, as a vis-network graph.
 
-        Returns ``{"nodes": [...], "edges": [...], "types": [{"type", "direction", "shown", "total"}]}``;
-        node ids are ``"Label:id"``; at most ``per_type`` neighbours per relationship type and
-        direction are shown (``total`` says how many there are).
+        Returns ``{"centre", "node", "nodes", "edges", "types"}``; ``types`` holds one
+        ``{"type", "direction", "other", "shown", "total"}`` per relationship group (type and
+        direction) present. Node ids are ``"Label:id"``. At most ``per_type`` neighbours per group
+        are read, and ``budget`` neighbours (edges to the centre) are shown in all, split over the
+        groups by :func:`split_budget` (each keeps at least :data:`MIN_PER_GROUP`, the largest are
+        cut first). A group with more neighbours than shown gets one summary node
+        ``{"id": "more:TYPE:direction", "group": "More", "label": "+K more Label", "more": {...}}``
+        joined to the centre by an edge of that type (``"more": True``).
+
+        ``expand=(type, direction, limit)`` shows up to ``limit`` neighbours of that one group,
+        outside the budget (the explorer's "+K more" box asks for it); ValueError when the node's
+        label has no such group or ``limit`` is outside 1..:data:`MAX_EXPAND`.
         """
         k = int(per_type or self.per_type)
+        expand = self._check_expand(label, expand)
         centre = self.node(label, node_id)
         if centre is None:
             raise KeyError(f"no {label} with id {node_id!r}")
-        nodes: dict[str, dict[str, Any]] = {}
-        edges: list[dict[str, Any]] = []
-        types: list[dict[str, Any]] = []
-
-        def add_node(lab: str, nid: Any, name: Any, centre_node: bool = False) -> str:
-            key = f"{lab}:{nid}"
-            if key not in nodes:
-                shown = name if name not in (None, "") else nid
-                nodes[key] = {"id": key, "label": _short(shown, 28), "group": lab,
-                              "title": f"{lab} {nid}\n{_short(shown, 200)}", "kgLabel": lab, "kgId": nid}
-                if centre_node:
-                    nodes[key]["centre"] = True
-            return key
-
-        centre_key = add_node(label, node_id, centre.get(DISPLAY_PROPERTY.get(label, "id")), True)
-        for type_, direction, other, disp in self._links(label):
-            props = list(REL_TYPES[type_].properties)
-            pattern = (f"(a:{label} {{id: $id}})-[r:{type_}]->(b:{other})" if direction == "out"
-                       else f"(a:{label} {{id: $id}})<-[r:{type_}]-(b:{other})")
-            where = " WHERE b.id <> a.id" if other == label else ""
-            rcols = "".join(f", r.{p} AS r_{p}" for p in props)
-            order = "r.rank, b.id" if "rank" in props else ("r.lift DESC, b.id" if "lift" in props else "b.id")
-            frame = self._q(f"MATCH {pattern}{where} RETURN b.id AS id, b.{disp} AS name{rcols} "
-                            f"ORDER BY {order} LIMIT $k", {"id": node_id, "k": k + 1})
-            if not len(frame):
-                continue
-            total = len(frame)
-            if total > k:
-                total = int(self._q(f"MATCH {pattern}{where} RETURN count(b) AS n", {"id": node_id})["n"].iloc[0])
-            for row in frame_records(frame.head(k)):
-                key = add_node(other, row["id"], row["name"])
-                attrs = {p: row[f"r_{p}"] for p in props if row.get(f"r_{p}") is not None}
-                src, dst = (centre_key, key) if direction == "out" else (key, centre_key)
-                tip = type_ + "".join(f"\n{p}: {_fmt(v)}" for p, v in attrs.items())
-                edges.append({"from": src, "to": dst, "label": type_, "title": tip, "kgType": type_})
-            types.append({"type": type_, "direction": direction, "other": other, "shown": min(k, len(frame)),
-                          "total": total})
-        return {"centre": centre_key, "node": centre, "nodes": list(nodes.values()), "edges": edges,
-                "types": types}
+        groups = []
+        for link in self._links(label):
+            wanted = expand[2] if expand and link[:2] == expand[:2] else k
+            rows, total = self._group(label, node_id, link, wanted)
+            if rows:
+                groups.append((link, rows, total, bool(expand and link[:2] == expand[:2])))
+        budgeted = [g for g in groups if not g[3]]
+        caps = dict(zip((g[0] for g in budgeted),
+                        split_budget([len(g[1]) for g in budgeted], int(budget or self.budget))))
+        graph = _GraphBuilder(label, node_id, centre.get(DISPLAY_PROPERTY.get(label, "id")))
+        for link, rows, total, _ in groups:
+            cap = caps.get(link, len(rows))
+            if cap == total - 1 == len(rows) - 1:  # a "+1 more" box would take the place of the one it hides
+                cap = total
+            graph.add_group(link, rows[:cap], total)
+        return {"centre": graph.centre, "node": centre, **graph.result()}
 
     # ------------------------------------------------------------------ products
 
@@ -401,10 +460,55 @@ class Explorer:
         return {**query_result(frame, self.max_rows, DISPLAY_PROPERTY), "translated": translated}
 
 
+class _GraphBuilder:
+    """Collects a neighbourhood's vis-network nodes (``Label:id``, deduplicated), edges and group counts."""
+
+    def __init__(self, label: str, node_id: Any, name: Any) -> None:
+        self.nodes: dict[str, dict[str, Any]] = {}
+        self.edges: list[dict[str, Any]] = []
+        self.types: list[dict[str, Any]] = []
+        self.centre = self.add_node(label, node_id, name)
+        self.nodes[self.centre]["centre"] = True
+
+    def add_node(self, label: str, nid: Any, name: Any) -> str:
+        key = f"{label}:{nid}"
+        if key not in self.nodes:
+            shown = name if name not in (None, "") else nid
+            self.nodes[key] = {"id": key, "label": _short(shown, LABEL_CHARS), "group": label,
+                               "title": f"{label} {nid}\n{_short(shown, 200)}", "kgLabel": label, "kgId": nid}
+        return key
+
+    def _edge(self, other: str, link: tuple[str, str, str, str], title: str, **extra: Any) -> None:
+        type_, direction = link[:2]
+        src, dst = (self.centre, other) if direction == "out" else (other, self.centre)
+        self.edges.append({"from": src, "to": dst, "label": type_, "title": title, "kgType": type_, **extra})
+
+    def add_group(self, link: tuple[str, str, str, str], rows: list[dict[str, Any]], total: int) -> None:
+        """Neighbours ``rows`` of one group (type, direction, other label, display property) and,
+        when ``total`` is larger, the group's "+K more" node."""
+        type_, direction, other = link[:3]
+        for row in rows:
+            key = self.add_node(other, row["id"], row["name"])
+            self._edge(key, link, type_ + "".join(f"\n{p}: {_fmt(v)}" for p, v in row["attrs"].items()))
+        entry = {"type": type_, "direction": direction, "other": other, "shown": len(rows), "total": total}
+        if total > len(rows):
+            key = entry["more"] = f"more:{type_}:{direction}"
+            hidden = total - len(rows)
+            self.nodes[key] = {"id": key, "label": f"+{hidden} more {other}", "group": "More",
+                               "title": f"{hidden} more {other} ({type_}, {direction}): click to show them",
+                               "more": {k: entry[k] for k in ("type", "direction", "total", "shown")}}
+            self._edge(key, link, f"{type_}: {hidden} more {other}", more=True)
+        self.types.append(entry)
+
+    def result(self) -> dict[str, Any]:
+        return {"nodes": list(self.nodes.values()), "edges": self.edges, "types": self.types}
+
+
 def _fmt(value: Any) -> str:
     if isinstance(value, float):
         return f"{value:.4g}"
     return str(value)
 
 
-__all__ = ["DISPLAY_PROPERTY", "Explorer", "MAX_QUERY_ROWS", "SIMILARITY_LINKS", "frame_records"]
+__all__ = ["DISPLAY_PROPERTY", "Explorer", "MAX_EXPAND", "MAX_QUERY_ROWS", "MIN_PER_GROUP", "NODE_BUDGET",
+           "SIMILARITY_LINKS", "frame_records", "split_budget"]

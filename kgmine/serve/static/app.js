@@ -18,6 +18,16 @@ const REL_COLOURS = {
 };
 const $ = (id) => document.getElementById(id);
 let network = null, graphNodes = null, graphEdges = null;
+/* node label size (px at scale 1); the node budget of the server keeps a fitted page near scale 1 */
+const NODE_FONT = 14;
+/* neighbours a click on a "+K more" box adds; the boxes being expanded */
+const MORE_STEP = 25;
+const expanding = new Set();
+/* neighbours that fill the graph canvas at scale 1 (the server's node budget is 30) */
+const STAR_SIZE = 30;
+/* the layout of graphs without a centre (explanation paths) and of a page a double-click expanded */
+const GRAPH_PHYSICS = { solver: "forceAtlas2Based", stabilization: { iterations: 250 },
+                        forceAtlas2Based: { gravitationalConstant: -80, springLength: 100, avoidOverlap: 0.9 } };
 /* bumped by every route(): a page whose data arrives after the user moved on draws nothing
    (a product page answered after a brand page opened used to overwrite its graph and legend) */
 let routeSeq = 0;
@@ -106,16 +116,26 @@ async function search(text) {
 
 /* ------------------------------------------------------------------ graph */
 
-function visNode(n) {
-  const colour = COLOURS[n.group] || "#e2e8f0";
+/* A node as vis-network draws it. The kind moves from ``group`` to ``kgGroup``: vis-network styles a
+   ``group`` itself, and re-applies that style over the node's own colours whenever the node is updated
+   (a star re-layout turned every node yellow). */
+function visNode(data) {
+  const n = { ...data, kgGroup: data.kgGroup || data.group, group: undefined };
+  if (n.more) {  // a relationship group's "+K more" box: click it to show more of the group
+    return { ...n, shape: "box", margin: 7, borderWidth: 1.5, shapeProperties: { borderDashes: [5, 3] },
+             color: { background: "#ffffff", border: "#4a5568", highlight: { background: "#edf2f7", border: "#1a202c" },
+                      hover: { background: "#edf2f7", border: "#1a202c" } },
+             font: { size: NODE_FONT + 1, color: "#2d3748" } };
+  }
+  const colour = COLOURS[n.kgGroup] || "#e2e8f0";
   return { ...n, color: { background: colour, border: n.centre ? "#1a202c" : "#4a5568" },
            borderWidth: n.centre ? 3 : 1, shape: n.centre ? "box" : "dot", size: 12,
-           font: { size: n.centre ? 15 : 12 } };
+           font: { size: n.centre ? NODE_FONT + 3 : NODE_FONT } };
 }
 
 /* colour keys of the node kinds and relationship types drawn in ``graph`` */
 function keys(box, graph, breakLine) {
-  for (const g of [...new Set(graph.nodes.map((n) => n.group))]) {
+  for (const g of [...new Set(graph.nodes.filter((n) => !n.more).map((n) => n.kgGroup || n.group))]) {
     box.append(el("span", { class: "key" }, el("span", { class: "swatch", style: `background:${COLOURS[g] || "#e2e8f0"}` }), g));
   }
   if (breakLine) box.append(el("br"));
@@ -130,46 +150,147 @@ function legend(graph) {
   keys(box, graph, true);
   const cut = graph.types.filter((t) => t.total > t.shown);
   if (cut.length) {
-    box.append(el("br"), `showing ${cut.map((t) => `${t.shown} of ${t.total} ${t.type} (${t.direction})`).join(", ")}`);
+    box.append(el("br"), `showing ${cut.map((t) => `${t.shown} of ${t.total} ${t.type} (${t.direction})`).join(", ")}`,
+               " · click a dashed “+K more” box to show more of that group");
   }
   box.append(el("br"), "click a node to open its page · double-click any node to expand its neighbours");
 }
 
 function visEdge(e, id, withLabel) {
   return { id, ...e, label: withLabel ? e.label : undefined, arrows: "to", width: e.kgType === "RECOMMENDED" ? 2 : 1.5,
+           dashes: Boolean(e.more),
            font: { size: 9, align: "middle", color: REL_COLOURS[e.kgType] || "#4a5568", strokeWidth: 3 },
            color: { color: REL_COLOURS[e.kgType] || "#a0aec0", highlight: "#1a202c" } };
 }
 
+/* Curves for the edges joining the same two nodes (either direction): the i-th edge of a pair bends
+   to one side or the other (i even / odd), further out every second edge; a pair's single edge keeps
+   the default smooth line. curvedCW / curvedCCW turn relative to an edge's own direction, so an edge
+   drawn against the pair's order takes the other one (A→B and B→A would otherwise share one curve).
+   Returns {id, smooth} updates for a vis DataSet. */
+function parallelCurves(edges) {
+  const pairs = new Map();
+  for (const e of edges) {
+    if (e.from === e.to) continue;
+    const key = e.from < e.to ? `${e.from}\u0000${e.to}` : `${e.to}\u0000${e.from}`;
+    if (!pairs.has(key)) pairs.set(key, []);
+    pairs.get(key).push(e);
+  }
+  const updates = [];
+  for (const pair of pairs.values()) {
+    if (pair.length < 2) continue;
+    pair.forEach((e, i) => {
+      const clockwise = (i % 2 === 1) !== (e.from > e.to);
+      updates.push({ id: e.id, smooth: { enabled: true, type: clockwise ? "curvedCW" : "curvedCCW",
+                                         roundness: 0.15 + 0.12 * Math.floor(i / 2) } });
+    });
+  }
+  return updates;
+}
+
+function curvedEdges(edges) {
+  const ds = new vis.DataSet(edges);
+  ds.update(parallelCurves(ds.get()));
+  return ds;
+}
+
+/* Stop the physics and fit the graph once it has settled; #graph's data-fitted says so (the tests wait on it). */
+function fitWhenStable(net, box) {
+  box.dataset.fitted = "";
+  net.once("stabilizationIterationsDone", () => {
+    net.setOptions({ physics: false });
+    net.fit();
+    box.dataset.fitted = "1";
+  });
+}
+
+/* a "+K more" box clicked: fetch its relationship group with MORE_STEP more neighbours and put them in its place */
+async function expandGroup(graph, box) {
+  if (expanding.has(box.id)) return;
+  expanding.add(box.id);
+  const { type, direction, shown, total } = box.more;
+  const centre = graphNodes.get(graph.centre), seq = routeSeq;
+  const data = await api(`/api/graph/${encodeURIComponent(centre.kgLabel)}/${encodeURIComponent(centre.kgId)}` +
+    `?expand=${encodeURIComponent(`${type}:${direction}`)}&expand_limit=${Math.min(total, shown + MORE_STEP)}`)
+    .finally(() => expanding.delete(box.id));
+  if (stale(seq) || !graphNodes.get(box.id)) return;
+  const end = direction === "out" ? "from" : "to";
+  const edges = data.edges.filter((e) => e.kgType === type && e[end] === graph.centre);
+  const ends = new Set(edges.map((e) => (direction === "out" ? e.to : e.from)));
+  graphEdges.remove(graphEdges.getIds({ filter: (e) => e.from === box.id || e.to === box.id }));
+  graphNodes.remove(box.id);
+  graphNodes.add(data.nodes.filter((n) => ends.has(n.id) && !graphNodes.get(n.id)).map(visNode));
+  const seen = new Set(graphEdges.get().map((e) => `${e.from}|${e.label}|${e.to}`));
+  graphEdges.add(edges.filter((e) => !seen.has(`${e.from}|${e.label}|${e.to}`))
+    .map((e, i) => visEdge(e, `m${Date.now()}-${i}`, true)));
+  graphEdges.update(parallelCurves(graphEdges.get()));
+  Object.assign(graph.types.find((t) => t.type === type && t.direction === direction) || {},
+                data.types.find((t) => t.type === type && t.direction === direction));
+  legend({ nodes: graphNodes.get(), edges: graphEdges.get(), types: graph.types });
+  // the star again, the group's new neighbours beside the rest of it (nodes a double-click added come last)
+  const order = [...new Set([...data.nodes.map((n) => n.id), ...graphNodes.getIds()])].filter((id) => graphNodes.get(id));
+  graphNodes.update(starLayout(order, graph.centre, $("graph")));
+  fitWhenDrawn(network, $("graph"));
+  network.redraw();
+}
+
+/* Positions for a neighbourhood: the centre at 0,0 and its neighbours, in ``order`` (the server's: a
+   relationship group's neighbours side by side), on an ellipse shaped like the canvas, every other one
+   on an inner ellipse so that neighbouring labels do not meet, the wide "+K more" boxes inside both. 30 neighbours fill the canvas at scale 1
+   (labels readable once fitted; a physics ring of that many has to be zoomed out to ~0.55); more
+   neighbours widen the ellipses. Returns {id, x, y} updates. */
+function starLayout(order, centre, box) {
+  const ring = order.filter((id) => id !== centre);
+  const stagger = ring.length > 10, grow = Math.max(stagger ? 1 : 0.45, ring.length / STAR_SIZE);
+  const a = Math.max(220, box.clientWidth / 2 - 110) * grow, b = Math.max(140, box.clientHeight / 2 - 45) * grow;
+  return [{ id: centre, x: 0, y: 0 }, ...ring.map((id, i) => {
+    const angle = -Math.PI / 2 + (2 * Math.PI * i) / ring.length;
+    const r = id.startsWith("more:") ? 0.5 : stagger && i % 2 ? 0.72 : 1;
+    return { id, x: Math.round(a * r * Math.cos(angle)), y: Math.round(b * r * Math.sin(angle)) };
+  })];
+}
+
+/* Fit the (static) star once it is first drawn, then flag #graph as fitted. */
+function fitWhenDrawn(net, box) {
+  box.dataset.fitted = "";
+  net.once("afterDrawing", () => { net.fit(); box.dataset.fitted = "1"; });
+}
+
 function render(graph) {
   const withLabels = graph.edges.length <= 60;
+  const star = Boolean(graph.centre);
   graphNodes = new vis.DataSet(graph.nodes.map(visNode));
-  graphEdges = new vis.DataSet(graph.edges.map((e, i) => visEdge(e, `e${i}`, withLabels)));
+  graphEdges = curvedEdges(graph.edges.map((e, i) => visEdge(e, `e${i}`, withLabels)));
+  if (star) graphNodes.update(starLayout(graph.nodes.map((n) => n.id), graph.centre, $("graph")));
   const options = {
-    physics: { solver: "forceAtlas2Based", stabilization: { iterations: 250 },
-               forceAtlas2Based: { gravitationalConstant: -140, springLength: 170, avoidOverlap: 0.9 } },
+    physics: star ? { ...GRAPH_PHYSICS, enabled: false } : GRAPH_PHYSICS,
     interaction: { hover: true, tooltipDelay: 120 }, edges: { smooth: { type: "continuous" } },
   };
   if (network) network.destroy();
   network = new vis.Network($("graph"), { nodes: graphNodes, edges: graphEdges }, options);
-  network.once("stabilizationIterationsDone", () => { network.setOptions({ physics: false }); network.fit(); });
+  window.kgNetwork = network;
+  (star ? fitWhenDrawn : fitWhenStable)(network, $("graph"));
   network.on("click", (params) => {
     if (!params.nodes.length) return;
     const node = graphNodes.get(params.nodes[0]);
     if (node.centre) return;
+    if (node.more) { expandGroup(graph, node).catch((error) => showError(error.message)); return; }
     if (node.kgId != null) location.hash = nodeHash(node.kgLabel, node.kgId);
   });
   network.on("doubleClick", async (params) => {
     if (!params.nodes.length) return;
     const node = graphNodes.get(params.nodes[0]);
+    if (node.more) return;
     const more = await api(`/api/graph/${encodeURIComponent(node.kgLabel)}/${encodeURIComponent(node.kgId)}?per_type=8`);
     network.setOptions({ physics: true });
-    graphNodes.update(more.nodes.filter((n) => !graphNodes.get(n.id)).map((n) => visNode({ ...n, centre: false })));
+    // the expanded node's own "+K more" boxes are left out (their ids would clash with the page's)
+    graphNodes.update(more.nodes.filter((n) => !n.more && !graphNodes.get(n.id)).map((n) => visNode({ ...n, centre: false })));
     const seen = new Set(graphEdges.get().map((e) => `${e.from}|${e.label}|${e.to}`));
-    graphEdges.add(more.edges.filter((e) => !seen.has(`${e.from}|${e.label}|${e.to}`))
+    graphEdges.add(more.edges.filter((e) => !e.more && !seen.has(`${e.from}|${e.label}|${e.to}`))
       .map((e, i) => visEdge(e, `x${Date.now()}-${i}`, graphEdges.length < 60)));
+    graphEdges.update(parallelCurves(graphEdges.get()));
     legend({ nodes: graphNodes.get(), edges: graphEdges.get(), types: graph.types });
-    network.once("stabilizationIterationsDone", () => { network.setOptions({ physics: false }); network.fit(); });
+    fitWhenStable(network, $("graph"));
     network.stabilize(100);
   });
   legend(graph);
@@ -339,12 +460,13 @@ function queryGraph(out, graph) {
   keys(key, graph, false);
   out.append(box, key);
   const nodes = new vis.DataSet(graph.nodes.map(visNode));
-  const edges = new vis.DataSet(graph.edges.map((e, i) => visEdge(e, `q${i}`, graph.edges.length <= 40)));
+  const edges = curvedEdges(graph.edges.map((e, i) => visEdge(e, `q${i}`, graph.edges.length <= 40)));
   const net = new vis.Network(box, { nodes, edges }, {
     physics: { solver: "forceAtlas2Based", stabilization: { iterations: 150 },
                forceAtlas2Based: { gravitationalConstant: -80, springLength: 130 } },
     interaction: { hover: true, tooltipDelay: 120 }, edges: { smooth: { type: "continuous" } } });
-  net.once("stabilizationIterationsDone", () => { net.setOptions({ physics: false }); net.fit(); });
+  window.kgQueryNetwork = net;
+  fitWhenStable(net, box);
   net.on("click", (params) => {
     if (!params.nodes.length) return;
     const node = nodes.get(params.nodes[0]);
