@@ -4,7 +4,7 @@ of kgmine was built on: the Amazon 2018 Gift Cards and Magazine Subscriptions ca
     python benchmarks/attribute_precision.py [--data-root ../shared/data] [--json]
     python benchmarks/attribute_precision.py --draw meta-holdout2 --seed 2026 > keys.tsv   # rows to judge
 
-Three judged samples, keys only in ``benchmarks/labels/amazon_attributes.tsv`` (sample, product id, field,
+Four judged samples, keys only in ``benchmarks/labels/amazon_attributes.tsv`` (sample, product id, field,
 attribute, character offsets, judgement; no text):
 
 * ``5core-2026-12-02``: every value the default extractor wrote for the reviewed (5-core) products of both
@@ -45,6 +45,16 @@ variant ("(Pink)", "Baby Stripes", "Amazon Green") is correct; an audience word 
 ("Women's Health", "MILITARY KIDS' LIFE") is correct; "men and women" of a store's clientele or
 departments is wrong (a property of the store, not of its gift card), of a magazine's readers correct.
 Judged 2026-12-02, 60 rows: brand 22/25, gender 19/25, colour 3/7, pattern 2/3 (see the README numbers).
+* ``meta-holdout3-2026-12-03``: a third fresh held-out sample, same universe, extraction and restriction as
+  ``meta-holdout2`` (products without a judged row in any earlier sample, in the md5-even half), drawn with
+  ``--draw meta-holdout3 --seed 2027 --per-attribute 40`` on 2026-12-03. Only brand (565 values) and gender
+  (49) are left in that universe, so it holds 40 of each. Judged 2026-12-03 by one annotator, a kgmine helper,
+  with the rules and borderline calls above, before the audience check was merged, blind to it; no rule
+  changed after. 80 rows: brand 36/40, gender 30/40; a short reason per wrong row in
+  ``benchmarks/labels/amazon_attributes_holdout3_notes.tsv``. Further borderline calls: a company name
+  without its brand's suffix ("Spafinder Wellness" of "Spafinder Wellness 365") is correct; an audience
+  word naming whom the stories are about ("true stories about women") is wrong; a store's mission ("inspiring
+  women") is its clientele, wrong.
 
 Relation triples: ``benchmarks/labels/amazon_relations_written.tsv`` holds every triple the default
 relation threshold (0.8) wrote on the unreviewed products on 2026-12-03, judged with the rules of
@@ -56,7 +66,10 @@ jeweller's template. After reading them, a collection must be a singular noun wi
 without judgements no longer borrows its relation's pooled precision (at most 0.5): the threshold now writes
 none of the 17 (an in-sample number: the triples were read to write the change).
 
-Prints per sample and attribute: values written, judged, correct, precision with a Wilson 95% interval.
+Prints per sample and attribute: values written, judged (of the written ones), correct, the judged values the
+current code no longer writes (``dropped_correct`` / ``dropped_wrong``: a check added after a sample was judged
+drops values, so its judgements stay valid), precision of the written judged values with a Wilson 95%
+interval; ``precision_weighted`` weights each attribute's precision by its written values.
 """
 from __future__ import annotations
 
