@@ -4,7 +4,7 @@ of kgmine was built on: the Amazon 2018 Gift Cards and Magazine Subscriptions ca
     python benchmarks/attribute_precision.py [--data-root ../shared/data] [--json]
     python benchmarks/attribute_precision.py --draw meta-holdout2 --seed 2026 > keys.tsv   # rows to judge
 
-Three judged samples, keys only in ``benchmarks/labels/amazon_attributes.tsv`` (sample, product id, field,
+Four judged samples, keys only in ``benchmarks/labels/amazon_attributes.tsv`` (sample, product id, field,
 attribute, character offsets, judgement; no text):
 
 * ``5core-2026-12-02``: every value the default extractor wrote for the reviewed (5-core) products of both
@@ -45,6 +45,16 @@ variant ("(Pink)", "Baby Stripes", "Amazon Green") is correct; an audience word 
 ("Women's Health", "MILITARY KIDS' LIFE") is correct; "men and women" of a store's clientele or
 departments is wrong (a property of the store, not of its gift card), of a magazine's readers correct.
 Judged 2026-12-02, 60 rows: brand 22/25, gender 19/25, colour 3/7, pattern 2/3 (see the README numbers).
+* ``meta-holdout3-2026-12-03``: a third fresh held-out sample, same universe, extraction and restriction as
+  ``meta-holdout2`` (products without a judged row in any earlier sample, in the md5-even half), drawn with
+  ``--draw meta-holdout3 --seed 2027 --per-attribute 40`` on 2026-12-03. Only brand (565 values) and gender
+  (49) are left in that universe, so it holds 40 of each. Judged 2026-12-03 by one annotator, a kgmine helper,
+  with the rules and borderline calls above, before the audience check was merged, blind to it; no rule
+  changed after. 80 rows: brand 36/40, gender 30/40; a short reason per wrong row in
+  ``benchmarks/labels/amazon_attributes_holdout3_notes.tsv``. Further borderline calls: a company name
+  without its brand's suffix ("Spafinder Wellness" of "Spafinder Wellness 365") is correct; an audience
+  word naming whom the stories are about ("true stories about women") is wrong; a store's mission ("inspiring
+  women") is its clientele, wrong.
 
 Relation triples: ``benchmarks/labels/amazon_relations_written.tsv`` holds every triple the default
 relation threshold (0.8) wrote on the unreviewed products on 2026-12-03, judged with the rules of
@@ -56,7 +66,10 @@ jeweller's template. After reading them, a collection must be a singular noun wi
 without judgements no longer borrows its relation's pooled precision (at most 0.5): the threshold now writes
 none of the 17 (an in-sample number: the triples were read to write the change).
 
-Prints per sample and attribute: values written, judged, correct, precision with a Wilson 95% interval.
+Prints per sample and attribute: values written, judged (of the written ones), correct, the judged values the
+current code no longer writes (``dropped_correct`` / ``dropped_wrong``: a check added after a sample was judged
+drops values, so its judgements stay valid), precision of the written judged values with a Wilson 95%
+interval; ``precision_weighted`` weights each attribute's precision by its written values.
 """
 from __future__ import annotations
 
@@ -80,9 +93,12 @@ RELATION_LABELS = ROOT / "benchmarks" / "labels" / "amazon_relations_written.tsv
 RELATION_KEY = ["product_id", "field", "rule", "head_start", "head_end", "tail_start", "tail_end"]
 SHOPS = {"amazon2018-gift-cards": "Gift_Cards", "amazon2018-magazine-subscriptions": "Magazine_Subscriptions"}
 SAMPLES = {"5core": "5core-2026-12-02", "meta-holdout": "meta-holdout-2026-12-02",
-           "meta-holdout2": "meta-holdout2-2026-12-02"}
+           "meta-holdout2": "meta-holdout2-2026-12-02", "meta-holdout3": "meta-holdout3-2026-12-03"}
 #: the products each sample is drawn from: the reviewed ones, or the rest of the catalog
-UNIVERSE = {"5core": "reviewed", "meta-holdout": "unreviewed", "meta-holdout2": "unreviewed"}
+UNIVERSE = {"5core": "reviewed", "meta-holdout": "unreviewed", "meta-holdout2": "unreviewed",
+            "meta-holdout3": "unreviewed"}
+#: the samples drawn only from products without a judged row in an earlier sample, in the held-out half
+HELD_OUT = ("meta-holdout2", "meta-holdout3")
 
 
 def wilson(correct: int, n: int, z: float = 1.96) -> tuple[float, float]:
@@ -96,17 +112,19 @@ def wilson(correct: int, n: int, z: float = 1.96) -> tuple[float, float]:
 
 
 def held_out_half(product_id: str) -> bool:
-    """The fixed split of ``meta-holdout2``: the products whose id's md5 is even (the odd half was read while
+    """The fixed split of the :data:`HELD_OUT` samples: the products whose id's md5 is even (the odd half was read while
     the value checks were written)."""
     return int(hashlib.md5(product_id.encode()).hexdigest(), 16) % 2 == 0
 
 
 def restrict(values: pd.DataFrame, sample: str, labels: pd.DataFrame) -> pd.DataFrame:
-    """The values of ``sample`` among its universe's: for ``meta-holdout2`` only products without a judged row
-    of another sample, in the held-out half."""
-    if sample != "meta-holdout2":
+    """The values of ``sample`` among its universe's: for a :data:`HELD_OUT` sample only products without a
+    judged row of an earlier sample (one listed before it in :data:`SAMPLES`), in the held-out half."""
+    if sample not in HELD_OUT:
         return values
-    judged = set(labels.loc[labels["sample"] != SAMPLES[sample], "product_id"].astype(str))
+    names = list(SAMPLES)
+    earlier = {SAMPLES[n] for n in names[:names.index(sample)]}
+    judged = set(labels.loc[labels["sample"].isin(earlier), "product_id"].astype(str))
     pid = values["product_id"].astype(str)
     return values[~pid.isin(judged) & pid.map(held_out_half)].reset_index(drop=True)
 
@@ -158,15 +176,22 @@ def draw(values: pd.DataFrame, per_attribute: int, seed: int) -> pd.DataFrame:
 
 
 def score(values: pd.DataFrame, labels: pd.DataFrame) -> tuple[pd.DataFrame, dict]:
-    """Per attribute: values written, judged, correct, precision (Wilson 95%); and the totals."""
+    """Per attribute: values written, judged (of the written ones), correct, the judged values the current code
+    no longer writes (``dropped_correct`` / ``dropped_wrong``), precision of the written judged ones (Wilson
+    95%); and the totals."""
     ints = {c: "int64" for c in ("start", "end")}
-    joined = values.astype(ints).merge(labels.astype(ints), on=KEY, how="left")
+    values, labels = values.astype(ints), labels.astype(ints)
+    joined = values.merge(labels, on=KEY, how="left")
+    gone = labels.merge(values[KEY].drop_duplicates(), on=KEY, how="left", indicator=True)
+    gone = gone[gone["_merge"] == "left_only"]
     rows = []
-    for attribute, g in joined.groupby("attribute"):
+    for attribute in sorted(set(joined["attribute"]) | set(gone["attribute"])):
+        g, d = joined[joined["attribute"] == attribute], gone.loc[gone["attribute"] == attribute, "correct"]
         judged = g["correct"].notna()
         n, c = int(judged.sum()), int(g.loc[judged, "correct"].sum())
         low, high = wilson(c, n)
         rows.append({"attribute": attribute, "written": len(g), "judged": n, "correct": c,
+                     "dropped_correct": int(d.sum()), "dropped_wrong": int(len(d) - d.sum()),
                      "precision": round(c / n, 3) if n else float("nan"), "wilson_low": round(low, 3),
                      "wilson_high": round(high, 3)})
     table = pd.DataFrame(rows)
@@ -176,8 +201,12 @@ def score(values: pd.DataFrame, labels: pd.DataFrame) -> tuple[pd.DataFrame, dic
     weighted = float((judged["precision"] * judged["written"]).sum() / judged["written"].sum()) if len(judged) else None
     low, high = wilson(c, n)
     return table, {"written": int(table["written"].sum()), "judged": n, "correct": c,
+                   "dropped_correct": int(table["dropped_correct"].sum()),
+                   "dropped_wrong": int(table["dropped_wrong"].sum()),
                    "precision_sample": round(c / n, 3) if n else None, "wilson_low": round(low, 3),
-                   "wilson_high": round(high, 3), "precision_weighted": None if weighted is None else round(weighted, 3)}
+                   "wilson_high": round(high, 3), "precision_weighted": None if weighted is None else round(weighted, 3),
+                   "attributes": {r["attribute"]: {k: None if v != v else v for k, v in r.items() if k != "attribute"}
+                                  for r in rows}}
 
 
 def judged_triples(triples: pd.DataFrame) -> dict[str, int]:
@@ -214,7 +243,7 @@ def main(argv: list[str] | None = None) -> int:
         values, triples = cache[UNIVERSE[name]]
         values = restrict(values, name, labels)
         triples = triples[triples["product_id"].astype(str).isin(set(values["product_id"].astype(str)))] \
-            if name == "meta-holdout2" else triples
+            if name in HELD_OUT else triples
         table, totals = score(values, labels[labels["sample"] == sample].drop(columns="sample"))
         totals.update(relation_triples_written=int(len(triples)), **judged_triples(triples),
                       seconds=round(time.perf_counter() - t0, 1))
