@@ -188,3 +188,10 @@ def test_the_audience_check_only_drops(open_nlp):
 def test_a_possessive_colour_word_is_a_name(open_nlp):
     assert _written(open_nlp, "Gray's Sporting Journal is more than just a publication.", "colour") == []
     assert _written(open_nlp, "A gray wool scarf for the cold days.", "colour") == ["gray"]
+
+
+def test_an_audience_modifier_of_a_for_object_stays(open_nlp):
+    doc = open_nlp("A magazine created by girls, for girls ages 8-12. Winner of a 2011 NAPPA Gold award.")
+    assert _passes(vc.audience, doc, "gender", "girls", extractor="gazetteer", occurrence=1)
+    assert _passes(vc.audience, open_nlp("It covers fashion and beauty, womens health and pop culture."), "gender",
+                   "womens", extractor="gazetteer")

@@ -387,8 +387,9 @@ def audience(doc: Doc, record: dict) -> bool:
         return True
     text = record["text"].strip().lower()
     before = doc.text[max(0, record["start"] - 30):record["start"]]
-    if (text.startswith("for ") or text == "unisex" or text.endswith(("'s", "’s", "s'", "s’"))
-            or _AUDIENCE_LABEL.search(before)):
+    possessive = text.endswith(("'s", "’s", "s'", "s’", "mens", "childrens")) or re.match(
+        r"['’]", doc.text[record["end"]:record["end"] + 1])  # "men's", "womens health", "kids' ..."
+    if text.startswith("for ") or text == "unisex" or possessive or _AUDIENCE_LABEL.search(before):
         return True
     if re.search(r"(?i)\bsizes?\s*$", before) or _SIZE_ON.match(doc.text[record["end"]:record["end"] + 8]):
         return False
@@ -412,14 +413,12 @@ def _in_list(token, first) -> bool:
 
 
 def _audience_role(token, first) -> bool:
-    """``token`` (a conjunct of ``first``) marks an audience: a possessive or modifier of a noun, the object of
+    """``token`` (a conjunct of ``first``) marks an audience: a modifier of a noun, the object of
     "for" (or of "aimed at", "read by" ...), the recipient or object of an audience verb ("gives women",
     "inspires women"), the subject of that verb's complement ("helps women find"), or what readers are."""
-    nxt = token.nbor(1) if token.i + 1 < len(token.doc) else None
-    if nxt is not None and nxt.text in _POSSESSIVE:
-        return True
-    if token.dep_ in {"compound", "amod", "nmod", "poss"} and token.head.pos_ in {"NOUN", "PROPN"}:
-        return True
+    if token.dep_ in {"compound", "amod", "nmod", "poss"} and token.head.i != token.i:
+        # a noun's modifier ("kids backpack"); of a mis-tagged head, the head's role ("for girls ages 8-12")
+        return token.head.pos_ in {"NOUN", "PROPN"} or _audience_role(token.head, token.head)
     dep, head = first.dep_, first.head
     if dep == "pobj":
         verb = head.head.lemma_.lower()
