@@ -50,14 +50,11 @@ check                    drops
 ``known_audience``       a gender / age group that is not a word of the shipped lexicon
 ``audience``             a gender / age group word of running prose that names people, not the product's
                          audience: one of a list of three or more ("for men, women and children", "Men,
-                         Women, Kids & Home": a store's departments), a size ("sizes newborn to 16"), or a
-                         word that is none of: in a title or field list ("Women's Running Shoe", "Gender:
-                         Women"), a possessive or modifier of a noun ("men's lifestyle magazine", "kids
-                         backpack"), after "for" ("a magazine for young men") or "aimed at" / "geared to",
-                         the one given to or served by an audience verb ("gives women the tools", "helps
-                         women find", "inspires Black women"), what readers / wearers are ("its readers are
-                         men and women", "read by men and women"). Drops "stories about women who ...", "men
-                         and women are welcome at our stores", "Real men pop the question"
+                         Women, Kids & Home": a store's departments), a size ("sizes newborn to 16"), or the
+                         object of a preposition other than "for" / "aimed at" / "geared to" / "read by"
+                         ("stories about women who ...", "brings apparel to men and women"). Titles, field
+                         lists, possessives ("men's"), noun modifiers ("kids backpack"), subjects and objects
+                         stay ("Ladies everywhere will love ...": a stricter rule halved WDC-PAVE gender recall)
 =======================  ====================================================================================
 """
 from __future__ import annotations
@@ -118,12 +115,6 @@ _AUDIENCE_PREPS = {"at": {"aim", "target", "direct", "gear", "market", "pitch"},
                    "toward": {"gear", "aim", "target", "direct", "orient"},
                    "towards": {"gear", "aim", "target", "direct", "orient"},
                    "by": {"read", "wear", "use", "love", "enjoy", "favor", "favour", "prefer"}}
-#: verbs whose object (or the subject of whose complement clause, "helps women find") is the audience served
-_AUDIENCE_VERBS = frozenset({"give", "help", "inspire", "empower", "serve", "target", "connect", "teach", "educate",
-                             "entertain", "equip", "reach", "engage", "let", "enable", "show", "keep", "offer",
-                             "provide", "encourage", "inform", "guide", "challenge", "delight", "suit"})
-#: what an audience is, as a copula's subject ("its readers are men and women")
-_AUDIENCE_NOUNS = frozenset({"reader", "readership", "audience", "subscriber", "wearer", "user", "fan"})
 
 
 def _span(doc: Doc, record: dict) -> Span | None:
@@ -378,8 +369,8 @@ _AUDIENCE: frozenset[str] | None = None
 def audience(doc: Doc, record: dict) -> bool:
     """A gender / age group word of running prose is the product's audience, not people it names: it is
     no member of a list of three or more (a store's departments), no size ("sizes newborn to 16"), and it
-    is a title / field-list word, a possessive or noun modifier, or the audience of a preposition or verb
-    (:func:`_audience_role`). Without a parse, or outside prose, every value stays."""
+    is not the object of a preposition that names no audience (:func:`_audience_role`). Without a parse, or
+    outside prose, every value stays."""
     if record["attribute"] != "gender":
         return True
     span = _span(doc, record)
@@ -413,25 +404,18 @@ def _in_list(token, first) -> bool:
 
 
 def _audience_role(token, first) -> bool:
-    """``token`` (a conjunct of ``first``) marks an audience: a modifier of a noun, the object of
-    "for" (or of "aimed at", "read by" ...), the recipient or object of an audience verb ("gives women",
-    "inspires women"), the subject of that verb's complement ("helps women find"), or what readers are."""
+    """``token`` (a conjunct of ``first``) may mark an audience: anything but the object of a preposition that
+    names no audience ("stories about women", "brings apparel to men and women"); "for" (and "aimed at",
+    "geared to", "read by" ...) does. Subjects and objects stay: "Ladies everywhere will love this ring" names
+    the audience as often as prose names people, and dropping them cost half the gender recall on WDC-PAVE."""
     if token.dep_ in {"compound", "amod", "nmod", "poss"} and token.head.i != token.i:
         # a noun's modifier ("kids backpack"); of a mis-tagged head, the head's role ("for girls ages 8-12")
         return token.head.pos_ in {"NOUN", "PROPN"} or _audience_role(token.head, token.head)
-    dep, head = first.dep_, first.head
-    if dep == "pobj":
-        verb = head.head.lemma_.lower()
-        return head.lower_ == "for" or verb in _AUDIENCE_PREPS.get(head.lower_, ())
-    if dep == "dative":
-        return True
-    if dep == "dobj":
-        return head.lemma_.lower() in _AUDIENCE_VERBS
-    if dep == "nsubj" and head.dep_ in {"ccomp", "xcomp"}:
-        return head.head.lemma_.lower() in _AUDIENCE_VERBS
-    if dep == "attr":
-        return any(c.dep_ == "nsubj" and c.lemma_.lower() in _AUDIENCE_NOUNS for c in head.children)
-    return False
+    if first.dep_ == "pobj":
+        head = first.head
+        return head.lower_ == "for" or head.head.lemma_.lower() in _AUDIENCE_PREPS.get(head.lower_, ())
+    return True
+
 
 CHECKS: tuple[Callable[[Doc, dict], bool], ...] = (
     shape, rank, phone_context, listing_metadata, bound, size_range, sentence_initial, place_or_people, cut_name,
