@@ -1,6 +1,8 @@
 """The Spark engine in local mode: one SparkSession for the module (kgmine.spark.session)."""
 from __future__ import annotations
 
+import dataclasses
+
 import json
 import os
 
@@ -242,6 +244,32 @@ def kg_tables(small_world):
     from kgmine.graph.build import build_tables
 
     return build_tables(small_world)
+
+
+def test_interaction_tables_on_spark_equal_build_tables(spark, small_world, kg_tables):
+    from kgmine.spark.interaction_tables import interaction_tables_spark
+
+    events = small_world.interactions
+    assert {"bought", "rated"} <= set(events["event"])
+    # a repeat purchase with an equal timestamp: the later row of the input wins, as in build_tables' stable sort
+    dup = events[events["event"] == "bought"].head(1).assign(basket_id="later-row")
+    events = pd.concat([events, dup], ignore_index=True)
+    world = dataclasses.replace(small_world, interactions=events)
+    from kgmine.graph.build import build_tables
+
+    want_tables = build_tables(world)
+    out = interaction_tables_spark(events, small_world.users, small_world.reviews, source=small_world.name)
+    assert set(out) == {"User"} | {k for k in want_tables.edges if k[0] in ("BOUGHT", "RATED", "VIEWED")}
+    for key, frame in out.items():
+        want = want_tables.nodes["User"] if key == "User" else want_tables.edges[key].frame
+        got = frame.toPandas()
+        assert list(got.columns) == list(want.columns), key
+        assert len(got) == len(want) > 100, key
+        pd.testing.assert_frame_equal(_sorted(got.astype(str)), _sorted(want.astype(str)), check_dtype=False)
+    bought = out[("BOUGHT", "User", "Product")].toPandas()
+    assert (bought["basket_id"] == "later-row").sum() == 1 and bought["purchases"].max() >= 2
+    with pytest.raises(ValueError, match="'event'"):
+        interaction_tables_spark(events.drop(columns=["event"]))
 
 
 def test_kg_tables_to_parquet(spark, kg_tables, tmp_path):
