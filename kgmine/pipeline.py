@@ -187,6 +187,11 @@ def _run_stages(cfg: PipelineConfig, out_dir: Path, console: Any) -> RunResult:
         metrics["extraction"] = ext_metrics
 
     with _timed(metrics, "graph", console):
+        if cfg.engine == "spark":  # the behaviour tables (users, purchases, ratings, views) on Spark
+            from kgmine.spark.interaction_tables import interaction_tables_spark
+
+            spark_tables = interaction_tables_spark(data.interactions, data.users, data.reviews, source=data.name)
+            graph_inputs["behaviour"] = {key: frame.toPandas() for key, frame in spark_tables.items()}
         tables = build_tables(data, offers=None if merged is None else merged.offers, **graph_inputs)
         store = open_run_store(cfg.store, out_dir)
     try:

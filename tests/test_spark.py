@@ -268,6 +268,9 @@ def test_interaction_tables_on_spark_equal_build_tables(spark, small_world, kg_t
         pd.testing.assert_frame_equal(_sorted(got.astype(str)), _sorted(want.astype(str)), check_dtype=False)
     bought = out[("BOUGHT", "User", "Product")].toPandas()
     assert (bought["basket_id"] == "later-row").sum() == 1 and bought["purchases"].max() >= 2
+    # handed to build_tables (as `kgmine run --engine spark` does), the whole graph is the in-process one
+    via_spark = build_tables(world, behaviour={key: frame.toPandas() for key, frame in out.items()})
+    assert via_spark.counts() == want_tables.counts()
     with pytest.raises(ValueError, match="'event'"):
         interaction_tables_spark(events.drop(columns=["event"]))
 

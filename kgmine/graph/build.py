@@ -28,7 +28,8 @@ EXTRACTION_COLUMNS = ("product_id", "attribute", "value", "extractor", "confiden
 
 def build_tables(data: ShopData, extracted: pd.DataFrame | None = None,
                  review_mentions: pd.DataFrame | None = None, relations: pd.DataFrame | None = None,
-                 entities: pd.DataFrame | None = None, offers: pd.DataFrame | None = None) -> KGTables:
+                 entities: pd.DataFrame | None = None, offers: pd.DataFrame | None = None,
+                 behaviour: dict | None = None) -> KGTables:
     """Build the KG tables of ``data`` plus extracted attributes, relations, entities and review mentions.
 
     ``extracted`` has columns product_id, attribute, value, extractor, confidence, source_doc (as
@@ -38,14 +39,17 @@ def build_tables(data: ShopData, extracted: pd.DataFrame | None = None,
     confidence threshold); they become edges through :mod:`kgmine.graph.text_edges`. A catalog brand
     (``products.brand``) wins over an extracted one; of several extracted brands (attribute values and
     ``brand_of`` triples) the most confident is kept. ``offers`` (:class:`kgmine.match.merge.MergedCatalog`
-    ``.offers``) become Offer nodes with an OFFER_OF edge to their product.
+    ``.offers``) become Offer nodes with an OFFER_OF edge to their product. ``behaviour``, when given, holds the
+    User nodes and BOUGHT / RATED / VIEWED edge frames already built elsewhere (``{"User": frame,
+    ("BOUGHT", "User", "Product"): frame, ...}``, as :func:`kgmine.spark.interaction_tables.interaction_tables_spark`
+    builds them on Spark) and is used instead of building them from ``data.interactions``.
     """
     tables = KGTables()
     products = data.products
     _add_products(tables, data)
     _add_categories(tables, products)
     _add_brands_and_attributes(tables, products, _with_brand_triples(extracted, relations))
-    _add_users_and_interactions(tables, data)
+    _add_users_and_interactions(tables, data, behaviour)
     _add_reviews(tables, data, review_mentions)
     _add_item_edges(tables, data)
     if relations is not None and len(relations):
@@ -146,17 +150,24 @@ def _add_brands_and_attributes(tables: KGTables, products: pd.DataFrame, extract
             "confidence": attr_rows["confidence"]}))
 
 
-def _add_users_and_interactions(tables: KGTables, data: ShopData) -> None:
-    users = pd.concat([data.users["user_id"], data.interactions["user_id"], data.reviews["user_id"]]).dropna()
-    tables.add_nodes("User", pd.DataFrame({"id": users.unique(), "source": data.name}))
+def _add_users_and_interactions(tables: KGTables, data: ShopData, behaviour: dict | None = None) -> None:
     inter = data.interactions.rename(columns={"user_id": "src", "product_id": "dst"})
-    for event in ("bought", "rated", "viewed"):  # one edge per (user, product): the latest event's properties
-        rel = EVENT_REL[event]
-        rows = inter[inter["event"] == event].sort_values("timestamp", kind="stable")
-        if event == "bought":  # one edge per (user, product) keeps the latest purchase and counts them all
-            rows = rows.assign(purchases=rows.groupby(["src", "dst"], sort=False)["src"].transform("size"))
-        if len(rows):
-            tables.add_edges(rel, "User", "Product", rows)
+    if behaviour is not None:
+        for key, frame in behaviour.items():
+            if key == "User":
+                tables.add_nodes("User", frame)
+            elif len(frame):
+                tables.add_edges(*key, frame)
+    else:
+        users = pd.concat([data.users["user_id"], data.interactions["user_id"], data.reviews["user_id"]]).dropna()
+        tables.add_nodes("User", pd.DataFrame({"id": users.unique(), "source": data.name}))
+        for event in ("bought", "rated", "viewed"):  # one edge per (user, product): the latest event's properties
+            rel = EVENT_REL[event]
+            rows = inter[inter["event"] == event].sort_values("timestamp", kind="stable")
+            if event == "bought":  # one edge per (user, product) keeps the latest purchase and counts them all
+                rows = rows.assign(purchases=rows.groupby(["src", "dst"], sort=False)["src"].transform("size"))
+            if len(rows):
+                tables.add_edges(rel, "User", "Product", rows)
     reviewed = inter[inter["event"] == "reviewed"]
     if len(reviewed) and len(data.reviews):
         keys = data.reviews.rename(columns={"user_id": "src", "product_id": "dst"})
