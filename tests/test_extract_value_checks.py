@@ -122,6 +122,28 @@ def test_colour_words_that_are_colours_stay(open_nlp):
                        "colour", "Navy")
 
 
+def test_a_title_line_is_no_prose_even_when_the_sentence_runs_on(open_nlp):
+    # the title has no full stop, so the sentence splitter runs it on into the (lower-case) description;
+    # the title line itself is capitalised throughout, and a colour next to a product word in it stays
+    text = ("Kestrel Desk Lamp Black - KL2040\n\nThis lamp gives a warm light for reading and it fits on any desk "
+            "in the house.")
+    assert _written(open_nlp, text, "colour") == ["Black"]
+    assert _written(open_nlp, "Marlow Ballpoint Pen Blue Ink, Dozen\n\nThe pen writes smoothly on any paper and "
+                    "the ink dries fast.", "colour") == ["Blue"]
+    # a name in the description's prose is still a name, also after a title line
+    assert _written(open_nlp, "Gift Card\n\nRedeem it at any Gap, Old Navy or Banana Republic store in the country.",
+                    "colour") == []
+    assert _written(open_nlp, "Restaurant Gift Card\n\nRed Robin Gourmet Burgers, Inc., is a casual dining "
+                    "restaurant chain.", "colour") == []
+
+
+def test_a_capitalised_word_the_text_also_writes_in_lower_case_is_no_name_word(open_nlp):
+    prose = "This printer takes the Black Pigment cartridge and the pigment lasts for many pages of print."
+    assert _passes(vc.capitalised_name, open_nlp(prose), "colour", "Black")
+    name = "This printer was bought at Black Pigment Works and it lasts for many pages of print."
+    assert not _passes(vc.capitalised_name, open_nlp(name), "colour", "Black")
+
+
 def test_plural_and_hyphenated_colour_words_are_no_colours(open_nlp):
     assert _written(open_nlp, "MAD Greens Gift Cards - E-mail Delivery", "colour") == []
     assert _written(open_nlp, "Black-eyed Pea Colorado Gift Cards - E-mail Delivery", "colour") == []

@@ -41,12 +41,16 @@ check                    drops
                          "Brown" of "Jenny Brown")
 ``capitalised_name``     a capitalised colour, material or pattern word that is a word of a capitalised
                          name: right before a brand candidate ("Black" of "Black Angus" where "Angus" is a
-                         brand), opening a named entity whose next word is capitalised and no product word
-                         ("Red Rock Brewing"), or, in running prose (most words lower case), next to a
-                         capitalised word that is neither a product word nor a colour modifier ("Old
-                         Navy", "Red Robin Gourmet Burgers, Inc., is ..."; "available in Black, White" and
-                         "Navy Blue" stay); a colour in the plural ("MAD Greens") or the first half of a
-                         hyphenated word ("Black-eyed"); a colour word written as a possessive ("Gray's": a name)
+                         brand), opening a named entity (within one line) whose next word is capitalised and
+                         no product word ("Red Rock Brewing"), or, in a line of running prose (most words
+                         lower case), next to a capitalised word that is neither a product word nor a
+                         colour modifier ("Old Navy", "Red Robin Gourmet Burgers, Inc., is ..."; "available
+                         in Black, White" and "Navy Blue" stay). Prose is judged per line: a title-cased
+                         title the sentence splitter runs on into the description keeps its colours
+                         ("Desk Lamp Black - KL2040"); a next word the text also writes in lower case is a
+                         common noun, not a name word ("Black Pigment cartridge ... the pigment"); a colour
+                         in the plural ("MAD Greens") or the first half of a hyphenated word ("Black-eyed");
+                         a colour word written as a possessive ("Gray's": a name)
 ``known_audience``       a gender / age group that is not a word of the shipped lexicon
 ``audience``             a gender / age group word of running prose that names people, not the product's
                          audience: one of a list of three or more ("for men, women and children", "Men,
@@ -293,7 +297,9 @@ def capitalised_name(doc: Doc, record: dict) -> bool:
     """A capitalised colour, material or pattern word is not a word of a capitalised name: it is not right
     before a brand candidate ("Black" + brand "Angus"), does not open a named entity whose next word is a
     capitalised non-product word ("Red Rock Brewing"), and in running prose is not next to a capitalised word
-    that is neither a product word nor a shade modifier ("Old Navy"; "in Black, White" and "Navy Blue" stay)."""
+    that is neither a product word nor a shade modifier ("Old Navy"; "in Black, White" and "Navy Blue" stay).
+    Prose is judged on the colour's line (:func:`_line_of`), and a next word the text also writes in lower case
+    is a common noun (:func:`_common_here`), not a name word."""
     if record["attribute"] not in {"colour", "material", "pattern"}:
         return True
     if not _colour_word(doc, record):
@@ -309,12 +315,14 @@ def capitalised_name(doc: Doc, record: dict) -> bool:
         return False
     if after is not None and _is_name_word(after):
         if doc.has_annotation("ENT_IOB") and any(
-                e.label_ in _NAME_ENTS and e.start == span.start and e.end > span.end for e in doc.ents):
+                e.label_ in _NAME_ENTS and e.start == span.start and e.end > span.end and not _crosses_line(e)
+                for e in doc.ents) and not _common_here(after):
             return False
-    if not _is_prose(span.sent if doc.has_annotation("SENT_START") else doc[:]):
+    if not _is_prose(_line_of(span)):
         return True
     before = doc[span.start - 1] if span.start > 0 else None
-    return not ((before is not None and _is_name_word(before)) or (after is not None and _is_name_word(after)))
+    return not ((before is not None and _is_name_word(before))
+                or (after is not None and _is_name_word(after) and not _common_here(after)))
 
 
 def _colour_word(doc: Doc, record: dict) -> bool:
@@ -339,6 +347,34 @@ def _is_name_word(token) -> bool:
 
     return (token.is_alpha and token.text[:1].isupper() and not is_generic_word(token.text)
             and token.lower_ not in _COLOUR_MODIFIERS)
+
+
+def _line_of(span: Span) -> Span:
+    """The span's sentence cut to its line: a title, a field list or a ``|``-separated part of the text is its
+    own line even where the sentence splitter runs it on into the description."""
+    doc = span.doc
+    sent = span.sent if doc.has_annotation("SENT_START") else doc[:]
+    start = span.start
+    while start > sent.start and not _breaks_line(doc[start - 1]):
+        start -= 1
+    end = span.end
+    while end < sent.end and not _breaks_line(doc[end]):
+        end += 1
+    return doc[start:end]
+
+
+def _breaks_line(token) -> bool:
+    return "\n" in token.text_with_ws or token.text == "|"
+
+
+def _common_here(token) -> bool:
+    """The text also writes the word in lower case ("Black Ink Tank ... the ink dries"): a common noun the
+    colour modifies, not a word of a name."""
+    return any(t.text == token.lower_ for t in token.doc if t.i != token.i)
+
+
+def _crosses_line(span: Span) -> bool:
+    return any(_breaks_line(t) for t in span[:-1])
 
 
 def _is_prose(span: Span) -> bool:
