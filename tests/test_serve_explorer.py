@@ -184,6 +184,8 @@ def _group_ids(graph: dict, type_: str, direction: str) -> set:
 
 
 def test_neighbourhood_splits_a_node_budget_and_summarises_the_rest(backend):
+    from kgmine.serve.explorer import more_id
+
     explorer, reader = backend
     pid, budget, per_type = _busiest(reader), 20, 50
     graph = explorer.neighbourhood("Product", pid, per_type=per_type, budget=budget)
@@ -198,10 +200,10 @@ def test_neighbourhood_splits_a_node_budget_and_summarises_the_rest(backend):
         total = reader.query(f"MATCH {pattern} WHERE b.id <> p.id RETURN count(b) AS n", {"p": pid})["n"][0]
         assert t["total"] == total
         assert len(_group_ids(graph, t["type"], t["direction"])) == t["shown"] >= min(3, total)
-        more = nodes.get(f"more:{t['type']}:{t['direction']}")
+        more = nodes.get(more_id(graph["centre"], t["type"], t["direction"]))
         if t["total"] > t["shown"]:
             assert more["group"] == "More" and more["label"] == f"+{total - t['shown']} more {t['other']}"
-            assert more["more"] == {k: t[k] for k in ("type", "direction", "total", "shown")}
+            assert more["more"] == {"centre": graph["centre"], **{k: t[k] for k in ("type", "direction", "total", "shown")}}
             assert [e["kgType"] for e in graph["edges"] if e.get("more") and more["id"] in (e["from"], e["to"])
                     and graph["centre"] in (e["from"], e["to"])] == [t["type"]]
             if t["shown"] < min(total, per_type):
@@ -220,7 +222,7 @@ def test_neighbourhood_splits_a_node_budget_and_summarises_the_rest(backend):
     grown = next(g for g in wide["types"] if (g["type"], g["direction"]) == (t["type"], t["direction"]))
     assert grown["shown"] == grown["total"] == t["total"] > t["shown"]
     assert _group_ids(graph, t["type"], t["direction"]) < _group_ids(wide, t["type"], t["direction"])
-    assert f"more:{t['type']}:{t['direction']}" not in {n["id"] for n in wide["nodes"]}
+    assert more_id(graph["centre"], t["type"], t["direction"]) not in {n["id"] for n in wide["nodes"]}
     for bad in [(t["type"], "sideways", 5), ("WROTE", "out", 5), (t["type"], t["direction"], 0)]:
         with pytest.raises(ValueError):
             explorer.neighbourhood("Product", pid, expand=bad)
@@ -633,8 +635,20 @@ def _store_group(reader, label: str, node_id: str, type_: str, direction: str, o
     return {f"{other}:{i}" for i in frame["id"]}
 
 
-def test_browser_big_page_keeps_the_budget_labels_more_boxes_and_expands_one(driver, live_url, reader):
+def _click_node(driver, node_id: str) -> None:
+    """A real mouse click on the centre of ``node_id`` as drawn in the page's graph."""
     from selenium.webdriver.common.action_chains import ActionChains
+    from selenium.webdriver.common.by import By
+
+    canvas = driver.find_element(By.CSS_SELECTOR, "#graph canvas")
+    x, y = driver.execute_script("const p = kgNetwork.canvasToDOM(kgNetwork.getPosition(arguments[0])); "
+                                 "return [p.x, p.y]", node_id)
+    size = canvas.size
+    ActionChains(driver).move_to_element_with_offset(canvas, int(x - size["width"] / 2),
+                                                     int(y - size["height"] / 2)).click().perform()
+
+
+def test_browser_big_page_keeps_the_budget_labels_more_boxes_and_expands_one(driver, live_url, reader):
     from selenium.webdriver.common.by import By
 
     from kgmine.serve.explorer import NODE_BUDGET
@@ -661,12 +675,7 @@ def test_browser_big_page_keeps_the_budget_labels_more_boxes_and_expands_one(dri
     box = max((b for b in boxes if b["more"]), key=lambda b: b["more"]["total"] - b["more"]["shown"])
     m = box["more"]
     before = _page_group(driver, centre, m["type"], m["direction"])
-    canvas = driver.find_element(By.CSS_SELECTOR, "#graph canvas")
-    x, y = driver.execute_script("const p = kgNetwork.canvasToDOM(kgNetwork.getPosition(arguments[0])); "
-                                 "return [p.x, p.y]", box["id"])
-    size = canvas.size
-    ActionChains(driver).move_to_element_with_offset(canvas, int(x - size["width"] / 2),
-                                                     int(y - size["height"] / 2)).click().perform()
+    _click_node(driver, box["id"])
     other = box["drawn"].rsplit(" ", 1)[-1]
     store = _store_group(reader, "Product", pid, m["type"], m["direction"], other)
     want = min(len(store), len(before) + 25)
@@ -681,6 +690,86 @@ def test_browser_big_page_keeps_the_budget_labels_more_boxes_and_expands_one(dri
     wrong = driver.execute_script("return graphNodes.get().filter((n) => !n.more && kgNetwork.body.nodes[n.id]"
                                   ".options.color.background !== COLOURS[n.kgGroup]).map((n) => n.id)")
     assert wrong == []
+
+
+def _panel(driver, panel_id: str) -> tuple[str, set]:
+    """The note of a relationship panel and the node keys its table's rows link to."""
+    from selenium.webdriver.common.by import By
+
+    from urllib.parse import unquote
+
+    note = driver.find_element(By.CSS_SELECTOR, f"#{panel_id} p.muted").text
+    keys = set()
+    for link in driver.find_elements(By.CSS_SELECTOR, f"#{panel_id}-table tbody tr a.node-link"):
+        page, *rest = link.get_attribute("href").split("#", 1)[1].split("/")
+        keys.add(f"{page.capitalize()}:{unquote(rest[0])}" if page in ("product", "user")
+                 else f"{unquote(rest[0])}:{unquote('/'.join(rest[1:]))}")
+    return note, keys
+
+
+@pytest.fixture(scope="module")
+def tight_url(store_dir):
+    """A second explorer over the same store with a node budget of 5 neighbours (the small world's brands
+    have about ten products: fewer than the page's 30)."""
+    from kgmine.serve import open_explorer
+
+    with running_explorer(open_explorer(store_dir, budget=5)) as url:
+        yield url
+
+
+def test_browser_more_box_on_a_brand_page_updates_its_panel(driver, tight_url, reader):
+    from kgmine.serve.explorer import more_id
+
+    top = reader.query("MATCH (p:Product)-[:HAS_BRAND]->(b:Brand) RETURN b.id AS id, count(p) AS n "
+                       "ORDER BY n DESC, id LIMIT 1").iloc[0]
+    bid, total = top["id"], int(top["n"])
+    centre, panel = f"Brand:{bid}", "rel-HAS_BRAND-in-Product"
+    _open_graph(driver, tight_url + f"/#node/Brand/{bid}")
+    before = _page_group(driver, centre, "HAS_BRAND", "in")
+    note, rows = _panel(driver, panel)
+    assert rows == before and len(before) < total and note.endswith(f": {len(before)} of {total}")
+    _click_node(driver, more_id(centre, "HAS_BRAND", "in"))
+    want = min(total, len(before) + 25)
+    _wait(driver, lambda d: len(_page_group(d, centre, "HAS_BRAND", "in")) == want and d.execute_script(_FITTED))
+    shown = _page_group(driver, centre, "HAS_BRAND", "in")
+    note, rows = _panel(driver, panel)
+    assert before < shown == rows <= _store_group(reader, "Brand", bid, "HAS_BRAND", "in", "Product")
+    assert note.endswith(f": {want} of {total}" if want < total else f": {total}")
+    assert more_id(centre, "HAS_BRAND", "in") not in driver.execute_script("return graphNodes.getIds()")
+
+
+def test_browser_double_click_brings_the_neighbours_more_boxes_and_one_expands_it(driver, live_url, reader, explorer):
+    from urllib.parse import quote
+
+    from kgmine.serve.explorer import more_id
+
+    bid = reader.query("MATCH (p:Product {id: $p})-[:HAS_BRAND]->(b:Brand) RETURN b.id AS id",
+                       {"p": _busiest(reader)})["id"][0]
+    centre = f"Brand:{bid}"
+    _open_graph(driver, live_url + f"/#node/Brand/{bid}")
+    page_boxes = set(driver.execute_script("return graphNodes.getIds({filter: (n) => Boolean(n.more)})"))
+    drawn = sorted(_page_group(driver, centre, "HAS_BRAND", "in"))
+    # a drawn product whose own neighbourhood (8 per group, as a double-click reads it) has cut groups
+    pid, cut = next((key.split(":", 1)[1], cut) for key in drawn
+                    if (cut := [t for t in explorer.neighbourhood("Product", key.split(":", 1)[1], per_type=8)["types"]
+                                if t["total"] > t["shown"]]))
+    neighbour = f"Product:{pid}"
+    expected = {more_id(neighbour, t["type"], t["direction"]) for t in cut}
+    driver.execute_script("network.body.emitter.emit('doubleClick', {nodes: [arguments[0]]})", neighbour)
+    got = "return graphNodes.getIds({filter: (n) => Boolean(n.more && n.more.centre === arguments[0])})"
+    _wait(driver, lambda d: set(d.execute_script(got, neighbour)) == expected and d.execute_script(_FITTED))
+    assert not expected & page_boxes
+    assert page_boxes <= set(driver.execute_script("return graphNodes.getIds({filter: (n) => Boolean(n.more)})"))
+    # its box of the largest hidden group asks for that product's neighbours, not the brand's
+    t = max(cut, key=lambda g: g["total"] - g["shown"])
+    before = _page_group(driver, neighbour, t["type"], t["direction"])
+    assert len(before) == t["shown"]
+    _click_node(driver, more_id(neighbour, t["type"], t["direction"]))
+    want = min(t["total"], t["shown"] + 25)
+    _wait(driver, lambda d: len(_page_group(d, neighbour, t["type"], t["direction"])) == want and d.execute_script(_FITTED))
+    after = _page_group(driver, neighbour, t["type"], t["direction"])
+    assert before < after <= _store_group(reader, "Product", pid, t["type"], t["direction"], t["other"])
+    assert driver.current_url.endswith(f"#node/Brand/{quote(bid, safe='')}")  # the click hit the box, not a node
 
 
 _CURVES = """

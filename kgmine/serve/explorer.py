@@ -258,8 +258,10 @@ class Explorer:
         are read, and ``budget`` neighbours (edges to the centre) are shown in all, split over the
         groups by :func:`split_budget` (each keeps at least :data:`MIN_PER_GROUP`, the largest are
         cut first). A group with more neighbours than shown gets one summary node
-        ``{"id": "more:TYPE:direction", "group": "More", "label": "+K more Label", "more": {...}}``
-        joined to the centre by an edge of that type (``"more": True``).
+        ``{"id": "more:CENTRE:TYPE:direction", "group": "More", "label": "+K more Label", "more": {...}}``
+        (``CENTRE`` the centre's ``Label:id``, so that the boxes of two neighbourhoods drawn together
+        do not clash; ``more`` holds ``centre``, ``type``, ``direction``, ``total``, ``shown``) joined
+        to the centre by an edge of that type (``"more": True``).
 
         ``expand=(type, direction, limit)`` shows up to ``limit`` neighbours of that one group,
         outside the budget (the explorer's "+K more" box asks for it); ValueError when the node's
@@ -492,16 +494,26 @@ class _GraphBuilder:
             self._edge(key, link, type_ + "".join(f"\n{p}: {_fmt(v)}" for p, v in row["attrs"].items()))
         entry = {"type": type_, "direction": direction, "other": other, "shown": len(rows), "total": total}
         if total > len(rows):
-            key = entry["more"] = f"more:{type_}:{direction}"
+            key = entry["more"] = more_id(self.centre, type_, direction)
             hidden = total - len(rows)
             self.nodes[key] = {"id": key, "label": f"+{hidden} more {other}", "group": "More",
                                "title": f"{hidden} more {other} ({type_}, {direction}): click to show them",
-                               "more": {k: entry[k] for k in ("type", "direction", "total", "shown")}}
+                               "more": {"centre": self.centre,
+                                        **{k: entry[k] for k in ("type", "direction", "total", "shown")}}}
             self._edge(key, link, f"{type_}: {hidden} more {other}", more=True)
         self.types.append(entry)
 
     def result(self) -> dict[str, Any]:
         return {"nodes": list(self.nodes.values()), "edges": self.edges, "types": self.types}
+
+
+def more_id(centre: str, type_: str, direction: str) -> str:
+    """The id of the "+K more" node of one relationship group of the neighbourhood of ``centre`` (``Label:id``).
+
+    >>> more_id("Brand:b1", "HAS_BRAND", "in")
+    'more:Brand:b1:HAS_BRAND:in'
+    """
+    return f"more:{centre}:{type_}:{direction}"
 
 
 def _fmt(value: Any) -> str:
@@ -511,4 +523,4 @@ def _fmt(value: Any) -> str:
 
 
 __all__ = ["DISPLAY_PROPERTY", "Explorer", "MAX_EXPAND", "MAX_QUERY_ROWS", "MIN_PER_GROUP", "NODE_BUDGET",
-           "SIMILARITY_LINKS", "frame_records", "split_budget"]
+           "SIMILARITY_LINKS", "frame_records", "more_id", "split_budget"]

@@ -204,34 +204,64 @@ function fitWhenStable(net, box) {
   });
 }
 
-/* a "+K more" box clicked: fetch its relationship group with MORE_STEP more neighbours and put them in its place */
+/* a "+K more" box clicked: fetch its relationship group with MORE_STEP more neighbours and put them in its place.
+   The box's own centre is asked (the page's, or a neighbour a double-click expanded): the page's groups are laid
+   out on the star again, a neighbour's new nodes start at the box and the physics settles them. */
 async function expandGroup(graph, box) {
   if (expanding.has(box.id)) return;
   expanding.add(box.id);
   const { type, direction, shown, total } = box.more;
-  const centre = graphNodes.get(graph.centre), seq = routeSeq;
+  const centreId = box.more.centre || graph.centre, home = centreId === graph.centre;
+  const centre = graphNodes.get(centreId), seq = routeSeq, at = network.getPosition(box.id);
   const data = await api(`/api/graph/${encodeURIComponent(centre.kgLabel)}/${encodeURIComponent(centre.kgId)}` +
     `?expand=${encodeURIComponent(`${type}:${direction}`)}&expand_limit=${Math.min(total, shown + MORE_STEP)}`)
     .finally(() => expanding.delete(box.id));
   if (stale(seq) || !graphNodes.get(box.id)) return;
   const end = direction === "out" ? "from" : "to";
-  const edges = data.edges.filter((e) => e.kgType === type && e[end] === graph.centre);
+  const edges = data.edges.filter((e) => e.kgType === type && e[end] === centreId);
   const ends = new Set(edges.map((e) => (direction === "out" ? e.to : e.from)));
   graphEdges.remove(graphEdges.getIds({ filter: (e) => e.from === box.id || e.to === box.id }));
   graphNodes.remove(box.id);
-  graphNodes.add(data.nodes.filter((n) => ends.has(n.id) && !graphNodes.get(n.id)).map(visNode));
-  const seen = new Set(graphEdges.get().map((e) => `${e.from}|${e.label}|${e.to}`));
-  graphEdges.add(edges.filter((e) => !seen.has(`${e.from}|${e.label}|${e.to}`))
-    .map((e, i) => visEdge(e, `m${Date.now()}-${i}`, true)));
-  graphEdges.update(parallelCurves(graphEdges.get()));
-  Object.assign(graph.types.find((t) => t.type === type && t.direction === direction) || {},
-                data.types.find((t) => t.type === type && t.direction === direction));
-  legend({ nodes: graphNodes.get(), edges: graphEdges.get(), types: graph.types });
+  graphNodes.add(data.nodes.filter((n) => ends.has(n.id) && !graphNodes.get(n.id))
+    .map((n, i) => ({ ...visNode({ ...n, centre: false }),
+                      ...(home ? {} : { x: at.x + 40 * Math.cos(i), y: at.y + 40 * Math.sin(i) }) })));
+  addEdges(edges, "m", true);
+  if (home) {
+    Object.assign(graph.types.find((t) => t.type === type && t.direction === direction) || {},
+                  data.types.find((t) => t.type === type && t.direction === direction));
+  }
+  graphChanged(graph);
+  if (!home) { settle(); return; }
   // the star again, the group's new neighbours beside the rest of it (nodes a double-click added come last)
   const order = [...new Set([...data.nodes.map((n) => n.id), ...graphNodes.getIds()])].filter((id) => graphNodes.get(id));
   graphNodes.update(starLayout(order, graph.centre, $("graph")));
   fitWhenDrawn(network, $("graph"));
   network.redraw();
+}
+
+/* Add the ``edges`` of a fetched neighbourhood that the graph does not draw yet (ids ``prefix…``, labelled
+   if ``withLabels``), curving parallel ones. */
+function addEdges(edges, prefix, withLabels) {
+  const seen = new Set(graphEdges.get().map((e) => `${e.from}|${e.label}|${e.to}`));
+  graphEdges.add(edges.filter((e) => !seen.has(`${e.from}|${e.label}|${e.to}`))
+    .map((e, i) => visEdge(e, `${prefix}${Date.now()}-${i}`, withLabels)));
+  graphEdges.update(parallelCurves(graphEdges.get()));
+}
+
+/* The graph grew: its legend and the page's relationship panels follow what it draws. */
+function graphChanged(graph) {
+  legend({ nodes: graphNodes.get(), edges: graphEdges.get(), types: graph.types });
+  for (const t of graph.types) {
+    const old = $(groupPanelId(t));
+    if (old) old.replaceWith(groupPanel(t, graph.centre, graphNodes.get(), graphEdges.get()));
+  }
+}
+
+/* Let the physics place the nodes a double-click or a neighbour's "+K more" box added, then fit. */
+function settle() {
+  network.setOptions({ physics: true });
+  fitWhenStable(network, $("graph"));
+  network.stabilize(100);
 }
 
 /* Positions for a neighbourhood: the centre at 0,0 and its neighbours, in ``order`` (the server's: a
@@ -282,16 +312,11 @@ function render(graph) {
     const node = graphNodes.get(params.nodes[0]);
     if (node.more) return;
     const more = await api(`/api/graph/${encodeURIComponent(node.kgLabel)}/${encodeURIComponent(node.kgId)}?per_type=8`);
-    network.setOptions({ physics: true });
-    // the expanded node's own "+K more" boxes are left out (their ids would clash with the page's)
-    graphNodes.update(more.nodes.filter((n) => !n.more && !graphNodes.get(n.id)).map((n) => visNode({ ...n, centre: false })));
-    const seen = new Set(graphEdges.get().map((e) => `${e.from}|${e.label}|${e.to}`));
-    graphEdges.add(more.edges.filter((e) => !e.more && !seen.has(`${e.from}|${e.label}|${e.to}`))
-      .map((e, i) => visEdge(e, `x${Date.now()}-${i}`, graphEdges.length < 60)));
-    graphEdges.update(parallelCurves(graphEdges.get()));
-    legend({ nodes: graphNodes.get(), edges: graphEdges.get(), types: graph.types });
-    fitWhenStable(network, $("graph"));
-    network.stabilize(100);
+    // the expanded node's own "+K more" boxes come too (their ids name their centre: more:<centre>:TYPE:dir)
+    graphNodes.update(more.nodes.filter((n) => !graphNodes.get(n.id)).map((n) => visNode({ ...n, centre: false })));
+    addEdges(more.edges, "x", graphEdges.length < 60);
+    graphChanged(graph);
+    settle();
   });
   legend(graph);
 }
@@ -373,6 +398,22 @@ async function openProduct(id, seq) {
   await drawGraph("Product", id, seq);
 }
 
+function groupPanelId(t) { return `rel-${t.type}-${t.direction}-${t.other}`; }
+
+/* The panel of one relationship group ``t`` of ``centre``: the group's neighbours among ``nodes`` / ``edges``
+   (the graph as drawn, so a "+K more" click adds its rows) and how many of the group's total they are. */
+function groupPanel(t, centre, nodes, edges) {
+  const byKey = new Map(nodes.map((n) => [n.id, n]));
+  const far = (e) => (t.direction === "out" ? e.to : e.from), near = (e) => (t.direction === "out" ? e.from : e.to);
+  const rows = [...new Set(edges.filter((e) => !e.more && e.kgType === t.type && near(e) === centre).map(far))]
+    .map((id) => byKey.get(id)).filter((n) => n && n.kgLabel === t.other);
+  const note = `${t.direction === "out" ? "→" : "←"} ${t.type} ${t.other}: ` +
+    (rows.length < t.total ? `${rows.length} of ${t.total}` : String(t.total));
+  return panel(groupPanelId(t), `${t.type} (${t.other})`, note,
+    [{ key: "id", title: t.other.toLowerCase(), render: (r) => nodeLink(r.kgLabel, r.kgId, r.title.split("\n")[1] || r.kgId) }],
+    rows, "none");
+}
+
 /* A page for any other node kind (brand, category, attribute value, entity, cluster, community):
    its properties, its neighbours per relationship type, and its neighbourhood graph. */
 async function openNode(label, id, seq) {
@@ -383,17 +424,7 @@ async function openNode(label, id, seq) {
   const meta = Object.entries(props).filter(([, v]) => v !== null && v !== "")
     .map(([k, v]) => `${k} ${fmt(v)}`).join(" · ");
   showDetail(label, String(title), meta, "");
-  const byKey = Object.fromEntries(graph.nodes.map((n) => [n.id, n]));
-  const panels = $("panels");
-  for (const t of graph.types) {
-    const rows = graph.edges.filter((e) => e.kgType === t.type && (t.direction === "out" ? e.from : e.to) === graph.centre
-                                           && byKey[t.direction === "out" ? e.to : e.from].kgLabel === t.other)
-      .map((e) => byKey[t.direction === "out" ? e.to : e.from]);
-    const note = `${t.direction === "out" ? "→" : "←"} ${t.type} ${t.other}: ${t.total > t.shown ? `${t.shown} of ${t.total}` : t.total}`;
-    panels.append(panel(`rel-${t.type}-${t.direction}-${t.other}`, `${t.type} (${t.other})`, note,
-      [{ key: "id", title: t.other.toLowerCase(), render: (r) => nodeLink(r.kgLabel, r.kgId, r.title.split("\n")[1] || r.kgId) }],
-      rows, "none"));
-  }
+  for (const t of graph.types) $("panels").append(groupPanel(t, graph.centre, graph.nodes, graph.edges));
   render(graph);
 }
 
