@@ -200,10 +200,11 @@ def test_neighbourhood_splits_a_node_budget_and_summarises_the_rest(backend):
         total = reader.query(f"MATCH {pattern} WHERE b.id <> p.id RETURN count(b) AS n", {"p": pid})["n"][0]
         assert t["total"] == total
         assert len(_group_ids(graph, t["type"], t["direction"])) == t["shown"] >= min(3, total)
-        more = nodes.get(more_id(graph["centre"], t["type"], t["direction"]))
+        more = nodes.get(more_id(graph["centre"], t["type"], t["direction"], t["other"]))
         if t["total"] > t["shown"]:
             assert more["group"] == "More" and more["label"] == f"+{total - t['shown']} more {t['other']}"
-            assert more["more"] == {"centre": graph["centre"], **{k: t[k] for k in ("type", "direction", "total", "shown")}}
+            assert more["more"] == {"centre": graph["centre"],
+                                    **{k: t[k] for k in ("type", "direction", "other", "total", "shown")}}
             assert [e["kgType"] for e in graph["edges"] if e.get("more") and more["id"] in (e["from"], e["to"])
                     and graph["centre"] in (e["from"], e["to"])] == [t["type"]]
             if t["shown"] < min(total, per_type):
@@ -218,14 +219,27 @@ def test_neighbourhood_splits_a_node_budget_and_summarises_the_rest(backend):
     # expanding one cut group shows all its neighbours, outside the budget
     t = max(groups, key=lambda g: g["total"] - g["shown"])
     wide = explorer.neighbourhood("Product", pid, per_type=per_type, budget=budget,
-                                  expand=(t["type"], t["direction"], t["total"]))
-    grown = next(g for g in wide["types"] if (g["type"], g["direction"]) == (t["type"], t["direction"]))
+                                  expand=(t["type"], t["direction"], t["total"], t["other"]))
+    grown = next(g for g in wide["types"] if (g["type"], g["direction"], g["other"]) == (t["type"], t["direction"], t["other"]))
     assert grown["shown"] == grown["total"] == t["total"] > t["shown"]
     assert _group_ids(graph, t["type"], t["direction"]) < _group_ids(wide, t["type"], t["direction"])
-    assert more_id(graph["centre"], t["type"], t["direction"]) not in {n["id"] for n in wide["nodes"]}
+    assert more_id(graph["centre"], t["type"], t["direction"], t["other"]) not in {n["id"] for n in wide["nodes"]}
     for bad in [(t["type"], "sideways", 5), ("WROTE", "out", 5), (t["type"], t["direction"], 0)]:
         with pytest.raises(ValueError):
             explorer.neighbourhood("Product", pid, expand=bad)
+
+
+def test_groups_of_one_type_from_two_labels_get_a_box_each():
+    # MENTIONS into a brand come from reviews and from products: two groups, two "+K more" boxes
+    from kgmine.serve.explorer import _GraphBuilder
+
+    graph = _GraphBuilder("Brand", "b1", "B One")
+    for other in ("Review", "Product"):
+        rows = [{"id": f"{other[0]}{i}", "name": f"{other} {i}", "attrs": {}} for i in range(3)]
+        graph.add_group(("MENTIONS", "in", other, "id"), rows, total=10)
+    boxes = {n["id"]: n for n in graph.result()["nodes"] if n.get("group") == "More"}
+    assert sorted(boxes) == ["more:Brand:b1:MENTIONS:in:Product", "more:Brand:b1:MENTIONS:in:Review"]
+    assert {b["label"] for b in boxes.values()} == {"+7 more Review", "+7 more Product"}
 
 
 def test_product_recommendations_and_similar_items_come_from_the_graph(backend, showcase):
@@ -685,7 +699,7 @@ def test_browser_big_page_keeps_the_budget_labels_more_boxes_and_expands_one(dri
     left = [b for b in driver.execute_script(_MORE_BOXES) if b["id"] == box["id"]]
     assert [b["drawn"] for b in left] == ([f"+{len(store) - want} more {other}"] if len(store) > want else [])
     legend = driver.find_element(By.ID, "graph-legend").text
-    assert (f"{want} of {len(store)} {m['type']} ({m['direction']})" in legend) == (len(store) > want)
+    assert (f"{want} of {len(store)} {m['type']} ({m['direction']}, {m['other']})" in legend) == (len(store) > want)
     # the re-laid-out nodes keep their kind's colour (vis-network's own group styles once took over)
     wrong = driver.execute_script("return graphNodes.get().filter((n) => !n.more && kgNetwork.body.nodes[n.id]"
                                   ".options.color.background !== COLOURS[n.kgGroup]).map((n) => n.id)")
@@ -728,14 +742,14 @@ def test_browser_more_box_on_a_brand_page_updates_its_panel(driver, tight_url, r
     before = _page_group(driver, centre, "HAS_BRAND", "in")
     note, rows = _panel(driver, panel)
     assert rows == before and len(before) < total and note.endswith(f": {len(before)} of {total}")
-    _click_node(driver, more_id(centre, "HAS_BRAND", "in"))
+    _click_node(driver, more_id(centre, "HAS_BRAND", "in", "Product"))
     want = min(total, len(before) + 25)
     _wait(driver, lambda d: len(_page_group(d, centre, "HAS_BRAND", "in")) == want and d.execute_script(_FITTED))
     shown = _page_group(driver, centre, "HAS_BRAND", "in")
     note, rows = _panel(driver, panel)
     assert before < shown == rows <= _store_group(reader, "Brand", bid, "HAS_BRAND", "in", "Product")
     assert note.endswith(f": {want} of {total}" if want < total else f": {total}")
-    assert more_id(centre, "HAS_BRAND", "in") not in driver.execute_script("return graphNodes.getIds()")
+    assert more_id(centre, "HAS_BRAND", "in", "Product") not in driver.execute_script("return graphNodes.getIds()")
 
 
 def test_browser_double_click_brings_the_neighbours_more_boxes_and_one_expands_it(driver, live_url, reader, explorer):
@@ -754,7 +768,7 @@ def test_browser_double_click_brings_the_neighbours_more_boxes_and_one_expands_i
                     if (cut := [t for t in explorer.neighbourhood("Product", key.split(":", 1)[1], per_type=8)["types"]
                                 if t["total"] > t["shown"]]))
     neighbour = f"Product:{pid}"
-    expected = {more_id(neighbour, t["type"], t["direction"]) for t in cut}
+    expected = {more_id(neighbour, t["type"], t["direction"], t["other"]) for t in cut}
     driver.execute_script("network.body.emitter.emit('doubleClick', {nodes: [arguments[0]]})", neighbour)
     got = "return graphNodes.getIds({filter: (n) => Boolean(n.more && n.more.centre === arguments[0])})"
     _wait(driver, lambda d: set(d.execute_script(got, neighbour)) == expected and d.execute_script(_FITTED))
@@ -764,7 +778,7 @@ def test_browser_double_click_brings_the_neighbours_more_boxes_and_one_expands_i
     t = max(cut, key=lambda g: g["total"] - g["shown"])
     before = _page_group(driver, neighbour, t["type"], t["direction"])
     assert len(before) == t["shown"]
-    _click_node(driver, more_id(neighbour, t["type"], t["direction"]))
+    _click_node(driver, more_id(neighbour, t["type"], t["direction"], t["other"]))
     want = min(t["total"], t["shown"] + 25)
     _wait(driver, lambda d: len(_page_group(d, neighbour, t["type"], t["direction"])) == want and d.execute_script(_FITTED))
     after = _page_group(driver, neighbour, t["type"], t["direction"])

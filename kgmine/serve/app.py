@@ -9,7 +9,7 @@ Routes
 ``GET /api/product/{id}``               details, bought-with rules, co-recommended items, users, similar items
 ``GET /api/user/{id}``                  RECOMMENDED items with explanation paths, recent purchases
 ``GET /api/graph/{label}/{id}``         a node's neighbourhood as a vis-network graph
-                                        (``?expand=TYPE:in|out&expand_limit=N``: more of one group)
+                                        (``?expand=TYPE:in|out[:Other]&expand_limit=N``: more of one group)
 ``GET /api/queries``                    the shared named read queries with example parameters
 ``POST /api/query``                     ``{"cypher": …, "params": {…}}`` run read-only, rows as a table
 
@@ -137,15 +137,15 @@ def _add_view_routes(app: FastAPI, explorer: Explorer) -> None:
 
     @app.get("/api/graph/{label}/{node_id:path}")
     def graph(label: str, node_id: str, per_type: int = Query(10, ge=1, le=200),
-              expand: str | None = Query(None, pattern=r"^[A-Za-z_][A-Za-z0-9_]*:(in|out)$",
-                                         description="TYPE:direction, one group to show more of"),
+              expand: str | None = Query(None, pattern=r"^[A-Za-z_][A-Za-z0-9_]*:(in|out)(:[A-Za-z_][A-Za-z0-9_]*)?$",
+                                         description="TYPE:direction[:OtherLabel], one group to show more of"),
               expand_limit: int = Query(50, ge=1, le=MAX_EXPAND)) -> dict[str, Any]:
         """The neighbourhood of one node as vis-network nodes and edges (``expand``: up to
         ``expand_limit`` neighbours of that relationship group, outside the node budget)."""
         group = None
         if expand:
-            type_, direction = expand.split(":")
-            group = (type_, direction, expand_limit)
+            type_, direction, *other = expand.split(":")
+            group = (type_, direction, expand_limit, other[0] if other else None)
         return explorer.neighbourhood(label, node_id, per_type, expand=group)
 
 

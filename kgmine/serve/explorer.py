@@ -235,35 +235,39 @@ class Explorer:
             row["attrs"] = {p: v for p in props if (v := row.pop(f"r_{p}", None)) is not None}
         return rows, total
 
-    def _check_expand(self, label: str, expand: tuple[str, str, int] | None) -> tuple[str, str, int] | None:
-        """``expand`` as (relationship type, direction, limit), checked against the links of ``label``."""
+    def _check_expand(self, label: str, expand: tuple | None) -> tuple[str, str, int, str | None] | None:
+        """``expand`` as (relationship type, direction, limit, other label or None for every one), checked
+        against the links of ``label``."""
         if expand is None:
             return None
-        type_, direction, limit = expand
+        type_, direction, limit, *rest = expand
+        other = rest[0] if rest else None
         if direction not in ("in", "out"):
             raise ValueError(f"direction must be 'in' or 'out', got {direction!r}")
-        if not any(t == type_ and d == direction for t, d, _, _ in self._links(label)):
-            raise ValueError(f"{label} has no {type_} ({direction}) relationships to expand")
+        if not any(t == type_ and d == direction and other in (None, o) for t, d, o, _ in self._links(label)):
+            raise ValueError(f"{label} has no {type_} ({direction}{', ' + other if other else ''}) relationships "
+                             "to expand")
         if not 1 <= int(limit) <= MAX_EXPAND:
             raise ValueError(f"expand limit must be between 1 and {MAX_EXPAND}, got {limit}")
-        return type_, direction, int(limit)
+        return type_, direction, int(limit), other
 
     def neighbourhood(self, label: str, node_id: str, per_type: int | None = None, budget: int | None = None,
-                      expand: tuple[str, str, int] | None = None) -> dict[str, Any]:
+                      expand: tuple | None = None) -> dict[str, Any]:
         """``node_id`` of ``label`` and its neighbours, as a vis-network graph.
 
         Returns ``{"centre", "node", "nodes", "edges", "types"}``; ``types`` holds one
-        ``{"type", "direction", "other", "shown", "total"}`` per relationship group (type and
-        direction) present. Node ids are ``"Label:id"``. At most ``per_type`` neighbours per group
+        ``{"type", "direction", "other", "shown", "total"}`` per relationship group (type, direction and
+        the other end's label) present. Node ids are ``"Label:id"``. At most ``per_type`` neighbours per group
         are read, and ``budget`` neighbours (edges to the centre) are shown in all, split over the
         groups by :func:`split_budget` (each keeps at least :data:`MIN_PER_GROUP`, the largest are
         cut first). A group with more neighbours than shown gets one summary node
-        ``{"id": "more:CENTRE:TYPE:direction", "group": "More", "label": "+K more Label", "more": {...}}``
+        ``{"id": "more:CENTRE:TYPE:direction:Other", "group": "More", "label": "+K more Other", "more": {...}}``
         (``CENTRE`` the centre's ``Label:id``, so that the boxes of two neighbourhoods drawn together
-        do not clash; ``more`` holds ``centre``, ``type``, ``direction``, ``total``, ``shown``) joined
+        do not clash; ``more`` holds ``centre``, ``type``, ``direction``, ``other``, ``total``, ``shown``) joined
         to the centre by an edge of that type (``"more": True``).
 
-        ``expand=(type, direction, limit)`` shows up to ``limit`` neighbours of that one group,
+        ``expand=(type, direction, limit[, other])`` shows up to ``limit`` neighbours of that one group (of
+        every other label when ``other`` is left out),
         outside the budget (the explorer's "+K more" box asks for it); ValueError when the node's
         label has no such group or ``limit`` is outside 1..:data:`MAX_EXPAND`.
         """
@@ -274,10 +278,10 @@ class Explorer:
             raise KeyError(f"no {label} with id {node_id!r}")
         groups = []
         for link in self._links(label):
-            wanted = expand[2] if expand and link[:2] == expand[:2] else k
-            rows, total = self._group(label, node_id, link, wanted)
+            chosen = bool(expand and link[:2] == expand[:2] and expand[3] in (None, link[2]))
+            rows, total = self._group(label, node_id, link, expand[2] if chosen else k)
             if rows:
-                groups.append((link, rows, total, bool(expand and link[:2] == expand[:2])))
+                groups.append((link, rows, total, chosen))
         budgeted = [g for g in groups if not g[3]]
         caps = dict(zip((g[0] for g in budgeted),
                         split_budget([len(g[1]) for g in budgeted], int(budget or self.budget))))
@@ -494,12 +498,12 @@ class _GraphBuilder:
             self._edge(key, link, type_ + "".join(f"\n{p}: {_fmt(v)}" for p, v in row["attrs"].items()))
         entry = {"type": type_, "direction": direction, "other": other, "shown": len(rows), "total": total}
         if total > len(rows):
-            key = entry["more"] = more_id(self.centre, type_, direction)
+            key = entry["more"] = more_id(self.centre, type_, direction, other)
             hidden = total - len(rows)
             self.nodes[key] = {"id": key, "label": f"+{hidden} more {other}", "group": "More",
                                "title": f"{hidden} more {other} ({type_}, {direction}): click to show them",
                                "more": {"centre": self.centre,
-                                        **{k: entry[k] for k in ("type", "direction", "total", "shown")}}}
+                                        **{k: entry[k] for k in ("type", "direction", "other", "total", "shown")}}}
             self._edge(key, link, f"{type_}: {hidden} more {other}", more=True)
         self.types.append(entry)
 
@@ -507,13 +511,14 @@ class _GraphBuilder:
         return {"nodes": list(self.nodes.values()), "edges": self.edges, "types": self.types}
 
 
-def more_id(centre: str, type_: str, direction: str) -> str:
-    """The id of the "+K more" node of one relationship group of the neighbourhood of ``centre`` (``Label:id``).
+def more_id(centre: str, type_: str, direction: str, other: str) -> str:
+    """The id of the "+K more" node of one relationship group (type, direction, other end's label) of the
+    neighbourhood of ``centre`` (``Label:id``): MENTIONS in from Review and from Product are two groups.
 
-    >>> more_id("Brand:b1", "HAS_BRAND", "in")
-    'more:Brand:b1:HAS_BRAND:in'
+    >>> more_id("Brand:b1", "HAS_BRAND", "in", "Product")
+    'more:Brand:b1:HAS_BRAND:in:Product'
     """
-    return f"more:{centre}:{type_}:{direction}"
+    return f"more:{centre}:{type_}:{direction}:{other}"
 
 
 def _fmt(value: Any) -> str:

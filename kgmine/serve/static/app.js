@@ -150,7 +150,7 @@ function legend(graph) {
   keys(box, graph, true);
   const cut = graph.types.filter((t) => t.total > t.shown);
   if (cut.length) {
-    box.append(el("br"), `showing ${cut.map((t) => `${t.shown} of ${t.total} ${t.type} (${t.direction})`).join(", ")}`,
+    box.append(el("br"), `showing ${cut.map((t) => `${t.shown} of ${t.total} ${t.type} (${t.direction}, ${t.other})`).join(", ")}`,
                " · click a dashed “+K more” box to show more of that group");
   }
   box.append(el("br"), "click a node to open its page · double-click any node to expand its neighbours");
@@ -210,15 +210,18 @@ function fitWhenStable(net, box) {
 async function expandGroup(graph, box) {
   if (expanding.has(box.id)) return;
   expanding.add(box.id);
-  const { type, direction, shown, total } = box.more;
+  const { type, direction, other, shown, total } = box.more;
   const centreId = box.more.centre || graph.centre, home = centreId === graph.centre;
   const centre = graphNodes.get(centreId), seq = routeSeq, at = network.getPosition(box.id);
   const data = await api(`/api/graph/${encodeURIComponent(centre.kgLabel)}/${encodeURIComponent(centre.kgId)}` +
-    `?expand=${encodeURIComponent(`${type}:${direction}`)}&expand_limit=${Math.min(total, shown + MORE_STEP)}`)
+    `?expand=${encodeURIComponent(`${type}:${direction}:${other}`)}&expand_limit=${Math.min(total, shown + MORE_STEP)}`)
     .finally(() => expanding.delete(box.id));
   if (stale(seq) || !graphNodes.get(box.id)) return;
   const end = direction === "out" ? "from" : "to";
-  const edges = data.edges.filter((e) => e.kgType === type && e[end] === centreId);
+  const far = direction === "out" ? "to" : "from", labelOf = (id) => id.split(":")[0];
+  // this group's neighbours, and its box again (same id) while some are still hidden
+  const edges = data.edges.filter((e) => e.kgType === type && e[end] === centreId
+                                         && (e[far] === box.id || labelOf(e[far]) === other));
   const ends = new Set(edges.map((e) => (direction === "out" ? e.to : e.from)));
   graphEdges.remove(graphEdges.getIds({ filter: (e) => e.from === box.id || e.to === box.id }));
   graphNodes.remove(box.id);
@@ -227,8 +230,8 @@ async function expandGroup(graph, box) {
                       ...(home ? {} : { x: at.x + 40 * Math.cos(i), y: at.y + 40 * Math.sin(i) }) })));
   addEdges(edges, "m", true);
   if (home) {
-    Object.assign(graph.types.find((t) => t.type === type && t.direction === direction) || {},
-                  data.types.find((t) => t.type === type && t.direction === direction));
+    const same = (t) => t.type === type && t.direction === direction && t.other === other;
+    Object.assign(graph.types.find(same) || {}, data.types.find(same));
   }
   graphChanged(graph);
   if (!home) { settle(); return; }
