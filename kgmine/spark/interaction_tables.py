@@ -68,8 +68,9 @@ def interaction_tables_spark(interactions: Any, users: Any = None, review_users:
     ids = events.select(F.col("user_id").cast("string").alias("id"))
     for extra in (users, review_users):
         if extra is not None and len(extra.columns) and "user_id" in extra.columns:
-            extra_frame = spark.createDataFrame(extra[["user_id"]].astype(str)) if isinstance(extra, pd.DataFrame) \
-                else extra.select("user_id")
+            # a missing id is no user (as build_tables' dropna), not the string "nan"
+            extra_frame = spark.createDataFrame(extra[["user_id"]].dropna().astype(str), schema="user_id string") \
+                if isinstance(extra, pd.DataFrame) else extra.select("user_id")
             ids = ids.unionByName(extra_frame.select(F.col("user_id").cast("string").alias("id")))
     user_props = node_type("User").properties
     out["User"] = ids.where(F.col("id").isNotNull()).distinct().select(
