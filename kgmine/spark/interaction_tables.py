@@ -15,10 +15,12 @@ from typing import Any
 
 import pandas as pd
 
+from kgmine.graph.build import EVENT_REL
 from kgmine.graph.schema import node_type, rel_type
 
-#: the interaction events that become one edge per (user, product), and their relationship types
-EVENT_TYPES = {"bought": "BOUGHT", "rated": "RATED", "viewed": "VIEWED"}
+#: the interaction events that become one edge per (user, product), and their relationship types (reviews
+#: join the review table, in-process)
+EVENT_TYPES = {event: EVENT_REL[event] for event in ("bought", "rated", "viewed")}
 _SPARK_TYPES = {"STRING": "string", "INT64": "bigint", "DOUBLE": "double"}
 
 
